@@ -1,0 +1,133 @@
+"""The JSON report: a documented, versioned schema (see docs/json-report.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.models import CheckResult, CollectionError, ScanReport, Waiver
+
+SCHEMA = "logwarden.report/1"
+
+
+def waiver_doc(waiver: Waiver | None) -> dict[str, Any] | None:
+    if waiver is None:
+        return None
+    return {
+        "checks": waiver.checks,
+        "tenants": list(waiver.tenants),
+        "resources": list(waiver.resources),
+        "reason": waiver.reason,
+        "owner": waiver.owner,
+        "expires": waiver.expires,
+        "source": waiver.source,
+    }
+
+
+def result_doc(r: CheckResult) -> dict[str, Any]:
+    return {
+        "check_id": r.check_id,
+        "title": r.title,
+        "status": r.status.value,
+        "severity": r.severity.value,
+        "cloud": r.cloud,
+        "tenant_id": r.tenant_id,
+        "tenant_name": r.tenant_name,
+        "region": r.region,
+        "resource_id": r.resource_id,
+        "message": r.message,
+        "remediation": {
+            "text": r.remediation.text,
+            "cli": r.remediation.cli,
+            "terraform": r.remediation.terraform,
+        },
+        "evidence": r.evidence,
+        "fingerprint": r.fingerprint,
+        "muted": r.muted,
+        "waiver": waiver_doc(r.waiver),
+        "first_seen": r.first_seen,
+    }
+
+
+def error_doc(e: CollectionError) -> dict[str, Any]:
+    return {
+        "cloud": e.cloud,
+        "tenant_id": e.tenant_id,
+        "kind": e.kind,
+        "region": e.region,
+        "code": e.code,
+        "message": e.message,
+        "internal": e.internal,
+    }
+
+
+def summary(report: ScanReport) -> dict[str, Any]:
+    """Counts by status, failing findings by severity, and the exit code."""
+    findings_by_severity: dict[str, int] = {}
+    for r in report.results:
+        if r.is_finding:
+            findings_by_severity[r.severity.value] = (
+                findings_by_severity.get(r.severity.value, 0) + 1
+            )
+    return {
+        "by_status": report.counts(),
+        "findings_by_severity": findings_by_severity,
+        "findings": sum(findings_by_severity.values()),
+        "tenants": len(report.tenants),
+        "checks": len(report.checks),
+        "collection_errors": len(report.errors),
+        "expired_waivers": len(report.expired_waivers),
+        "exit_code": int(report.exit_code),
+    }
+
+
+def render(report: ScanReport) -> str:
+    """The whole report as indented JSON with sorted keys (stable across runs)."""
+    doc = {
+        "schema": SCHEMA,
+        "scan": {
+            "started_at": report.started_at,
+            "finished_at": report.finished_at,
+            "fail_on": report.fail_on.value if report.fail_on else "none",
+            "fail_on_error": report.fail_on_error,
+            "parameters": dict(report.parameters),
+        },
+        "summary": summary(report),
+        "organizations": [
+            {
+                "cloud": o.cloud,
+                "id": o.id,
+                "name": o.name,
+                "management_tenant_id": o.management_tenant_id,
+                "facts_available": o.facts_available,
+            }
+            for o in report.organizations
+        ],
+        "tenants": [
+            {
+                "cloud": t.cloud,
+                "id": t.id,
+                "name": t.name,
+                "organization_id": t.organization_id,
+                "parents": list(t.parents),
+                "regions": list(t.regions),
+            }
+            for t in report.tenants
+        ],
+        "checks": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "severity": c.severity.value,
+                "scope": c.scope.value,
+                "resource_kinds": list(c.kinds),
+                "frameworks": {k: list(v) for k, v in c.frameworks.items()},
+                "references": list(c.references),
+            }
+            for c in report.checks
+        ],
+        "results": [result_doc(r) for r in report.results],
+        "errors": [error_doc(e) for e in report.errors],
+        "expired_waivers": [waiver_doc(w) for w in report.expired_waivers],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"

@@ -1,0 +1,167 @@
+"""argv -> config -> engine -> reporters -> exit code; nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanner import commands
+from scanner.errors import InputError
+from scanner.models import ExitCode
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0  clean: no unwaived finding at or above --fail-on, nothing left unevaluated
+  1  findings at or above --fail-on (default: low)
+  2  usage or configuration error (bad option, rules file or config file)
+  3  incomplete: some checks could not be evaluated (API error, access denied, throttled)
+     and no finding gave 1; never reported as clean
+  4  internal error in logwarden (please report it)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"logwarden: error: {message}", file=sys.stderr)
+        raise SystemExit(ExitCode.USAGE_ERROR)
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface (plugins add options to ``scan``)."""
+    parser = _Parser(
+        prog="logwarden",
+        description="Prove that cloud audit logs are centrally collected, protected and retained.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    scan = sub.add_parser(
+        "scan",
+        help="scan the configured tenants",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scan.add_argument("-c", "--config", type=Path, help="scan configuration file (logwarden.yaml)")
+    scan.add_argument(
+        "--cloud",
+        action="append",
+        type=_csv,
+        default=[],
+        help="cloud(s) to scan: aws (repeatable or comma list; default: those in the config)",
+    )
+    scan.add_argument(
+        "--rules",
+        action="append",
+        type=Path,
+        default=[],
+        help="extra rules file merged with the built-in catalogue (repeatable)",
+    )
+    scan.add_argument(
+        "--format",
+        action="append",
+        type=_csv,
+        default=[],
+        help="report formats to write: json (repeatable or comma list)",
+    )
+    scan.add_argument(
+        "-o", "--output", type=Path, help="directory for report files (default: ./logwarden-report)"
+    )
+    scan.add_argument(
+        "--fail-on",
+        choices=["critical", "high", "medium", "low", "info", "none"],
+        help="exit 1 on unwaived findings at or above this severity (default: low)",
+    )
+    scan.add_argument(
+        "--fail-on-error",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="exit 3 when some checks could not be evaluated (default: on)",
+    )
+    scan.add_argument("-j", "--jobs", type=int, help="tenants scanned in parallel (default: 8)")
+    scan.add_argument(
+        "--save-inventory",
+        type=Path,
+        metavar="FILE",
+        help="write everything collected (the evidence) to FILE",
+    )
+    scan.add_argument(
+        "--inventory",
+        type=Path,
+        metavar="FILE",
+        help="evaluate a saved inventory offline instead of scanning",
+    )
+    scan.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    scan.add_argument(
+        "-p",
+        dest="plugin_opts",
+        action="append",
+        default=[],
+        metavar="no:NAME",
+        help="disable a plugin by name",
+    )
+
+    controls = sub.add_parser("controls", help="the control catalogue")
+    controls_sub = controls.add_subparsers(
+        dest="controls_command", required=True, parser_class=_Parser
+    )
+    listing = controls_sub.add_parser("list", help="list the controls")
+    listing.add_argument("--format", choices=["table", "json"], default="table")
+    listing.add_argument(
+        "--rules", action="append", type=Path, default=[], help="extra rules file to include"
+    )
+    listing.add_argument(
+        "--cloud", action="append", type=_csv, default=[], help="only these clouds"
+    )
+
+    rules = sub.add_parser("rules", help="rules files")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    validate = rules_sub.add_parser(
+        "validate", help="check rules files against the language and the known resource kinds"
+    )
+    validate.add_argument("files", nargs="+", type=Path)
+
+    init = sub.add_parser("init", help="write a commented starter logwarden.yaml")
+    init.add_argument("path", nargs="?", type=Path, default=Path("logwarden.yaml"))
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    demo = sub.add_parser(
+        "demo", help="scan a seeded landing zone on local emulators and write every report"
+    )
+    demo.add_argument("-o", "--output", type=Path, default=Path("logwarden-demo"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``logwarden`` command; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        return int(commands.dispatch(args))
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else int(ExitCode.USAGE_ERROR)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"logwarden: error: {problem}", file=sys.stderr)
+        return int(ExitCode.USAGE_ERROR)
+    except KeyboardInterrupt:
+        print("logwarden: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        print(
+            "logwarden: internal error (please report it with the traceback below)", file=sys.stderr
+        )
+        traceback.print_exc()
+        return int(ExitCode.INTERNAL_ERROR)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

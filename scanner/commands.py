@@ -1,0 +1,273 @@
+"""The sub-commands: each turns parsed arguments into work and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from scanner import engine, snapshot
+from scanner.config import STARTER, ScanConfig, load_config
+from scanner.errors import InputError, Problem, fail
+from scanner.models import ExitCode, PythonCheck, Reporter, ResourceKind, Severity
+from scanner.plugins import KNOWN_CLOUDS, create_plugin_manager
+from scanner.rules import Catalogue, builtin_rules_path, load_catalogue
+
+
+def dispatch(args: argparse.Namespace) -> ExitCode:
+    """Run the sub-command named in ``args``."""
+    if args.command == "scan":
+        return scan(args)
+    if args.command == "controls":
+        return list_controls(args)
+    if args.command == "rules":
+        return validate_rules(args)
+    if args.command == "init":
+        return init(args)
+    if args.command == "demo":
+        from scanner.sandbox.demo import run_demo  # imports moto: only for the demo
+
+        return run_demo(args.output)
+    raise fail("argv", None, f"unknown command {args.command!r}", "see logwarden --help")
+
+
+def _flatten(values: list[list[str]]) -> list[str]:
+    return [v for group in values for v in group]
+
+
+def _blocked(plugin_opts: list[str]) -> list[str]:
+    blocked = []
+    for opt in plugin_opts:
+        if not opt.startswith("no:") or len(opt) < 4:
+            raise fail(
+                "-p",
+                None,
+                f"unsupported plugin option {opt!r}",
+                "use -p no:NAME to disable the plugin NAME",
+            )
+        blocked.append(opt[3:])
+    return blocked
+
+
+def _registry(
+    pm: pluggy.PluginManager,
+) -> tuple[dict[str, ResourceKind], dict[str, PythonCheck], dict[str, Reporter]]:
+    kinds = engine.registered_kinds(pm)
+    checks: dict[str, PythonCheck] = {}
+    for group in pm.hook.logwarden_register_checks():
+        for check in group:
+            checks[check.id] = check
+    reporters: dict[str, Reporter] = {}
+    for group in pm.hook.logwarden_register_reporters():
+        for reporter in group:
+            reporters[reporter.name] = reporter
+    return kinds, checks, reporters
+
+
+def _catalogue(pm: pluggy.PluginManager, cfg: ScanConfig, extra_rules: list[Path]) -> Catalogue:
+    kinds, checks, _ = _registry(pm)
+    files: list[Path | str] = [builtin_rules_path(), *cfg.rules_files, *extra_rules]
+    return load_catalogue(
+        files,
+        kinds=kinds,
+        python_checks=checks,
+        parameters=(cfg.file, cfg.parameters),
+        overrides=cfg.overrides,
+    )
+
+
+def _select_clouds(args_clouds: list[str], cfg: ScanConfig) -> list[str]:
+    clouds = args_clouds or list(cfg.clouds) or ["aws"]
+    for cloud in clouds:
+        if cloud not in KNOWN_CLOUDS:
+            raise fail(
+                "--cloud",
+                None,
+                f"unknown cloud {cloud!r}",
+                f"use one of: {', '.join(KNOWN_CLOUDS)}",
+            )
+    return list(dict.fromkeys(clouds))
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    problems = []
+    if args.inventory and args.save_inventory:
+        problems.append(
+            Problem(
+                "argv",
+                None,
+                "--inventory and --save-inventory conflict",
+                "evaluate a saved inventory, or save a new one, not both",
+            )
+        )
+    if args.inventory and args.cloud:
+        problems.append(
+            Problem(
+                "argv",
+                None,
+                "--inventory and --cloud conflict: the clouds come from the inventory file",
+                "drop --cloud",
+            )
+        )
+    if args.jobs is not None and args.jobs < 1:
+        problems.append(
+            Problem(
+                "argv", None, f"--jobs must be at least 1, not {args.jobs}", "use e.g. --jobs 8"
+            )
+        )
+    if problems:
+        raise InputError(problems)
+
+
+def scan(args: argparse.Namespace) -> ExitCode:
+    """``logwarden scan``: scan (or evaluate a saved inventory), write reports, gate."""
+    _check_options(args)
+    cfg = load_config(args.config)
+    blocked = _blocked(args.plugin_opts)
+    clouds = (
+        snapshot.clouds_in(args.inventory)
+        if args.inventory
+        else _select_clouds(_flatten(args.cloud), cfg)
+    )
+    pm = create_plugin_manager(clouds, blocked)
+    kinds, _, reporters = _registry(pm)
+    formats = _flatten(args.format)
+    for name in formats:
+        if name not in reporters:
+            raise fail(
+                "--format",
+                None,
+                f"unknown report format {name!r}",
+                f"use one of: {', '.join(sorted(reporters))}",
+            )
+    catalogue = _catalogue(pm, cfg, args.rules)
+    if args.inventory:
+        scan_input = snapshot.load(args.inventory, kinds, catalogue.parameters)
+    else:
+        settings = {}
+        for cloud in clouds:
+            section = cfg.clouds.get(cloud, {})
+            settings[cloud] = pm.hook.logwarden_configure_cloud(
+                cloud=cloud, section=section, file=cfg.file
+            )
+        scan_input = engine.discover(pm, settings, kinds, catalogue.parameters)
+    fail_on = _fail_on(args.fail_on, cfg)
+    report = engine.run_scan(
+        scan_input,
+        catalogue,
+        jobs=args.jobs or cfg.jobs or 8,
+        waivers=cfg.waivers,
+        on_result=lambda r: pm.hook.logwarden_result(result=r),
+    )
+    report.fail_on = fail_on
+    report.fail_on_error = (
+        args.fail_on_error
+        if args.fail_on_error is not None
+        else (cfg.fail_on_error if cfg.fail_on_error is not None else True)
+    )
+    pm.hook.logwarden_scan_finished(report=report)
+    written = []
+    if args.save_inventory:
+        write_atomic(args.save_inventory, snapshot.dump(scan_input, report.finished_at))
+        written.append(args.save_inventory)
+    output = args.output or Path("logwarden-report")
+    for name in formats:
+        path = output / reporters[name].filename
+        write_atomic(path, reporters[name].render(report))
+        written.append(path)
+    if not args.quiet:
+        from reports import console
+
+        sys.stdout.write(console.render(report))
+        for path in written:
+            print(f"wrote {path}")
+    return report.exit_code
+
+
+def _fail_on(option: str | None, cfg: ScanConfig) -> Severity | None:
+    """--fail-on, else the config's scan.fail_on, else low; "none" never fails on findings."""
+    value = option or cfg.fail_on or "low"
+    return None if value == "none" else Severity(value)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so readers never see it half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def list_controls(args: argparse.Namespace) -> ExitCode:
+    """``logwarden controls list``: the catalogue as a table or JSON."""
+    clouds = _select_clouds(_flatten(args.cloud), ScanConfig())
+    pm = create_plugin_manager(clouds)
+    catalogue = _catalogue(pm, ScanConfig(), args.rules)
+    checks = catalogue.enabled_checks(set(clouds))
+    if args.format == "json":
+        doc: list[dict[str, Any]] = [
+            {
+                "id": c.id,
+                "title": c.title,
+                "severity": c.severity.value,
+                "scope": c.scope.value,
+                "resource_kinds": list(c.kinds),
+                "rationale": c.rationale,
+                "remediation": {
+                    "text": c.remediation.text,
+                    "cli": c.remediation.cli,
+                    "terraform": c.remediation.terraform,
+                },
+                "frameworks": {k: list(v) for k, v in c.frameworks.items()},
+                "references": list(c.references),
+                "parameters": {
+                    **{k: catalogue.parameters[k] for k in c.parameters},
+                    **dict(c.parameters),
+                },
+            }
+            for c in checks
+        ]
+        print(json.dumps(doc, indent=2))
+        return ExitCode.OK
+    width = max(len(c.id) for c in checks) if checks else 10
+    print(f"{'ID'.ljust(width)}  {'SEVERITY':8}  {'SCOPE':12}  TITLE")
+    for c in checks:
+        print(f"{c.id.ljust(width)}  {c.severity.value:8}  {c.scope.value:12}  {c.title}")
+    return ExitCode.OK
+
+
+def validate_rules(args: argparse.Namespace) -> ExitCode:
+    """``logwarden rules validate FILE...``: load the files over the built-in catalogue."""
+    pm = create_plugin_manager(KNOWN_CLOUDS)
+    _catalogue(pm, ScanConfig(), list(args.files))
+    for path in args.files:
+        print(f"{path}: ok")
+    return ExitCode.OK
+
+
+def init(args: argparse.Namespace) -> ExitCode:
+    """``logwarden init``: write a commented starter configuration."""
+    path: Path = args.path
+    if path.exists() and not args.force:
+        raise fail(
+            str(path), None, "file exists", "use --force to overwrite it, or name another path"
+        )
+    write_atomic(path, STARTER)
+    print(f"wrote {path}; edit it, then run: logwarden scan --config {path}")
+    return ExitCode.OK
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,228 @@
+"""The scan: discover scopes, collect in stages across tenants, evaluate, apply waivers.
+
+Tenants are processed by a bounded thread pool (``jobs``). Every future's result is read,
+so an exception in a worker is never dropped. Kinds with a stage are collected for every
+tenant before the next stage starts, because later collectors read them across tenants
+(for example the log bucket is found from the trails of all accounts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pluggy
+
+from scanner.evaluator import evaluate
+from scanner.inventory import Inventory
+from scanner.models import (
+    Check,
+    CheckResult,
+    CollectionError,
+    Discovery,
+    Organization,
+    ResourceKind,
+    ScanReport,
+    Scope,
+    Tenant,
+    Waiver,
+)
+from scanner.rules import Catalogue
+from scanner.waivers import apply_waivers
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Scope_:
+    """One organization with its own inventory and the tenants below it."""
+
+    organization: Organization
+    inventory: Inventory
+    tenants: list[Inventory] = field(default_factory=list)
+
+
+@dataclass
+class ScanInput:
+    """What to evaluate: organizations with inventories (live or loaded from a file)."""
+
+    scopes: list[Scope_]
+    errors: list[CollectionError] = field(default_factory=list)
+
+
+def registered_kinds(pm: pluggy.PluginManager) -> dict[str, ResourceKind]:
+    """All resource kinds from all plugins, by name."""
+    kinds: dict[str, ResourceKind] = {}
+    for group in pm.hook.logwarden_register_kinds():
+        for kind in group:
+            kinds[kind.name] = kind
+    return kinds
+
+
+def discover(
+    pm: pluggy.PluginManager,
+    settings: Mapping[str, Any],
+    kinds: Mapping[str, ResourceKind],
+    parameters: Mapping[str, Any],
+) -> ScanInput:
+    """Ask each cloud plugin for its organizations and tenants; wire up their inventories."""
+    scan = ScanInput(scopes=[])
+    for cloud, cloud_settings in settings.items():
+        found: list[Discovery] = [
+            d for d in pm.hook.logwarden_discover_tenants(cloud=cloud, settings=cloud_settings) if d
+        ]
+        for discovery in found:
+            scan.errors.extend(discovery.errors)
+            for org in discovery.organizations:
+                scan.scopes.append(
+                    _live_scope(
+                        pm, cloud, cloud_settings, org, discovery.tenants, kinds, parameters
+                    )
+                )
+    return scan
+
+
+def _live_scope(
+    pm: pluggy.PluginManager,
+    cloud: str,
+    settings: Any,
+    org: Organization,
+    tenants: list[Tenant],
+    kinds: Mapping[str, ResourceKind],
+    parameters: Mapping[str, Any],
+) -> Scope_:
+    def opener(tenant: Tenant | None) -> Callable[[], Any]:
+        return lambda: pm.hook.logwarden_open_session(
+            cloud=cloud, tenant=tenant, organization=org, settings=settings
+        )
+
+    cloud_kinds = {k: v for k, v in kinds.items() if v.cloud == cloud}
+    org_inv = Inventory(
+        cloud=cloud,
+        tenant=None,
+        organization=org,
+        kinds=cloud_kinds,
+        session_factory=opener(None),
+        parameters=parameters,
+    )
+    scope = Scope_(organization=org, inventory=org_inv)
+    for tenant in tenants:
+        if tenant.organization_id != org.id:
+            continue
+        scope.tenants.append(
+            Inventory(
+                cloud=cloud,
+                tenant=tenant,
+                organization=org,
+                kinds=cloud_kinds,
+                session_factory=opener(tenant),
+                parameters=parameters,
+                org_inventory=org_inv,
+            )
+        )
+    link_peers(scope)
+    return scope
+
+
+def link_peers(scope: Scope_) -> None:
+    """Let every tenant inventory see the others of its organization."""
+    for inv in scope.tenants:
+        inv.peers = scope.tenants
+
+
+def run_scan(
+    scan: ScanInput,
+    catalogue: Catalogue,
+    *,
+    jobs: int = 8,
+    waivers: list[Waiver] | None = None,
+    today: dt.date | None = None,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> ScanReport:
+    """Collect (staged) and evaluate every enabled check over every tenant and organization."""
+    started = _now()
+    clouds = {s.organization.cloud for s in scan.scopes}
+    checks = catalogue.enabled_checks(clouds)
+    params = dict(catalogue.parameters)
+    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="logwarden") as pool:
+        _collect_stages(pool, scan.scopes)
+        subjects: list[tuple[list[Check], Tenant | None, Organization, Inventory]] = []
+        for scope in scan.scopes:
+            cloud_checks = [c for c in checks if c.cloud == scope.organization.cloud]
+            org_checks = [c for c in cloud_checks if c.scope is Scope.ORGANIZATION]
+            subjects.append((org_checks, None, scope.organization, scope.inventory))
+            tenant_checks = [c for c in cloud_checks if c.scope is not Scope.ORGANIZATION]
+            subjects.extend(
+                (tenant_checks, inv.tenant, scope.organization, inv) for inv in scope.tenants
+            )
+        # One job per tenant: its lazily collected kinds are fetched by one worker while the
+        # other workers serve other tenants.
+        evaluations = [
+            ev
+            for batch in _map(
+                pool,
+                lambda job: [
+                    evaluate(
+                        c, tenant=job[1], organization=job[2], inventory=job[3], parameters=params
+                    )
+                    for c in job[0]
+                ],
+                subjects,
+            )
+            for ev in batch
+        ]
+    results: list[CheckResult] = []
+    internal: list[CollectionError] = []
+    for ev in evaluations:
+        results.extend(ev.results)
+        internal.extend(ev.internal_errors)
+    results.sort(key=lambda r: (r.cloud, r.tenant_id, r.check_id, r.region, r.resource_id))
+    expired = apply_waivers(results, waivers or [], today or dt.date.today())
+    if on_result is not None:
+        for result in results:
+            on_result(result)
+    return ScanReport(
+        results=results,
+        errors=collection_errors(scan) + internal,
+        tenants=[inv.tenant for s in scan.scopes for inv in s.tenants if inv.tenant is not None],
+        organizations=[s.organization for s in scan.scopes],
+        checks=checks,
+        started_at=started,
+        finished_at=_now(),
+        expired_waivers=expired,
+        parameters=params,
+    )
+
+
+def _collect_stages(pool: ThreadPoolExecutor, scopes: list[Scope_]) -> None:
+    stages: dict[int, list[tuple[Inventory, str]]] = {}
+    for scope in scopes:
+        for inv in scope.tenants:
+            for name, kind in inv.kinds.items():
+                if kind.stage > 0 and not kind.organization:
+                    stages.setdefault(kind.stage, []).append((inv, name))
+    for stage in sorted(stages):
+        _map(pool, lambda item: item[0].get(item[1]), stages[stage])
+
+
+def _map(pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    futures = [pool.submit(fn, item) for item in items]
+    return [f.result() for f in futures]  # re-raises a worker's exception
+
+
+def collection_errors(scan: ScanInput) -> list[CollectionError]:
+    """Every collection error of the scan, once each."""
+    seen: dict[CollectionError, None] = dict.fromkeys(scan.errors)
+    for scope in scan.scopes:
+        for inv in [scope.inventory, *scope.tenants]:
+            for collection in inv.collected().values():
+                seen.update(dict.fromkeys(collection.errors))
+    return list(seen)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,119 @@
+"""The logwarden plugin API.
+
+Plugins are modules or objects with functions named after these specs and marked with
+``@hookimpl``; they are registered by the plugin manager (built-ins for the selected clouds,
+then setuptools entry points in the group ``logwarden``). Register-style hooks return
+descriptors; the engine keeps control of the flow. Every hook is called with keyword
+arguments, so an implementation may accept only the parameters it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from typing import Any
+
+import pluggy
+
+from scanner.models import (
+    CheckResult,
+    Discovery,
+    Organization,
+    PythonCheck,
+    Reporter,
+    ResourceKind,
+    ScanReport,
+    Tenant,
+)
+
+PROJECT = "logwarden"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def logwarden_add_options(parser: argparse.ArgumentParser) -> None:
+    """Add command-line options to ``logwarden scan``.
+
+    :param parser: the ``scan`` sub-command parser. Use option names prefixed with the
+        plugin's name to avoid clashes; read the values back from the ``settings`` objects
+        your other hooks receive, or from ``argparse.Namespace`` in ``configure_cloud``.
+    """
+
+
+@hookspec
+def logwarden_register_kinds() -> list[ResourceKind]:
+    """Return the resource kinds this plugin collects.
+
+    Kind names are ``<cloud>.<service>.<thing>`` and must be unique across plugins; a
+    duplicate is a usage error. ``rules.yaml`` may only select kinds registered here.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def logwarden_register_checks() -> list[PythonCheck]:
+    """Return Python implementations for controls declared with ``implementation: python``.
+
+    The control's metadata stays in a rules file; a declared Python control without an
+    implementation, or an implementation without a declaration, is a usage error.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def logwarden_register_reporters() -> list[Reporter]:
+    """Return report formats selectable with ``--format``; names must be unique."""
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def logwarden_configure_cloud(cloud: str, section: Mapping[str, Any], file: str) -> Any:
+    """Validate the configuration section of one cloud and return its settings object.
+
+    :param cloud: the cloud name (``aws``, ``azure``, ``gcp``); return ``None`` for clouds
+        this plugin does not handle.
+    :param section: the ``clouds.<cloud>`` mapping from the config file (a
+        :class:`scanner.yamlsrc.SourceMap` when read from a file, so ``line_of(key)`` gives
+        line numbers for error messages); an empty mapping when there is no config file.
+    :param file: the config file name, for error messages.
+    :raises scanner.errors.InputError: with every problem found (file, line, fix).
+
+    firstresult: the first non-None answer is used.
+    """
+
+
+@hookspec
+def logwarden_discover_tenants(cloud: str, settings: Any) -> Discovery | None:
+    """Find the organizations and tenants to scan for ``cloud``.
+
+    :param settings: the object returned by ``logwarden_configure_cloud`` for this cloud.
+    :return: a :class:`Discovery`, or ``None`` when the plugin does not handle ``cloud``.
+        Failures are returned in ``Discovery.errors``, not raised.
+    """
+
+
+@hookspec(firstresult=True)
+def logwarden_open_session(
+    cloud: str, tenant: Tenant | None, organization: Organization | None, settings: Any
+) -> Any:
+    """Open the cloud session used to collect one tenant's (or organization's) resources.
+
+    Called lazily, in the worker thread that first needs it, at most once per tenant.
+    ``tenant=None`` asks for the organization-level session (the management scope).
+
+    :raises scanner.inventory.SessionUnavailable: when the tenant cannot be reached; every
+        kind of that tenant then becomes an ERROR row and the scan goes on.
+
+    firstresult: the first non-None answer is used.
+    """
+
+
+@hookspec
+def logwarden_result(result: CheckResult) -> None:
+    """Called for every result row as soon as it is final (after waivers)."""
+
+
+@hookspec
+def logwarden_scan_finished(report: ScanReport) -> None:
+    """Called once with the complete report, before reports are rendered."""

@@ -1,0 +1,355 @@
+"""The data model shared by the engine, the plugins, the checks and the reporters.
+
+Everything here is plain data: no cloud SDK, no I/O. Collectors produce ``Resource`` rows,
+checks turn them into ``CheckResult`` rows, and ``ScanReport`` carries the outcome of a scan
+to the reporters and computes the process exit code in one place.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scanner.inventory import Inventory
+
+
+class Status(enum.StrEnum):
+    """Outcome of one check for one resource or tenant."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    ERROR = "ERROR"  # could not be evaluated: API error, access denied, throttled
+    SKIPPED = "SKIPPED"  # not applicable; the message says why
+
+
+class Severity(enum.StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe: critical=4 ... info=0."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+class Scope(enum.StrEnum):
+    """What a check evaluates: each resource, each tenant, or the organization once."""
+
+    RESOURCE = "resource"
+    TENANT = "tenant"
+    ORGANIZATION = "organization"
+
+
+class ExitCode(enum.IntEnum):
+    """The process exit codes; the only place they are defined.
+
+    0 clean; 1 findings at or above ``--fail-on``; 2 usage or configuration error;
+    3 incomplete (some check could not be evaluated and nothing failed); 4 internal error.
+    """
+
+    OK = 0
+    FINDINGS = 1
+    USAGE_ERROR = 2
+    INCOMPLETE = 3
+    INTERNAL_ERROR = 4
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """One AWS account, Azure subscription or GCP project."""
+
+    cloud: str
+    id: str
+    name: str
+    organization_id: str | None = None
+    # The chain from the organization root down to the tenant's parent, e.g. OU ids.
+    parents: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    is_management: bool = False
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Organization:
+    """The scope above tenants: an AWS organization, an Azure tenant root, a GCP org."""
+
+    cloud: str
+    id: str
+    name: str
+    management_tenant_id: str | None = None
+    # False when targets were a static list or the current credentials only: then the
+    # organization-level facts (org trail, SCPs, OU tree) were not collected.
+    facts_available: bool = True
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One normalized cloud object. ``tenant_id`` is the owner, not the viewer."""
+
+    kind: str
+    id: str
+    tenant_id: str
+    region: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CollectionError:
+    """Something that could not be read. A value, never swallowed, never a PASS."""
+
+    cloud: str
+    tenant_id: str
+    kind: str
+    region: str
+    code: str  # e.g. AccessDenied, Throttling, EndpointConnectionError, NotApplicable
+    message: str
+    internal: bool = False  # a bug in logwarden rather than a cloud answer
+
+
+DISCOVERY = "discovery"  # the ``kind`` of a CollectionError raised while finding tenants
+
+
+class NotApplicable(Exception):
+    """Raised by a collector when a kind does not apply to a tenant; gives SKIPPED rows."""
+
+
+@dataclass(frozen=True)
+class KindCollection:
+    """The outcome of collecting one kind for one tenant: what was read and what was not."""
+
+    resources: tuple[Resource, ...] = ()
+    errors: tuple[CollectionError, ...] = ()
+    not_applicable: str | None = None
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    """A kind of resource a plugin can collect.
+
+    ``collect(inventory)`` yields the tenant's resources of this kind, and a
+    ``CollectionError`` for each part it could not read (a region, a bucket): failures are
+    values. It may read other kinds through ``inventory`` and raise ``NotApplicable``. ``stage`` orders collection across tenants: every tenant
+    collects all kinds of stage 1 before any tenant collects stage 2, and so on; kinds with
+    stage 0 are collected lazily when a check first asks. A collector may read another
+    tenant's kinds only if they belong to an earlier stage.
+    ``organization=True`` marks kinds collected once per organization (management scope).
+    """
+
+    name: str
+    cloud: str
+    description: str
+    collect: Callable[[Inventory], Iterable[Resource | CollectionError]]
+    stage: int = 0
+    organization: bool = False
+
+
+@dataclass(frozen=True)
+class Remediation:
+    text: str
+    cli: str | None = None
+    terraform: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check says about one subject before the engine adds the context."""
+
+    status: Status
+    message: str
+    resource_id: str
+    region: str = ""
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+CheckFunction = Callable[["CheckContext"], Iterable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A control: declarative (from rules.yaml) or Python; both evaluate through ``run``."""
+
+    id: str
+    title: str
+    severity: Severity
+    cloud: str
+    scope: Scope
+    kinds: tuple[str, ...]
+    rationale: str
+    remediation: Remediation
+    references: tuple[str, ...] = ()
+    frameworks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    run: CheckFunction | None = None
+    source: str = ""  # file:line where the control is defined
+
+
+@dataclass
+class CheckContext:
+    """What a check sees: its tenant's inventory (with the organization behind it)."""
+
+    check: Check
+    tenant: Tenant | None
+    organization: Organization | None
+    inventory: Inventory
+    parameters: Mapping[str, Any]
+
+    def param(self, name: str) -> Any:
+        """The effective value of a parameter for this check."""
+        return self.parameters[name]
+
+    def resources(self, kind: str) -> tuple[Resource, ...]:
+        """Resources of a kind the check declared, from the tenant or organization inventory.
+
+        The evaluator has already turned collection errors of declared kinds into ERROR rows,
+        so a check only ever sees complete data here.
+        """
+        if kind not in self.check.kinds:
+            raise KeyError(f"check {self.check.id} did not declare resource kind {kind!r}")
+        return self.inventory.view(kind).resources
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted exception: mutes matching FAIL rows until it expires."""
+
+    checks: str  # glob over check ids
+    reason: str
+    owner: str
+    expires: str  # ISO date, inclusive
+    tenants: tuple[str, ...] = ()  # globs; empty = all
+    resources: tuple[str, ...] = ()  # globs; empty = all
+    source: str = ""
+
+
+@dataclass
+class CheckResult:
+    """One row of the report."""
+
+    check_id: str
+    status: Status
+    severity: Severity
+    cloud: str
+    tenant_id: str
+    tenant_name: str
+    region: str
+    resource_id: str
+    message: str
+    remediation: Remediation
+    title: str = ""
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    muted: bool = False
+    waiver: Waiver | None = None
+    first_seen: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity: never includes the message, the status or a timestamp."""
+        return fingerprint(self.check_id, self.cloud, self.tenant_id, self.resource_id)
+
+    @property
+    def is_finding(self) -> bool:
+        """An unwaived failure."""
+        return self.status is Status.FAIL and not self.muted
+
+
+def fingerprint(check_id: str, cloud: str, tenant_id: str, resource_id: str) -> str:
+    raw = "\x1f".join((check_id, cloud, tenant_id, resource_id))
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+@dataclass
+class ScanReport:
+    """Everything a scan produced, and the exit code derived from it."""
+
+    results: list[CheckResult]
+    errors: list[CollectionError]
+    tenants: list[Tenant]
+    organizations: list[Organization]
+    checks: list[Check]
+    started_at: str
+    finished_at: str
+    expired_waivers: list[Waiver] = field(default_factory=list)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    # The CI gate: unwaived findings at or above ``fail_on`` fail the run (None: never);
+    # ERROR rows make it incomplete unless ``fail_on_error`` is False.
+    fail_on: Severity | None = Severity.LOW
+    fail_on_error: bool = True
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """The one place the exit code of a scan is computed.
+
+        Internal errors win over everything: a broken scanner must not look like a finding
+        or a clean scan. Then findings (1), then an incomplete scan (3), else 0.
+        """
+        if any(e.internal for e in self.errors):
+            return ExitCode.INTERNAL_ERROR
+        if self.fail_on is not None and any(
+            r.is_finding and r.severity.rank >= self.fail_on.rank for r in self.results
+        ):
+            return ExitCode.FINDINGS
+        if self.fail_on_error and (
+            any(r.status is Status.ERROR for r in self.results)
+            or any(e.kind == DISCOVERY for e in self.errors)
+            or not self.tenants
+        ):
+            return ExitCode.INCOMPLETE
+        return ExitCode.OK
+
+    def counts(self) -> dict[str, int]:
+        """Counts by status, with waived failures counted apart."""
+        out = {s.value: 0 for s in Status}
+        out["WAIVED"] = 0
+        for r in self.results:
+            if r.muted:
+                out["WAIVED"] += 1
+            else:
+                out[r.status.value] += 1
+        return out
+
+
+@dataclass(frozen=True)
+class PythonCheck:
+    """The implementation of a control whose logic does not fit the filter language.
+
+    Its metadata (title, severity, remediation, ...) still lives in rules.yaml under the same
+    id with ``implementation: python``; this descriptor only supplies ``run``.
+    """
+
+    id: str
+    run: CheckFunction
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a cloud plugin found to scan: organizations, tenants, and what failed."""
+
+    organizations: list[Organization] = field(default_factory=list)
+    tenants: list[Tenant] = field(default_factory=list)
+    errors: list[CollectionError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A report format: ``render`` returns the whole document as a string (no I/O)."""
+
+    name: str
+    filename: str
+    description: str
+    render: Callable[[ScanReport], str]

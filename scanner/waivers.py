@@ -1,0 +1,50 @@
+"""Waivers: accepted exceptions that mute matching failures until they expire."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
+
+from scanner.models import CheckResult, Status, Waiver
+
+
+def is_expired(waiver: Waiver, today: dt.date) -> bool:
+    """A waiver is valid through its ``expires`` date, inclusive."""
+    return dt.date.fromisoformat(waiver.expires) < today
+
+
+def matches(waiver: Waiver, result: CheckResult) -> bool:
+    """Whether ``waiver`` names this result (check glob, tenant globs, resource globs)."""
+    if not fnmatchcase(result.check_id, waiver.checks):
+        return False
+    if waiver.tenants and not any(
+        fnmatchcase(result.tenant_id, t) or fnmatchcase(result.tenant_name, t)
+        for t in waiver.tenants
+    ):
+        return False
+    return not waiver.resources or any(fnmatchcase(result.resource_id, r) for r in waiver.resources)
+
+
+def apply_waivers(
+    results: Iterable[CheckResult], waivers: list[Waiver], today: dt.date
+) -> list[Waiver]:
+    """Mute failures named by a valid waiver; return every expired waiver, to be reported.
+
+    Only FAIL rows are muted: an ERROR means we do not know, and a waiver cannot make up for
+    missing evidence. Muted rows stay in the report, marked with their waiver.
+    """
+    valid = [w for w in waivers if not is_expired(w, today)]
+    expired = [w for w in waivers if is_expired(w, today)]
+    for result in results:
+        if result.status is not Status.FAIL:
+            continue
+        waiver = next((w for w in valid if matches(w, result)), None)
+        if waiver is not None:
+            result.muted = True
+            result.waiver = waiver
+            continue
+        stale = next((w for w in expired if matches(w, result)), None)
+        if stale is not None:
+            result.waiver = stale  # shown as "waiver expired", still a finding
+    return expired
