@@ -1,0 +1,244 @@
+"""KMS keys, AWS Config recorders and regions, CloudWatch Logs groups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from scanner.collectors.aws.common import (
+    AWS_ERRORS,
+    BUCKET,
+    CLOUD,
+    CONFIG_RECORDER,
+    CONFIG_REGIONS,
+    KMS_KEY,
+    LOG_GROUP,
+    TRAIL,
+    Arn,
+    all_trails,
+    failure,
+    peer_resources,
+    problem,
+    resource,
+    scan_regions,
+    scanned,
+    session_of,
+    viewer_id,
+)
+from scanner.collectors.aws.session import AwsSession
+from scanner.inventory import Inventory
+from scanner.models import CollectionError, Resource, ResourceKind
+
+Item = Resource | CollectionError
+
+
+# --- KMS ---------------------------------------------------------------------------------
+
+
+def _key_refs(inv: Inventory) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every key a trail or log bucket uses: (region, key ref) -> {owner, users}."""
+    refs: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(ref: str, user: Resource, default_region: str) -> None:
+        arn = Arn.parse(ref)
+        owner, region = (arn.account, arn.region) if arn else (user.tenant_id, default_region)
+        entry = refs.setdefault((region, ref), {"owner": owner, "users": set()})
+        entry["users"].add((user.id, user.tenant_id))
+
+    for trail in all_trails(inv):
+        if trail.data.get("KmsKeyId"):
+            add(trail.data["KmsKeyId"], trail, trail.region)
+    for _, bucket in peer_resources(inv, BUCKET):
+        if bucket.data.get("DefaultKmsKeyId"):
+            add(bucket.data["DefaultKmsKeyId"], bucket, bucket.region)
+    return refs
+
+
+def collect_keys(inv: Inventory) -> Iterator[Item]:
+    """DescribeKey + GetKeyRotationStatus for the log keys this account owns (stage 3).
+
+    A key in ``log_archive_account`` when that account is not a scan target is read from
+    here, through a session into it, by the lowest scanned account that uses the key.
+    """
+    me = viewer_id(inv)
+    session = session_of(inv)
+    archive = session.settings.log_archive_account
+    scanned_ids = {p.tenant.id for p in scanned(inv) if p.tenant is not None}
+    keys: dict[tuple[str, str], dict[str, Any]] = {}
+    sessions: dict[str, AwsSession] = {me: session}
+    for (region, ref), entry in sorted(_key_refs(inv).items()):
+        users = sorted(u for u, _ in entry["users"])
+        owner = entry["owner"]
+        user_owners = {t for _, t in entry["users"]}
+        if owner != me:
+            if owner in scanned_ids or me != min(user_owners & scanned_ids or {me}):
+                continue  # the owner (or another user) reports it
+            if owner != archive:
+                yield problem(
+                    me,
+                    KMS_KEY,
+                    region,
+                    "LogKeyNotFound",
+                    f"KMS key {ref} used by {', '.join(users)} belongs to account {owner}, "
+                    "which is not scanned; fix: add that account to the scan targets or set "
+                    "clouds.aws.log_archive_account to it",
+                )
+                continue
+        try:
+            if owner not in sessions:
+                sessions[owner] = session.pool.for_account(owner)
+            meta = sessions[owner].client("kms", region).describe_key(KeyId=ref)["KeyMetadata"]
+        except AWS_ERRORS as exc:
+            yield failure(
+                me, KMS_KEY, region, exc, f"describing key {ref} used by {', '.join(users)}"
+            )
+            continue
+        doc = keys.setdefault((owner, meta["Arn"]), {**meta, "UsedBy": set(), "_region": region})
+        doc["UsedBy"].update(users)
+    for (owner, arn), doc in sorted(keys.items()):
+        region = doc.pop("_region")
+        try:
+            doc |= _rotation(sessions[owner], region, arn)
+        except AWS_ERRORS as exc:
+            yield failure(me, KMS_KEY, region, exc, f"reading the rotation status of {arn}")
+            continue
+        doc["UsedBy"] = sorted(doc["UsedBy"])
+        yield resource(KMS_KEY, arn, owner, region, doc)
+
+
+def _rotation(session: AwsSession, region: str, arn: str) -> dict[str, Any]:
+    try:
+        answer = session.client("kms", region).get_key_rotation_status(KeyId=arn)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "UnsupportedOperationException":
+            return {"KeyRotationEnabled": False}  # asymmetric, HMAC or imported: never rotates
+        raise
+    return {
+        k: answer[k]
+        for k in ("KeyRotationEnabled", "RotationPeriodInDays", "NextRotationDate")
+        if k in answer
+    }
+
+
+# --- AWS Config --------------------------------------------------------------------------
+
+
+def collect_recorders(inv: Inventory) -> Iterator[Item]:
+    """Configuration recorders with their status, per region (each region's ``default`` apart)."""
+    me = viewer_id(inv)
+    session = session_of(inv)
+    try:
+        regions = scan_regions(inv)
+    except AWS_ERRORS as exc:
+        yield failure(me, CONFIG_RECORDER, "", exc, "listing the enabled regions")
+        return
+    for region in regions:
+        client = session.client("config", region)
+        try:
+            recorders = client.describe_configuration_recorders().get("ConfigurationRecorders", [])
+            # No recorder: no status to ask for (saves a call in every unconfigured region).
+            statuses = (
+                client.describe_configuration_recorder_status().get(
+                    "ConfigurationRecordersStatus", []
+                )
+                if recorders
+                else []
+            )
+        except AWS_ERRORS as exc:
+            yield failure(me, CONFIG_RECORDER, region, exc, "describing configuration recorders")
+            continue
+        by_name = {s.get("name"): s for s in statuses}
+        for rec in recorders:
+            name = rec["name"]
+            data = {**rec}
+            if name in by_name:
+                data["Status"] = by_name[name]
+            rid = f"arn:{session.partition}:config:{region}:{me}:config-recorder/{name}"
+            yield resource(CONFIG_RECORDER, rid, me, region, data)
+
+
+def collect_regions(inv: Inventory) -> Iterator[Item]:
+    """The regions scanned for the account, so per-region checks know what to expect."""
+    me = viewer_id(inv)
+    try:
+        regions = scan_regions(inv)
+    except AWS_ERRORS as exc:
+        yield failure(me, CONFIG_REGIONS, "", exc, "listing the enabled regions")
+        return
+    rid = f"arn:{session_of(inv).partition}:config::{me}:regions"
+    yield resource(CONFIG_REGIONS, rid, me, "", {"Regions": list(regions)})
+
+
+# --- CloudWatch Logs ---------------------------------------------------------------------
+
+
+def collect_log_groups(inv: Inventory) -> Iterator[Item]:
+    """The log groups this account's own trails deliver to, exact name, in their region."""
+    me = viewer_id(inv)
+    session = session_of(inv)
+    wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for trail in inv.get(TRAIL).resources:
+        arn = Arn.parse(trail.data.get("CloudWatchLogsLogGroupArn") or "")
+        if trail.tenant_id != me or arn is None or not arn.resource.startswith("log-group:"):
+            continue
+        name = arn.resource.removeprefix("log-group:").removesuffix(":*")
+        wanted[(arn.region, name)].add(trail.id)
+    for (region, name), users in sorted(wanted.items()):
+        pages = session.client("logs", region).get_paginator("describe_log_groups")
+        found: dict[str, Any] | None = None
+        try:
+            for page in pages.paginate(logGroupNamePrefix=name):
+                found = next(
+                    (g for g in page.get("logGroups", []) if g["logGroupName"] == name), None
+                )
+                if found is not None:
+                    break
+        except AWS_ERRORS as exc:
+            yield failure(me, LOG_GROUP, region, exc, f"describing log group {name}")
+            continue
+        if found is None:
+            yield problem(
+                me,
+                LOG_GROUP,
+                region,
+                "LogGroupNotFound",
+                f"log group {name!r} that trail {', '.join(sorted(users))} delivers to does not exist",
+            )
+            continue
+        rid = f"arn:{session.partition}:logs:{region}:{me}:log-group:{name}"
+        yield resource(LOG_GROUP, rid, me, region, {**found, "UsedBy": sorted(users)})
+
+
+KINDS = [
+    ResourceKind(
+        name=KMS_KEY,
+        cloud=CLOUD,
+        description="KMS keys that encrypt trails or log buckets, in the account that owns them.",
+        collect=collect_keys,
+        stage=3,
+    ),
+    ResourceKind(
+        name=CONFIG_RECORDER,
+        cloud=CLOUD,
+        description="AWS Config recorders with status, keyed by (region, name).",
+        collect=collect_recorders,
+        stage=1,
+    ),
+    ResourceKind(
+        name=CONFIG_REGIONS,
+        cloud=CLOUD,
+        description="The regions scanned for the account.",
+        collect=collect_regions,
+        stage=1,
+    ),
+    ResourceKind(
+        name=LOG_GROUP,
+        cloud=CLOUD,
+        description="CloudWatch Logs groups that the account's trails deliver to.",
+        collect=collect_log_groups,
+        stage=2,
+    ),
+]

@@ -1,0 +1,316 @@
+"""Sessions: one per AWS account, clients cached per (service, region), one shared model loader.
+
+Building a botocore client is expensive: most of it is parsing the service model JSON. Every
+session here registers the same process-wide ``data_loader``, so each model is parsed once per
+process, and each client is built once per (account, service, region).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import (
+    CredentialProvider,
+    CredentialResolver,
+    Credentials,
+    RefreshableCredentials,
+)
+from botocore.exceptions import BotoCoreError, ClientError
+
+from scanner.collectors.aws.common import Arn, error_code
+from scanner.inventory import SessionUnavailable
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.loaders import Loader
+
+    from scanner.collectors.aws.settings import AwsSettings
+
+_LOADER: Loader | None = None
+_LOADER_LOCK = threading.Lock()
+_MISSING = object()
+
+
+def shared_loader() -> Loader:
+    """The process-wide botocore data loader (its parsed models are cached and reused)."""
+    global _LOADER
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            _LOADER = botocore.session.Session().get_component("data_loader")
+        return _LOADER
+
+
+class _FixedProvider(CredentialProvider):
+    """Hands one credentials object (possibly refreshable) to a botocore session."""
+
+    METHOD = "logwarden-assume-role"
+    CANONICAL_NAME = "logwarden"
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> Credentials:
+        return self._credentials
+
+
+class _Label:
+    """The account a botocore session belongs to, known after the first identity call."""
+
+    def __init__(self, account_id: str = "") -> None:
+        self.account_id = account_id
+
+
+def _dispatch(handler: Callable[..., Any], label: _Label, **kwargs: Any) -> Any:
+    return handler(account_id=label.account_id, **kwargs)
+
+
+class AwsSession:
+    """Everything needed to call AWS as one account: the ``Inventory.session`` of AWS tenants."""
+
+    def __init__(
+        self,
+        *,
+        pool: SessionPool,
+        botocore_session: botocore.session.Session,
+        account_id: str,
+        partition: str,
+        home_region: str,
+    ) -> None:
+        self.pool = pool
+        self.settings = pool.settings
+        self.account_id = account_id
+        self.partition = partition
+        self.home_region = home_region
+        self._botocore = botocore_session
+        self._clients: dict[tuple[str, str], BaseClient] = {}
+        self._lock = threading.Lock()
+        self._memo: dict[Any, Any] = {}
+        self._memo_locks: dict[Any, threading.Lock] = {}
+        retries: Any = {
+            "max_attempts": self.settings.max_attempts,
+            "mode": self.settings.retry_mode,
+        }
+        self._config = Config(
+            retries=retries,
+            max_pool_connections=16,
+            connect_timeout=10,
+            read_timeout=60,
+            user_agent_extra="logwarden",
+        )
+
+    def __repr__(self) -> str:
+        return f"AwsSession(account_id={self.account_id!r}, partition={self.partition!r})"
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """The client for ``service`` in ``region`` (default: the home region); built once.
+
+        Typed ``Any``: botocore clients are generated at run time, one class per service.
+        """
+        key = (service, region or self.home_region)
+        found = self._clients.get(key)
+        if found is not None:
+            return found
+        with self._lock:  # botocore sessions are not thread-safe; clients are
+            found = self._clients.get(key)
+            if found is None:
+                found = self._botocore.create_client(
+                    service,
+                    region_name=key[1],
+                    endpoint_url=self.settings.endpoint_url,
+                    config=self._config,
+                )
+                if service == "s3control" and self.pool.endpoint_overridden(found):
+                    found.meta.events.register("before-send.s3-control", strip_account_host_label)
+                self._clients[key] = found
+            return found
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Compute a value once per session (concurrent callers wait); failures are memoised too.
+
+        Kinds that need the same API answer (the organization trail and the management
+        account's own trails, discovery and the organization kinds) share it through here.
+        """
+        with self._lock:
+            lock = self._memo_locks.setdefault(key, threading.Lock())
+        with lock:
+            got = self._memo.get(key, _MISSING)
+            if got is _MISSING:
+                try:
+                    got = ("ok", compute())
+                except Exception as exc:
+                    got = ("error", exc)
+                self._memo[key] = got
+        status, value = got
+        if status == "error":
+            raise value
+        return value
+
+    def regions(self) -> tuple[str, ...]:
+        """The configured regions, or every region enabled in this account (resolved once)."""
+        if self.settings.regions is not None:
+            return self.settings.regions
+        return self.memo("ec2:enabled-regions", self._enabled_regions)
+
+    def _enabled_regions(self) -> tuple[str, ...]:
+        answer = self.client("ec2").describe_regions(AllRegions=False)
+        names = {
+            r["RegionName"]
+            for r in answer.get("Regions", [])
+            if r.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
+        }
+        return tuple(sorted(names))
+
+
+def strip_account_host_label(request: Any, **_: Any) -> None:
+    """Drop the leading ``<account-id>.`` host label that s3control prepends.
+
+    Only registered when an endpoint override is in use: a local emulator answers on one
+    host, and ``123456789012.127.0.0.1`` does not resolve.
+    """
+    parts = urlsplit(request.url)
+    label, _, rest = parts.netloc.partition(".")
+    if len(label) == 12 and label.isdigit() and rest:
+        request.url = urlunsplit(parts._replace(netloc=rest))
+        if "host" in request.headers:
+            request.headers["host"] = rest
+
+
+class SessionPool:
+    """The sessions of one scan: the base credentials, and one assumed session per account."""
+
+    def __init__(self, settings: AwsSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._base: AwsSession | None = None
+        self._base_error: SessionUnavailable | None = None
+        self._sessions: dict[str, AwsSession] = {}
+        self._errors: dict[str, SessionUnavailable] = {}
+        self._account_locks: dict[str, threading.Lock] = {}
+        self._handlers: list[tuple[str, Callable[..., Any]]] = []
+        self._aws_suffixes: tuple[str, ...] | None = None
+
+    def register(self, event_name: str, handler: Callable[..., Any]) -> None:
+        """Register a botocore event handler on every session created from now on.
+
+        The handler is called as ``handler(account_id=..., **botocore_kwargs)``; benchmarks and
+        tests count API calls with ``before-call``. Register before the first session opens.
+        """
+        self._handlers.append((event_name, handler))
+
+    def base(self) -> AwsSession:
+        """The session of the base credentials (profile or standard chain); raises SessionUnavailable."""
+        with self._lock:
+            if self._base_error is not None:
+                raise self._base_error
+            if self._base is None:
+                try:
+                    self._base = self._open_base()
+                except SessionUnavailable as exc:
+                    self._base_error = exc
+                    raise
+                self._sessions[self._base.account_id] = self._base
+            return self._base
+
+    def for_account(self, account_id: str) -> AwsSession:
+        """The session for ``account_id``: the base one if it is that account, else AssumeRole."""
+        base = self.base()
+        if account_id == base.account_id:
+            return base
+        with self._lock:
+            lock = self._account_locks.setdefault(account_id, threading.Lock())
+        with lock:  # one AssumeRole per account, whatever the concurrency
+            if account_id in self._errors:
+                raise self._errors[account_id]
+            if account_id not in self._sessions:
+                try:
+                    self._sessions[account_id] = self._assume(base, account_id)
+                except SessionUnavailable as exc:
+                    self._errors[account_id] = exc
+                    raise
+            return self._sessions[account_id]
+
+    def endpoint_overridden(self, client: BaseClient) -> bool:
+        """Whether ``client`` talks to an endpoint other than AWS's own (an emulator, a proxy)."""
+        if self.settings.endpoint_url:
+            return True
+        host = urlsplit(client.meta.endpoint_url).hostname or ""
+        return not host.endswith(self._dns_suffixes())
+
+    def _dns_suffixes(self) -> tuple[str, ...]:
+        if self._aws_suffixes is None:
+            data = shared_loader().load_data("partitions")
+            found: set[str] = set()
+            for part in data.get("partitions", []):
+                outputs = part.get("outputs", {})
+                found.update(v for k, v in outputs.items() if k.endswith("nsSuffix") and v)
+            self._aws_suffixes = tuple(sorted(found)) or ("amazonaws.com",)
+        return self._aws_suffixes
+
+    def _new_botocore(self, label: _Label) -> botocore.session.Session:
+        bs = botocore.session.Session(profile=self.settings.profile)
+        bs.register_component("data_loader", shared_loader())
+        for event_name, handler in self._handlers:
+            bs.register(event_name, functools.partial(_dispatch, handler, label))
+        return bs
+
+    def _open_base(self) -> AwsSession:
+        label = _Label()
+        try:
+            bs = self._new_botocore(label)
+            home = bs.get_config_variable("region") or "us-east-1"
+            session = AwsSession(
+                pool=self, botocore_session=bs, account_id="", partition="aws", home_region=home
+            )
+            identity = session.client("sts").get_caller_identity()
+        except (ClientError, BotoCoreError) as exc:
+            code, message = error_code(exc)
+            raise SessionUnavailable(
+                code, f"the base AWS credentials cannot be used: {message}"
+            ) from None
+        arn = Arn.parse(identity["Arn"])
+        session.account_id = label.account_id = identity["Account"]
+        session.partition = arn.partition if arn else "aws"
+        return session
+
+    def _assume(self, base: AwsSession, account_id: str) -> AwsSession:
+        role_arn = self.settings.role_arn(base.partition, account_id)
+        sts = base.client("sts")
+        kwargs: dict[str, Any] = {
+            "RoleArn": role_arn,
+            "RoleSessionName": self.settings.session_name,
+        }
+        if self.settings.external_id:
+            kwargs["ExternalId"] = self.settings.external_id
+
+        def fetch() -> dict[str, str]:
+            creds = sts.assume_role(**kwargs)["Credentials"]
+            return {
+                "access_key": creds["AccessKeyId"],
+                "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"],
+                "expiry_time": creds["Expiration"].isoformat(),
+            }
+
+        try:
+            first = fetch()
+        except (ClientError, BotoCoreError) as exc:
+            code, message = error_code(exc)
+            raise SessionUnavailable(code, f"cannot assume {role_arn}: {message}") from None
+        # Refreshable: a long scan renews the role credentials before they expire.
+        creds = RefreshableCredentials.create_from_metadata(first, fetch, method="assume-role")
+        bs = self._new_botocore(_Label(account_id))
+        bs.register_component("credential_provider", CredentialResolver([_FixedProvider(creds)]))
+        return AwsSession(
+            pool=self,
+            botocore_session=bs,
+            account_id=account_id,
+            partition=base.partition,
+            home_region=base.home_region,
+        )

@@ -1,0 +1,277 @@
+"""Sessions, AssumeRole, discovery modes and the endpoint override, against moto."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.credentials import RefreshableCredentials
+from moto import mock_aws
+from moto.core import enable_iam_authentication
+from moto.server import ThreadedMotoServer
+
+from scanner.collectors.aws import (
+    all_kinds,
+    logwarden_discover_tenants,
+    logwarden_open_session,
+    parse_settings,
+)
+from scanner.collectors.aws.session import shared_loader
+from scanner.inventory import Inventory, SessionUnavailable
+from scanner.models import Organization, Tenant
+
+MGMT = "123456789012"
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def member() -> Iterator[str]:
+    """An organization with one member account; yields the member's id."""
+    with mock_aws():
+        org = boto3.client("organizations")
+        org.create_organization(FeatureSet="ALL")
+        status = org.create_account(Email="m@example.com", AccountName="member")
+        yield status["CreateAccountStatus"]["AccountId"]
+
+
+def counting(settings: Any) -> Counter[str]:
+    calls: Counter[str] = Counter()
+
+    def count(account_id: str, model: Any, **_: Any) -> None:
+        calls[f"{account_id or 'base'}:{model.name}"] += 1
+
+    settings.pool.register("before-call", count)
+    return calls
+
+
+def test_member_session_assumes_the_role_once(member: str) -> None:
+    settings = parse_settings({"regions": ["us-east-1"], "session_name": "audit-run"})
+    calls = counting(settings)
+    session = settings.pool.for_account(member)
+    assert settings.pool.for_account(member) is session
+    assert (session.account_id, session.partition) == (member, "aws")
+    identity = session.client("sts").get_caller_identity()
+    assert identity["Account"] == member
+    assert "OrganizationAccountAccessRole/audit-run" in identity["Arn"]
+    creds = session._botocore.get_credentials()
+    assert isinstance(creds, RefreshableCredentials) and creds.method == "assume-role"
+    assert calls[f"{MGMT}:AssumeRole"] == 1
+
+
+def test_no_assume_role_into_the_base_account(member: str) -> None:
+    settings = parse_settings({"regions": ["us-east-1"]})
+    calls = counting(settings)
+    tenant = Tenant(cloud="aws", id=MGMT, name="management")
+    org = Organization(cloud="aws", id="o-1", name="o-1", management_tenant_id=MGMT)
+    mgmt = logwarden_open_session(cloud="aws", tenant=tenant, organization=org, settings=settings)
+    org_scope = logwarden_open_session(
+        cloud="aws", tenant=None, organization=org, settings=settings
+    )
+    assert mgmt is org_scope is settings.pool.base()
+    assert calls == Counter({"base:GetCallerIdentity": 1})
+    assert (
+        logwarden_open_session(cloud="gcp", tenant=tenant, organization=org, settings=settings)
+        is None
+    )
+    with pytest.raises(SessionUnavailable) as info:
+        logwarden_open_session(
+            cloud="aws", tenant=None, organization=Organization("aws", "x", "x"), settings=settings
+        )
+    assert info.value.code == "NoManagementAccount"
+    # without organization facts the organization kinds are not applicable, not an error
+    static = Organization("aws", "aws-accounts", "AWS accounts", facts_available=False)
+    inv = Inventory(
+        cloud="aws",
+        tenant=None,
+        organization=static,
+        kinds={k.name: k for k in all_kinds()},
+        session_factory=lambda: logwarden_open_session(
+            cloud="aws", tenant=None, organization=static, settings=settings
+        ),
+    )
+    assert inv.get("aws.organizations.policy").not_applicable
+    assert calls == Counter({"base:GetCallerIdentity": 1})
+
+
+def test_assume_role_denied_is_session_unavailable(member: str) -> None:
+    iam = boto3.client("iam")
+    iam.create_user(UserName="auditor")
+    allow = {"Effect": "Allow", "Action": ["sts:GetCallerIdentity"], "Resource": "*"}
+    iam.put_user_policy(
+        UserName="auditor",
+        PolicyName="identity-only",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allow]}),
+    )
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    with pytest.MonkeyPatch.context() as mp, enable_iam_authentication():
+        mp.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+        mp.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+        settings = parse_settings({"regions": ["us-east-1"]})
+        tenant = Tenant(cloud="aws", id=member, name="member")
+        with pytest.raises(SessionUnavailable) as info:
+            logwarden_open_session(cloud="aws", tenant=tenant, organization=None, settings=settings)
+        assert info.value.code == "AccessDenied"
+        assert f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole" in info.value.message
+        # the failure is remembered: every kind of the tenant becomes one ERROR, no retry storm
+        kinds = {k.name: k for k in all_kinds()}
+        inv = Inventory(
+            cloud="aws",
+            tenant=tenant,
+            organization=None,
+            kinds=kinds,
+            session_factory=lambda: logwarden_open_session(
+                cloud="aws", tenant=tenant, organization=None, settings=settings
+            ),
+        )
+        got = inv.get("aws.config.recorder")
+        assert [(e.code, e.tenant_id, e.internal) for e in got.errors] == [
+            ("AccessDenied", member, False)
+        ]
+
+
+def test_clients_are_cached_thread_safe_and_share_one_loader(member: str) -> None:
+    settings = parse_settings({"regions": ["us-east-1"]})
+    session = settings.pool.for_account(member)
+    seen: list[Any] = []
+    threads = [
+        threading.Thread(target=lambda: seen.append(session.client("config", "eu-west-1")))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(c) for c in seen}) == 1
+    assert session.client("config", "us-east-1") is not seen[0]
+    assert session.client("config") is session.client("config", "us-east-1")
+    base = settings.pool.base()
+    assert session._botocore.get_component("data_loader") is shared_loader()
+    assert base._botocore.get_component("data_loader") is shared_loader()
+
+
+def test_memo_runs_once_and_remembers_failures(member: str) -> None:
+    session = parse_settings({}).pool.base()
+    runs: list[int] = []
+
+    def compute(value: int) -> int:
+        runs.append(1)
+        return value
+
+    assert session.memo("k", lambda: compute(42)) == 42
+    assert session.memo("k", lambda: compute(43)) == 42
+    assert runs == [1]
+
+    def boom() -> None:
+        runs.append(2)
+        raise ValueError("once")
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            session.memo("bad", boom)
+    assert runs == [1, 2]
+
+
+def test_discovery_in_accounts_and_current_modes(member: str) -> None:
+    settings = parse_settings({"mode": "accounts", "accounts": [{"id": member, "name": "prod"}]})
+    found = logwarden_discover_tenants(cloud="aws", settings=settings)
+    assert found is not None and found.errors == []
+    org = found.organizations[0]
+    assert org.facts_available is False and org.id.startswith("o-")
+    assert org.management_tenant_id == MGMT
+    assert [(t.id, t.name, t.is_management, t.regions) for t in found.tenants] == [
+        (member, "prod", False, ())
+    ]
+
+    current = logwarden_discover_tenants(cloud="aws", settings=parse_settings({"mode": "current"}))
+    assert current is not None
+    assert [(t.id, t.is_management) for t in current.tenants] == [(MGMT, True)]
+    assert logwarden_discover_tenants(cloud="azure", settings=settings) is None
+
+
+def test_enabled_regions_are_resolved_once_per_account(member: str) -> None:
+    settings = parse_settings({"mode": "current"})
+    calls = counting(settings)
+    found = logwarden_discover_tenants(cloud="aws", settings=settings)
+    assert found is not None
+    tenant = found.tenants[0]
+    inv = Inventory(
+        cloud="aws",
+        tenant=tenant,
+        organization=found.organizations[0],
+        kinds={k.name: k for k in all_kinds()},
+        session_factory=lambda: logwarden_open_session(
+            cloud="aws", tenant=tenant, organization=None, settings=settings
+        ),
+    )
+    regions = inv.get("aws.config.regions").resources[0].data["Regions"]
+    assert "us-east-1" in regions and regions == sorted(regions)
+    inv.get("aws.config.recorder")
+    assert calls[f"{MGMT}:DescribeRegions"] == 1
+    assert calls[f"{MGMT}:DescribeConfigurationRecorders"] == len(regions)
+
+
+def test_discovery_reports_unusable_credentials_as_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    found = logwarden_discover_tenants(
+        cloud="aws", settings=parse_settings({"profile": "no-such-profile"})
+    )
+    assert found is not None and found.tenants == []
+    assert [(e.kind, e.code) for e in found.errors] == [("discovery", "ProfileNotFound")]
+
+
+def test_organization_mode_outside_an_organization() -> None:
+    with mock_aws():  # this account is in no organization
+        found = logwarden_discover_tenants(cloud="aws", settings=parse_settings({}))
+    assert found is not None and found.tenants == []
+    assert found.errors[0].code == "AWSOrganizationsNotInUseException"
+    assert "mode" in found.errors[0].message
+
+
+def test_endpoint_override_reaches_s3control_on_one_host() -> None:
+    """Against a moto server on 127.0.0.1, as the end-to-end tests and the sandbox run."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        org = boto3.client("organizations", endpoint_url=url)
+        org.create_organization(FeatureSet="ALL")
+        acct = org.create_account(Email="x@example.com", AccountName="x")
+        account = acct["CreateAccountStatus"]["AccountId"]
+        settings = parse_settings({"endpoint_url": url, "regions": ["us-east-1"]})
+        session = settings.pool.for_account(account)
+        s3control = session.client("s3control")
+        s3control.put_public_access_block(
+            AccountId=account,
+            PublicAccessBlockConfiguration={"BlockPublicAcls": True},
+        )
+        got = s3control.get_public_access_block(AccountId=account)
+        assert got["PublicAccessBlockConfiguration"]["BlockPublicAcls"] is True
+        assert session.client("sts").get_caller_identity()["Account"] == account
+    finally:
+        server.stop()
+
+
+def test_import_has_no_side_effects() -> None:
+    code = (
+        "import sys, scanner.collectors.aws as a, scanner.collectors.aws.session as s;"
+        "a.all_kinds();"
+        "assert s._LOADER is None;"
+        "assert not any(m.startswith(('azure', 'google', 'moto')) for m in sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
