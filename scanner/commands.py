@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -204,10 +203,17 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; reports are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def list_controls(args: argparse.Namespace) -> ExitCode:
@@ -267,7 +273,3 @@ def init(args: argparse.Namespace) -> ExitCode:
     write_atomic(path, STARTER)
     print(f"wrote {path}; edit it, then run: logwarden scan --config {path}")
     return ExitCode.OK
-
-
-def today() -> dt.date:
-    return dt.date.today()
