@@ -72,11 +72,11 @@ def render(report: ScanReport) -> str:
         out.append(
             f"Expired waiver ({w.source}): {w.checks} expired {w.expires}, owner {w.owner}; it no longer mutes anything"
         )
-    counts = report.counts()
+    totals = report.counts()
     out.append("")
     out.append(
         f"{len(report.tenants)} tenants, {len(report.checks)} controls: "
-        + ", ".join(f"{counts[c]} {c.lower()}" for c in _COLUMNS)
+        + ", ".join(f"{totals[c]} {c.lower()}" for c in _COLUMNS)
     )
     code = report.exit_code
     out.append(f"exit code {int(code)}: {EXIT_MEANING[code]}")

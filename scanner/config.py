@@ -11,6 +11,7 @@ from scanner import yamlsrc
 from scanner.errors import InputError, Problem
 from scanner.models import Severity, Waiver
 from scanner.schema import Field, check_fields
+from scanner.yamlsrc import line_of
 
 TOP_LEVEL = {
     "version": Field(int),
@@ -72,7 +73,7 @@ def load_config(path: str | Path | None) -> ScanConfig:
         problems.append(
             Problem(
                 name,
-                doc.line_of("version"),
+                line_of(doc, "version"),
                 f"unsupported config version {doc.get('version')!r}",
                 "use 'version: 1'",
             )
@@ -86,7 +87,7 @@ def load_config(path: str | Path | None) -> ScanConfig:
                 problems.append(
                     Problem(
                         name,
-                        clouds.line_of(cloud),
+                        line_of(clouds, cloud),
                         f"clouds.{cloud} must be a mapping",
                         f"write the {cloud} targets under clouds.{cloud}:",
                     )
@@ -100,7 +101,7 @@ def load_config(path: str | Path | None) -> ScanConfig:
             problems.append(
                 Problem(
                     name,
-                    doc["rules"].line_of(index),
+                    line_of(doc["rules"], index),
                     "rules entries must be file paths",
                     "write e.g. '- my-rules.yaml'",
                 )
@@ -109,7 +110,7 @@ def load_config(path: str | Path | None) -> ScanConfig:
         cfg.rules_files.append(base / item)
     cfg.overrides = [(name, o) for o in _as_list(doc.get("overrides"))]
     for index, item in enumerate(_as_list(doc.get("waivers"))):
-        waiver = _waiver(item, name, doc["waivers"].line_of(index), problems)
+        waiver = _waiver(item, name, line_of(doc["waivers"], index), problems)
         if waiver is not None:
             cfg.waivers.append(waiver)
     scan = doc.get("scan")
@@ -118,12 +119,15 @@ def load_config(path: str | Path | None) -> ScanConfig:
         if cfg.jobs is not None and cfg.jobs < 1:
             problems.append(
                 Problem(
-                    name, scan.line_of("jobs"), "scan.jobs must be at least 1", "use e.g. 'jobs: 8'"
+                    name,
+                    line_of(scan, "jobs"),
+                    "scan.jobs must be at least 1",
+                    "use e.g. 'jobs: 8'",
                 )
             )
         cfg.fail_on_error = scan.get("fail_on_error")
         if "fail_on" in scan:
-            cfg.fail_on = _fail_on(scan["fail_on"], name, scan.line_of("fail_on"), problems)
+            cfg.fail_on = _fail_on(scan["fail_on"], name, line_of(scan, "fail_on"), problems)
     if problems:
         raise InputError(problems)
     return cfg
@@ -133,7 +137,7 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _fail_on(value: str, file: str, line: int, problems: list[Problem]) -> str | None:
+def _fail_on(value: str, file: str, line: int | None, problems: list[Problem]) -> str | None:
     if value == "none" or value in {s.value for s in Severity}:
         return value
     problems.append(
@@ -147,7 +151,7 @@ def _fail_on(value: str, file: str, line: int, problems: list[Problem]) -> str |
     return None
 
 
-def _waiver(node: Any, file: str, line: int, problems: list[Problem]) -> Waiver | None:
+def _waiver(node: Any, file: str, line: int | None, problems: list[Problem]) -> Waiver | None:
     if not isinstance(node, dict):
         problems.append(
             Problem(
@@ -165,7 +169,7 @@ def _waiver(node: Any, file: str, line: int, problems: list[Problem]) -> Waiver 
             problems.append(
                 Problem(
                     file,
-                    node.line_of("expires"),
+                    line_of(node, "expires"),
                     f"waiver expires {expires!r} is not a date",
                     "write the date as YYYY-MM-DD",
                 )
@@ -176,7 +180,7 @@ def _waiver(node: Any, file: str, line: int, problems: list[Problem]) -> Waiver 
             problems.append(
                 Problem(
                     file,
-                    node.line_of(key),
+                    line_of(node, key),
                     f"waiver {key} must be a list of ids or globs",
                     f"write e.g. {key}: ['123456789012']",
                 )
@@ -189,7 +193,7 @@ def _waiver(node: Any, file: str, line: int, problems: list[Problem]) -> Waiver 
         expires=expires.isoformat(),
         tenants=tuple(str(t) for t in node.get("tenants") or ()),
         resources=tuple(str(r) for r in node.get("resources") or ()),
-        source=f"{file}:{node.line}",
+        source=f"{file}:{line_of(node)}",
     )
 
 

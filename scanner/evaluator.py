@@ -7,8 +7,9 @@ one SKIPPED row with the reason.
 
 from __future__ import annotations
 
+import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scanner.declarative import subject_id
@@ -44,6 +45,12 @@ def evaluate(
 ) -> Evaluation:
     """Run ``check`` against one tenant (or, with ``tenant=None``, the organization)."""
     params = {**parameters, **check.parameters}
+    check = replace(
+        check,
+        remediation=replace(
+            check.remediation, text=fill_parameters(check.remediation.text, params)
+        ),
+    )
     ctx = CheckContext(
         check=check,
         tenant=tenant,
@@ -115,6 +122,16 @@ def evaluate(
             )
         )
     return out
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def fill_parameters(text: str, params: dict[str, Any]) -> str:
+    """Replace ``{name}`` with the effective parameter value; other braces stay as they are."""
+    return _PLACEHOLDER.sub(
+        lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), text
+    )
 
 
 def _describe(error: CollectionError) -> str:

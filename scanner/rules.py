@@ -134,23 +134,18 @@ def load_catalogue(
             )
         params = doc.get("parameters")
         if isinstance(params, dict):
-            cat.parameters.update(params)
+            # a rules file may declare new parameters for its own controls; redefining a
+            # known one must keep its type
+            known = {k: v for k, v in params.items() if k in cat.parameters}
+            cat.parameters.update({k: v for k, v in params.items() if k not in cat.parameters})
+            cat.parameters.update(
+                _valid_parameters(_subset(params, known), name, cat, ctx.problems)
+            )
         docs.append((name, doc))
         pending_overrides.extend((name, o) for o in _list(doc.get("overrides")))
     if parameters is not None:
         param_file, values = parameters
-        for key, value in values.items():
-            if key not in cat.parameters:
-                ctx.problems.append(
-                    Problem(
-                        param_file,
-                        _line(values, key),
-                        f"unknown parameter {key!r}",
-                        f"use one of: {', '.join(sorted(cat.parameters))}",
-                    )
-                )
-            else:
-                cat.parameters[key] = value
+        cat.parameters.update(_valid_parameters(values, param_file, cat, ctx.problems))
     for name, doc in docs:
         for index, node in enumerate(_list(doc.get("controls"))):
             line = (
@@ -200,9 +195,7 @@ def _list(value: Any) -> list[Any]:
 
 
 def _line(node: Any, key: str | None = None) -> int | None:
-    if isinstance(node, yamlsrc.SourceMap):
-        return node.line_of(key) if key else node.line
-    return getattr(node, "line", None)
+    return yamlsrc.line_of(node, key)
 
 
 def _load_control(
@@ -253,16 +246,7 @@ def _load_control(
                 )
     control_params = node.get("parameters") or {}
     if isinstance(control_params, dict):
-        for key in control_params:
-            if key not in cat.parameters:
-                problems.append(
-                    Problem(
-                        file,
-                        _line(control_params, key),
-                        f"unknown parameter {key!r} in control parameters",
-                        f"use one of: {', '.join(sorted(cat.parameters))}",
-                    )
-                )
+        _valid_parameters(control_params, file, cat, problems)
     python = node.get("implementation")
     kinds_line = _line(node, "resources" if "resources" in node else "resource")
     if python is not None:
@@ -306,7 +290,7 @@ def _load_control(
             )
     if len(problems) > before:
         return None
-    assert isinstance(remediation, dict) and severity is not None
+    assert isinstance(remediation, dict) and severity is not None and isinstance(check_id, str)
     return Check(
         id=check_id,
         title=node["title"],
@@ -437,6 +421,60 @@ def _declarative_runner(
     return make_runner(DeclarativeSpec(kind=kind, expect=expect, where=where, assertion=assertion))
 
 
+def _valid_parameters(
+    values: Mapping[str, Any], file: str, cat: Catalogue, problems: list[Problem]
+) -> dict[str, Any]:
+    """The known parameters of ``values`` whose type matches the default; problems for the rest."""
+    valid: dict[str, Any] = {}
+    for key, value in values.items():
+        line = _line(values, key)
+        if key not in cat.parameters:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"unknown parameter {key!r}",
+                    f"use one of: {', '.join(sorted(cat.parameters))}",
+                )
+            )
+            continue
+        default = cat.parameters[key]
+        expected = (
+            int if isinstance(default, int) and not isinstance(default, bool) else type(default)
+        )
+        if (
+            default is not None
+            and value is not None
+            and (
+                not isinstance(value, expected)
+                or isinstance(value, bool) is not isinstance(default, bool)
+            )
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"parameter {key!r} must be {_TYPE_WORDS.get(expected, expected.__name__)}, not {value!r}",
+                    f"write e.g. {key}: {default!r}",
+                )
+            )
+            continue
+        valid[key] = value
+    return valid
+
+
+def _subset(values: Mapping[str, Any], keep: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``values`` restricted to the keys of ``keep``, keeping line numbers when it has them."""
+    if isinstance(values, yamlsrc.SourceMap):
+        out = yamlsrc.SourceMap({k: v for k, v in values.items() if k in keep})
+        out.line, out.key_lines = values.line, values.key_lines
+        return out
+    return {k: v for k, v in values.items() if k in keep}
+
+
+_TYPE_WORDS = {int: "a whole number", str: "a string", bool: "true or false", list: "a list"}
+
+
 def _apply_override(node: Any, file: str, cat: Catalogue, ctx: _Context) -> None:
     problems = ctx.problems
     if not isinstance(node, dict):
@@ -467,17 +505,7 @@ def _apply_override(node: Any, file: str, cat: Catalogue, ctx: _Context) -> None
         severity = _enum(node, "severity", Severity, file, problems)
         if severity is not None:
             changes["severity"] = severity
-    params = node.get("parameters") or {}
-    for key in params:
-        if key not in cat.parameters:
-            problems.append(
-                Problem(
-                    file,
-                    _line(params, key),
-                    f"unknown parameter {key!r}",
-                    f"use one of: {', '.join(sorted(cat.parameters))}",
-                )
-            )
+    params = _valid_parameters(node.get("parameters") or {}, file, cat, problems)
     if params:
         changes["parameters"] = {**check.parameters, **params}
     cat.checks[check.id] = replace(check, **changes)

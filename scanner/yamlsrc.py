@@ -97,3 +97,13 @@ def load_file(path: str | Path) -> Any:
             name, None, f"cannot read the file: {exc}", "check its permissions and encoding"
         ) from None
     return loads(text, name)
+
+
+def line_of(node: Any, key: str | int | None = None) -> int | None:
+    """The line of ``node`` (or of its ``key`` / item index) when it came from a YAML file."""
+    if key is not None:
+        if isinstance(node, SourceMap) and isinstance(key, str):
+            return node.line_of(key)
+        if isinstance(node, SourceList) and isinstance(key, int):
+            return node.line_of(key)
+    return getattr(node, "line", None)

@@ -1,0 +1,126 @@
+"""The plugin manager (built-ins, entry points, blocking, typos) and the small sub-commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scanner import engine
+from scanner.cli import main
+from scanner.errors import InputError
+from scanner.plugins import DISABLE_AUTOLOAD_ENV, create_plugin_manager
+
+GOOD_PLUGIN = """
+from scanner.hookspecs import hookimpl
+from scanner.models import Reporter
+
+@hookimpl
+def logwarden_register_reporters():
+    return [Reporter("lines", "report.txt", "one line per result", lambda report: "\\\\n".join(r.check_id for r in report.results))]
+"""
+TYPO_PLUGIN = """
+from scanner.hookspecs import hookimpl
+
+@hookimpl
+def logwarden_register_reporter():
+    return []
+"""
+
+
+@pytest.fixture
+def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[callable]:
+    """Install a plugin distribution with a ``logwarden`` entry point into a temp sys.path dir."""
+
+    def install(source: str, name: str = "fakeplugin") -> None:
+        (tmp_path / f"{name}_mod.py").write_text(source)
+        info = tmp_path / f"{name}-0.1.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+        (info / "entry_points.txt").write_text(f"[logwarden]\n{name} = {name}_mod\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+
+    monkeypatch.delenv(DISABLE_AUTOLOAD_ENV, raising=False)
+    yield install
+    for mod in [m for m in sys.modules if m.endswith("_mod") and m.startswith("fakeplugin")]:
+        del sys.modules[mod]
+
+
+def _reporters(pm) -> set[str]:  # type: ignore[no-untyped-def]
+    return {r.name for group in pm.hook.logwarden_register_reporters() for r in group}
+
+
+def test_entry_point_plugin_is_loaded_and_can_be_blocked(
+    installed_plugin, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    installed_plugin(GOOD_PLUGIN)
+    assert _reporters(create_plugin_manager(["aws"])) == {"json", "lines"}
+    assert _reporters(create_plugin_manager(["aws"], blocked=["fakeplugin"])) == {"json"}
+    monkeypatch.setenv(DISABLE_AUTOLOAD_ENV, "1")
+    assert _reporters(create_plugin_manager(["aws"])) == {"json"}
+
+
+def test_misspelled_hook_is_a_usage_error(installed_plugin) -> None:  # type: ignore[no-untyped-def]
+    installed_plugin(TYPO_PLUGIN)
+    with pytest.raises(InputError) as info:
+        create_plugin_manager(["aws"])
+    assert "logwarden_register_reporter" in str(info.value)
+
+
+def test_builtin_kinds_are_registered_once_per_name() -> None:
+    kinds = engine.registered_kinds(create_plugin_manager(["aws"]))
+    assert {"aws.cloudtrail.trail", "aws.s3.bucket", "aws.organizations.account"} <= set(kinds)
+    assert kinds["aws.cloudtrail.trail"].stage == 1
+    assert kinds["aws.organizations.policy"].organization
+
+
+def test_unknown_cloud_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--cloud", "oracle"]) == 2
+    assert "unknown cloud 'oracle'" in capsys.readouterr().err
+
+
+def test_controls_list_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["controls", "list"]) == 0
+    table = capsys.readouterr().out
+    assert "aws.org.scp_protects_cloudtrail" in table and "critical" in table
+    assert main(["controls", "list", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc) == 19
+    lifecycle = next(c for c in doc if c["id"] == "aws.s3.log_bucket_lifecycle")
+    assert lifecycle["frameworks"] == {"aws-security-hub": ["S3.13"]}
+    assert lifecycle["remediation"]["terraform"].startswith("resource")
+
+
+def test_rules_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "version: 1\noverrides:\n  - id: aws.s3.log_bucket_access_logging\n    severity: low\n"
+    )
+    assert main(["rules", "validate", str(good)]) == 0
+    assert f"{good}: ok" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nparameters:\n  log_retention_days: forever\n")
+    assert main(["rules", "validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:3: parameter 'log_retention_days' must be a whole number" in err
+    assert "Traceback" not in err
+
+
+def test_init_writes_a_starter_and_refuses_to_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "logwarden.yaml"
+    assert main(["init", str(path)]) == 0
+    assert "waivers:" in path.read_text()
+    assert main(["init", str(path)]) == 2
+    assert "file exists" in capsys.readouterr().err
+    assert main(["init", str(path), "--force"]) == 0
+
+
+def test_help_lists_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "exit codes:" in out and "3  incomplete" in out
