@@ -18,6 +18,12 @@ def _owned_buckets(ctx: CheckContext) -> list[Resource]:
     return [b for b in ctx.resources("aws.s3.bucket") if owner is None or b.tenant_id == owner]
 
 
+def _unreadable(bucket: Resource, exc: ValueError) -> Outcome:
+    name = bucket.data.get("Name", bucket.id)
+    message = f"{name}: could not be evaluated: the bucket policy is unreadable: {exc}"
+    return Outcome(Status.ERROR, message, bucket.id, bucket.region)
+
+
 def not_public(ctx: CheckContext) -> Iterator[Outcome]:
     """No ACL grant to AllUsers/AuthenticatedUsers; no unconditioned Allow to everyone."""
     for bucket in _owned_buckets(ctx):
@@ -25,12 +31,7 @@ def not_public(ctx: CheckContext) -> Iterator[Outcome]:
         try:
             statements = public_policy_statements(bucket.data.get("Policy"))
         except ValueError as exc:
-            yield Outcome(
-                Status.ERROR,
-                f"{name}: could not be evaluated: the bucket policy is unreadable: {exc}",
-                bucket.id,
-                bucket.region,
-            )
+            yield _unreadable(bucket, exc)
             continue
         grants = public_acl_grants(bucket.data.get("Acl"))
         evidence = {"PublicPolicyStatements": statements, "PublicAclGrants": grants}
@@ -69,12 +70,7 @@ def tls_only(ctx: CheckContext) -> Iterator[Outcome]:
         try:
             ok = denies_insecure_transport(policy, name)
         except ValueError as exc:
-            yield Outcome(
-                Status.ERROR,
-                f"{name}: could not be evaluated: the bucket policy is unreadable: {exc}",
-                bucket.id,
-                bucket.region,
-            )
+            yield _unreadable(bucket, exc)
             continue
         evidence = {"Policy": policy}
         if ok:

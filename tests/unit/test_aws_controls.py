@@ -56,6 +56,13 @@ def _both_trails(world: d.World, **changes: object) -> None:
         world.doc(account, "aws.cloudtrail.trail").update(changes)
 
 
+def _drop_from_trails(world: d.World, key: str) -> None:
+    """Remove a field from the org trail everywhere it is seen."""
+    world.doc(None, "aws.cloudtrail.org_trail").pop(key)
+    for account in world.tenants:
+        world.doc(account, "aws.cloudtrail.trail").pop(key)
+
+
 def _bucket(world: d.World) -> dict:
     return world.doc(d.LOG, "aws.s3.bucket")
 
@@ -129,25 +136,13 @@ DEFECTS: list[tuple[str, Callable[[d.World], None], str, str | None]] = [
     ),
     (
         "trail without KMS",
-        lambda w: [
-            t.pop("KmsKeyId")
-            for t in (
-                w.doc(None, "aws.cloudtrail.org_trail"),
-                *(w.doc(a, "aws.cloudtrail.trail") for a in w.tenants),
-            )
-        ],
+        lambda w: _drop_from_trails(w, "KmsKeyId"),
         "aws.cloudtrail.kms_encrypted",
         d.MGMT,
     ),
     (
         "trail without CloudWatch",
-        lambda w: [
-            t.pop("CloudWatchLogsLogGroupArn")
-            for t in (
-                w.doc(None, "aws.cloudtrail.org_trail"),
-                *(w.doc(a, "aws.cloudtrail.trail") for a in w.tenants),
-            )
-        ],
+        lambda w: _drop_from_trails(w, "CloudWatchLogsLogGroupArn"),
         "aws.cloudtrail.cloudwatch_delivery",
         d.MGMT,
     ),
@@ -551,3 +546,12 @@ def test_organization_facts_not_collected_gives_skipped() -> None:
     row = rows(report, "aws.org.scp_protects_config", d.WORK)
     assert [r.status for r in row] == [Status.SKIPPED]
     assert "static account list" in row[0].message
+
+
+def test_unreadable_bucket_policy_is_an_error_not_a_pass() -> None:
+    world = d.compliant_world()
+    _bucket(world)["Policy"] = "{not json"
+    report = scan_world(world)
+    for check_id in ("aws.s3.log_bucket_not_public", "aws.s3.log_bucket_tls_only"):
+        assert statuses(report, check_id, d.LOG) == {Status.ERROR}
+        assert "unreadable" in rows(report, check_id, d.LOG)[0].message
