@@ -108,7 +108,9 @@ def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict
         cfg = ScanConfig(file="<bench>", clouds={"aws": section}, jobs=jobs)
         kinds = engine.registered_kinds(pm)
         catalogue = commands._catalogue(pm, cfg, [])
-        settings = pm.hook.logwarden_configure_cloud(cloud="aws", section=section, file=cfg.file)
+        settings = pm.hook.logwarden_configure_cloud(
+            cloud="aws", section=section, file=cfg.file, options=None
+        )
         settings.pool.register("before-call", counter.handler)
         t_discover = time.perf_counter()
         scan_input = engine.discover(pm, {"aws": settings}, kinds, catalogue.parameters)

@@ -4,31 +4,44 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scanner.models import ExitCode, ScanReport, Status
+from reports.view import GATE_MEANING, SEVERITIES, by_cloud_and_severity, cloud_label
+from scanner.models import ScanReport, Status
 
 MAX_FINDINGS_SHOWN = 40
-EXIT_MEANING = {
-    ExitCode.OK: "clean",
-    ExitCode.FINDINGS: "findings at or above the --fail-on severity",
-    ExitCode.USAGE_ERROR: "usage or configuration error",
-    ExitCode.INCOMPLETE: "incomplete: some checks could not be evaluated",
-    ExitCode.INTERNAL_ERROR: "internal error",
-}
+MAX_TENANTS_SHOWN = 50
 _COLUMNS = ("PASS", "FAIL", "ERROR", "SKIPPED", "WAIVED")
+# Control characters from cloud data (an escape sequence in a resource name or message) must
+# not reach the terminal: each becomes "?" (newlines are the summary's own).
+_INERT = {c: "?" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if c != 0x0A}
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
+def _table(rows: list[tuple[str, ...]], text_columns: int = 2) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
         cells = [
-            cell.ljust(w) if i < 2 else cell.rjust(w)
+            cell.ljust(w) if i < text_columns else cell.rjust(w)
             for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return lines
+
+
+def by_cloud_table(report: ScanReport) -> list[str]:
+    """Unwaived findings by cloud and severity, with the rows not evaluated, waived, passed."""
+    header = ("CLOUD", *(s.value.upper() for s in SEVERITIES), "NOT-EVALUATED", "WAIVED", "PASS")
+    rows: list[tuple[str, ...]] = [header]
+    total: Counter[str] = Counter()
+    for cloud, counts in by_cloud_and_severity(report).items():
+        keys = [*(s.value for s in SEVERITIES), "ERROR", "WAIVED", "PASS"]
+        rows.append((cloud_label(cloud), *(str(counts[k]) for k in keys)))
+        total.update(counts)
+    if len(rows) > 2:
+        keys = [*(s.value for s in SEVERITIES), "ERROR", "WAIVED", "PASS"]
+        rows.append(("all", *(str(total[k]) for k in keys)))
+    return _table(rows, text_columns=1) if len(rows) > 1 else []
 
 
 def render(report: ScanReport) -> str:
@@ -41,9 +54,17 @@ def render(report: ScanReport) -> str:
         per_tenant.setdefault(key, Counter())[status] += 1
     if per_tenant:
         rows: list[tuple[str, ...]] = [("CLOUD/TENANT", "NAME", *_COLUMNS)]
-        for (cloud, tid, name), counts in sorted(per_tenant.items()):
+        # Worst tenants first when there are many: the full list is in the report files.
+        ordered = sorted(per_tenant.items())
+        if len(ordered) > MAX_TENANTS_SHOWN:
+            ordered.sort(key=lambda kv: (-kv[1]["FAIL"], -kv[1]["ERROR"], kv[0]))
+        for (cloud, tid, name), counts in ordered[:MAX_TENANTS_SHOWN]:
             rows.append((f"{cloud}/{tid}", name, *(str(counts[c]) for c in _COLUMNS)))
         out += _table(rows)
+        if len(ordered) > MAX_TENANTS_SHOWN:
+            out.append(
+                f"... and {len(ordered) - MAX_TENANTS_SHOWN} more tenants in the report files"
+            )
     findings = sorted(
         (r for r in report.results if r.is_finding),
         key=lambda r: (-r.severity.rank, r.check_id, r.tenant_id),
@@ -72,6 +93,9 @@ def render(report: ScanReport) -> str:
         out.append(
             f"Expired waiver ({w.source}): {w.checks} expired {w.expires}, owner {w.owner}; it no longer mutes anything"
         )
+    summary = by_cloud_table(report)
+    if summary:
+        out += ["", *summary]
     totals = report.counts()
     out.append("")
     out.append(
@@ -79,5 +103,5 @@ def render(report: ScanReport) -> str:
         + ", ".join(f"{totals[c]} {c.lower()}" for c in _COLUMNS)
     )
     code = report.exit_code
-    out.append(f"exit code {int(code)}: {EXIT_MEANING[code]}")
-    return "\n".join(out) + "\n"
+    out.append(f"exit code {int(code)}: {GATE_MEANING[code]}")
+    return "\n".join(line.translate(_INERT) for line in out) + "\n"

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+import pluggy
+
 from scanner import commands
 from scanner.errors import InputError
 from scanner.models import ExitCode
+from scanner.plugins import create_plugin_manager
 
 EXIT_CODES_HELP = """\
 exit codes:
   0  clean: no unwaived finding at or above --fail-on, nothing left unevaluated
-  1  findings at or above --fail-on (default: low)
+  1  unwaived findings at or above --fail-on (default: low); waived findings never count
   2  usage or configuration error (bad option, rules file or config file)
   3  incomplete: some checks could not be evaluated (API error, access denied, throttled)
-     and no finding gave 1; never reported as clean
+     and no finding gave 1; never reported as clean (--no-fail-on-error gives 0 instead)
   4  internal error in logwarden (please report it)
 """
+REPORT_FORMATS = ("html", "json", "junit", "sarif", "ocsf", "csv", "md")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,8 +39,8 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command-line interface (plugins add options to ``scan``)."""
+def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentParser:
+    """The command-line interface; with ``pm``, plugins add their options to ``scan``."""
     parser = _Parser(
         prog="logwarden",
         description="Prove that cloud audit logs are centrally collected, protected and retained.",
@@ -65,28 +70,48 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="extra rules file merged with the built-in catalogue (repeatable)",
     )
-    scan.add_argument(
+    reports = scan.add_argument_group(
+        "report files",
+        "pick formats with --format (files named report.<ext> in --output; --output\n"
+        "without --format writes every format), and/or give a format a path of its own\n"
+        "(--junit PATH, ...); files are replaced atomically",
+    )
+    reports.add_argument(
         "--format",
         action="append",
         type=_csv,
         default=[],
-        help="report formats to write: json (repeatable or comma list)",
+        help=f"report formats: {', '.join(REPORT_FORMATS)} (repeatable or comma list)",
     )
-    scan.add_argument(
-        "-o", "--output", type=Path, help="directory for report files (default: ./logwarden-report)"
+    reports.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="directory for the --format files (default: ./logwarden-report)",
     )
+    for name in REPORT_FORMATS:
+        reports.add_argument(
+            f"--{name}",
+            dest=f"report_{name}",
+            type=Path,
+            metavar="PATH",
+            help=f"write the {name} report to PATH",
+        )
     scan.add_argument(
         "--fail-on",
         choices=["critical", "high", "medium", "low", "info", "none"],
-        help="exit 1 on unwaived findings at or above this severity (default: low)",
+        help="exit 1 on unwaived findings at or above this severity; none: never "
+        "(default: scan.fail_on in the config, else low)",
     )
     scan.add_argument(
         "--fail-on-error",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="exit 3 when some checks could not be evaluated (default: on)",
+        help="exit 3 when some checks could not be evaluated and no finding gave 1 "
+        "(default: on; --no-fail-on-error accepts partial scans)",
     )
-    scan.add_argument("-j", "--jobs", type=int, help="tenants scanned in parallel (default: 8)")
+    scan.add_argument("-j", "--jobs", type=int, help="tenants scanned in parallel (default: 16)")
     scan.add_argument(
         "--save-inventory",
         type=Path,
@@ -99,7 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="evaluate a saved inventory offline instead of scanning",
     )
-    scan.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    scan.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing but errors (no progress line, no summary)",
+    )
     scan.add_argument(
         "-p",
         dest="plugin_opts",
@@ -137,14 +167,39 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="scan a seeded landing zone on local emulators and write every report"
     )
     demo.add_argument("-o", "--output", type=Path, default=Path("logwarden-demo"))
+    if pm is not None:
+        pm.hook.logwarden_add_options(parser=scan)
     return parser
+
+
+def _blocked_in(argv: list[str]) -> list[str]:
+    """Plugins named by ``-p no:NAME`` / ``-pno:NAME``, before the parser exists."""
+    names = []
+    for index, arg in enumerate(argv):
+        value = (
+            argv[index + 1]
+            if arg == "-p" and index + 1 < len(argv)
+            else arg[2:]
+            if arg.startswith("-p")
+            else ""
+        )
+        if value.startswith("no:"):
+            names.append(value[3:])
+    return names
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``logwarden`` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    # A scan allocates many long-lived SDK objects; fewer full collections save ~25% CPU
+    # (bench/RESULTS.md). Renderers pause the collector themselves.
+    gc.set_threshold(10_000, 50, 1_000)
     try:
-        args = build_parser().parse_args(args_list)
+        # Cloud plugins are loaded later, for the selected clouds only; installed plugins
+        # (entry points) can add options to ``scan`` here.
+        args = build_parser(
+            create_plugin_manager(clouds=(), blocked=_blocked_in(args_list))
+        ).parse_args(args_list)
         return int(commands.dispatch(args))
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else int(ExitCode.USAGE_ERROR)

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
 import sys
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pluggy
 
-from scanner import engine, snapshot
+from scanner import engine, progress, snapshot
 from scanner.config import STARTER, ScanConfig, load_config
 from scanner.errors import InputError, Problem, fail
 from scanner.models import ExitCode, PythonCheck, Reporter, ResourceKind, Severity
+from scanner.outputs import report_outputs, write_atomic
 from scanner.plugins import KNOWN_CLOUDS, create_plugin_manager
 from scanner.rules import Catalogue, builtin_rules_path, load_catalogue
+
+# Measured best for 200 accounts x 2 regions with 50 ms per API call (bench/RESULTS.md).
+DEFAULT_JOBS = 16
 
 
 def dispatch(args: argparse.Namespace) -> ExitCode:
@@ -137,15 +141,7 @@ def scan(args: argparse.Namespace) -> ExitCode:
     )
     pm = create_plugin_manager(clouds, blocked)
     kinds, _, reporters = _registry(pm)
-    formats = _flatten(args.format)
-    for name in formats:
-        if name not in reporters:
-            raise fail(
-                "--format",
-                None,
-                f"unknown report format {name!r}",
-                f"use one of: {', '.join(sorted(reporters))}",
-            )
+    outputs = report_outputs(args, reporters)
     catalogue = _catalogue(pm, cfg, args.rules)
     if args.inventory:
         scan_input = snapshot.load(args.inventory, kinds, catalogue.parameters)
@@ -154,17 +150,18 @@ def scan(args: argparse.Namespace) -> ExitCode:
         for cloud in clouds:
             section = cfg.clouds.get(cloud, {})
             settings[cloud] = pm.hook.logwarden_configure_cloud(
-                cloud=cloud, section=section, file=cfg.file
+                cloud=cloud, section=section, file=cfg.file, options=args
             )
         scan_input = engine.discover(pm, settings, kinds, catalogue.parameters)
     fail_on = _fail_on(args.fail_on, cfg)
-    report = engine.run_scan(
-        scan_input,
-        catalogue,
-        jobs=args.jobs or cfg.jobs or 8,
-        waivers=cfg.waivers,
-        on_result=lambda r: pm.hook.logwarden_result(result=r),
-    )
+    with _progress(args, scan_input, catalogue, clouds, kinds):
+        report = engine.run_scan(
+            scan_input,
+            catalogue,
+            jobs=args.jobs or cfg.jobs or DEFAULT_JOBS,
+            waivers=cfg.waivers,
+            on_result=lambda r: pm.hook.logwarden_result(result=r),
+        )
     report.fail_on = fail_on
     report.fail_on_error = (
         args.fail_on_error
@@ -176,9 +173,7 @@ def scan(args: argparse.Namespace) -> ExitCode:
     if args.save_inventory:
         write_atomic(args.save_inventory, snapshot.dump(scan_input, report.finished_at))
         written.append(args.save_inventory)
-    output = args.output or Path("logwarden-report")
-    for name in formats:
-        path = output / reporters[name].filename
+    for name, path in outputs:
         write_atomic(path, reporters[name].render(report))
         written.append(path)
     if not args.quiet:
@@ -190,30 +185,24 @@ def scan(args: argparse.Namespace) -> ExitCode:
     return report.exit_code
 
 
+def _progress(
+    args: argparse.Namespace,
+    scan_input: engine.ScanInput,
+    catalogue: Catalogue,
+    clouds: list[str],
+    kinds: Mapping[str, ResourceKind],
+) -> contextlib.AbstractContextManager[object]:
+    """The progress line of a live scan on a terminal; nothing otherwise."""
+    if args.inventory or not progress.enabled(sys.stderr, args.quiet):
+        return contextlib.nullcontext()
+    needed = progress.needed_kinds(catalogue.enabled_checks(set(clouds)), kinds)
+    return progress.ScanProgress(scan_input, needed, sys.stderr)
+
+
 def _fail_on(option: str | None, cfg: ScanConfig) -> Severity | None:
     """--fail-on, else the config's scan.fail_on, else low; "none" never fails on findings."""
     value = option or cfg.fail_on or "low"
     return None if value == "none" else Severity(value)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so readers never see it half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; reports are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def list_controls(args: argparse.Namespace) -> ExitCode:

@@ -36,8 +36,8 @@ def logwarden_add_options(parser: argparse.ArgumentParser) -> None:
     """Add command-line options to ``logwarden scan``.
 
     :param parser: the ``scan`` sub-command parser. Use option names prefixed with the
-        plugin's name to avoid clashes; read the values back from the ``settings`` objects
-        your other hooks receive, or from ``argparse.Namespace`` in ``configure_cloud``.
+        plugin's name to avoid clashes; read the values back from ``options`` in
+        ``logwarden_configure_cloud``.
     """
 
 
@@ -68,7 +68,9 @@ def logwarden_register_reporters() -> list[Reporter]:
 
 
 @hookspec(firstresult=True)
-def logwarden_configure_cloud(cloud: str, section: Mapping[str, Any], file: str) -> Any:
+def logwarden_configure_cloud(
+    cloud: str, section: Mapping[str, Any], file: str, options: argparse.Namespace | None
+) -> Any:
     """Validate the configuration section of one cloud and return its settings object.
 
     :param cloud: the cloud name (``aws``, ``azure``, ``gcp``); return ``None`` for clouds
@@ -77,6 +79,8 @@ def logwarden_configure_cloud(cloud: str, section: Mapping[str, Any], file: str)
         :class:`scanner.yamlsrc.SourceMap` when read from a file, so ``line_of(key)`` gives
         line numbers for error messages); an empty mapping when there is no config file.
     :param file: the config file name, for error messages.
+    :param options: the parsed ``scan`` command line, including options the plugin added in
+        ``logwarden_add_options`` (None when not called from the command line).
     :raises scanner.errors.InputError: with every problem found (file, line, fix).
 
     firstresult: the first non-None answer is used.

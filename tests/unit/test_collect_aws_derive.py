@@ -35,7 +35,9 @@ def test_plugin_registers_with_pluggy_and_declares_every_documented_kind() -> No
         "aws.kms.key": (3, False),
     }
     assert all(k.cloud == "aws" and k.description for k in kinds)
-    assert pm.hook.logwarden_configure_cloud(cloud="gcp", section={}, file="x") is None
+    assert (
+        pm.hook.logwarden_configure_cloud(cloud="gcp", section={}, file="x", options=None) is None
+    )
 
 
 def test_normalise() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reports.builtin import BUILTIN_FORMATS
 from scanner import engine
 from scanner.cli import main
 from scanner.errors import InputError
@@ -57,10 +58,11 @@ def test_entry_point_plugin_is_loaded_and_can_be_blocked(
     installed_plugin, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     installed_plugin(GOOD_PLUGIN)
-    assert _reporters(create_plugin_manager(["aws"])) == {"json", "lines"}
-    assert _reporters(create_plugin_manager(["aws"], blocked=["fakeplugin"])) == {"json"}
+    builtin = {name for name, *_ in BUILTIN_FORMATS}
+    assert _reporters(create_plugin_manager(["aws"])) == builtin | {"lines"}
+    assert _reporters(create_plugin_manager(["aws"], blocked=["fakeplugin"])) == builtin
     monkeypatch.setenv(DISABLE_AUTOLOAD_ENV, "1")
-    assert _reporters(create_plugin_manager(["aws"])) == {"json"}
+    assert _reporters(create_plugin_manager(["aws"])) == builtin
 
 
 def test_misspelled_hook_is_a_usage_error(installed_plugin) -> None:  # type: ignore[no-untyped-def]
@@ -124,3 +126,22 @@ def test_help_lists_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "exit codes:" in out and "3  incomplete" in out
+
+
+OPTION_PLUGIN = """
+from scanner.hookspecs import hookimpl
+
+@hookimpl
+def logwarden_add_options(parser):
+    parser.add_argument("--fakeplugin-level", default="x")
+"""
+
+
+def test_plugin_options_reach_the_scan_parser(
+    installed_plugin, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    installed_plugin(OPTION_PLUGIN)
+    assert main(["scan", "--help"]) == 0
+    assert "--fakeplugin-level" in capsys.readouterr().out
+    assert main(["scan", "-p", "no:fakeplugin", "--fakeplugin-level", "y"]) == 2
+    assert "unrecognized arguments: --fakeplugin-level" in capsys.readouterr().err

@@ -1,0 +1,77 @@
+"""The CSV report for auditors' spreadsheets: one row per result, RFC 4180 quoting.
+
+Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return) are prefixed with a single quote, the OWASP advice against CSV
+injection: a resource name or message never runs as a formula when the file is opened.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from reports.view import display_status, waiver_expired
+from scanner.models import CheckResult, ScanReport
+
+COLUMNS = (
+    "check_id",
+    "title",
+    "status",
+    "severity",
+    "cloud",
+    "tenant_id",
+    "tenant_name",
+    "region",
+    "resource_id",
+    "message",
+    "remediation",
+    "waiver_reason",
+    "waiver_owner",
+    "waiver_expires",
+    "waiver_expired",
+    "fingerprint",
+    "first_seen",
+    "evidence",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: str) -> str:
+    """``value`` made inert for spreadsheets (see the module docstring)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def row(r: CheckResult) -> list[str]:
+    """The cells of one result, in :data:`COLUMNS` order; ``status`` shows WAIVED."""
+    w = r.waiver
+    values = [
+        r.check_id,
+        r.title,
+        display_status(r),
+        r.severity.value,
+        r.cloud,
+        r.tenant_id,
+        r.tenant_name,
+        r.region,
+        r.resource_id,
+        r.message,
+        r.remediation.text,
+        w.reason if w else "",
+        w.owner if w else "",
+        w.expires if w else "",
+        "yes" if waiver_expired(r) else "",
+        r.fingerprint,
+        r.first_seen or "",
+        json.dumps(r.evidence, sort_keys=True, default=str) if r.evidence else "",
+    ]
+    return [cell(v) for v in values]
+
+
+def render(report: ScanReport) -> str:
+    """Header plus one line per result, in the scan's order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(row(r) for r in report.results)
+    return buffer.getvalue()

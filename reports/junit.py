@@ -1,0 +1,176 @@
+"""The JUnit XML report for CI test reporters (GitLab, Jenkins, GitHub test-report actions).
+
+One ``testsuite`` per tenant (organization-scope rows in a suite of their own), one
+``testcase`` per control x resource with ``classname`` = the control id. PASS is an empty
+testcase, FAIL a ``failure``, ERROR an ``error`` ("could not be evaluated"), SKIPPED and waived
+rows a ``skipped`` with the reason. The counts in the attributes are computed from the elements
+built, so they always agree. The tree is built with ``xml.etree``, never with string templates,
+and every string goes through :func:`xml_safe` first (XML 1.0 forbids most control characters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterable
+
+from reports.view import (
+    TENANT_WORDS,
+    TOOL,
+    cloud_label,
+    error_reason,
+    organization_keys,
+    scan_seconds,
+    waiver_expired,
+)
+from scanner.models import CheckResult, ScanReport, Status
+
+# Characters XML 1.0 does not allow (section 2.2), and lone surrogates.
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters an XML 1.0 document cannot contain."""
+    return _FORBIDDEN.sub("", text)
+
+
+def junit_timestamp(iso: str) -> str:
+    """``2026-11-22T05:01:00`` (UTC, no offset): the form the JUnit XSD and Jenkins expect."""
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds")
+
+
+def case_name(r: CheckResult) -> str:
+    """The resource, with the region when the id does not already say it."""
+    name = r.resource_id or r.tenant_id
+    if r.region and r.region not in name:
+        name = f"{name} [{r.region}]"
+    return name
+
+
+def _remediation_text(r: CheckResult) -> str:
+    parts = [f"Remediation: {r.remediation.text}"]
+    if r.remediation.cli:
+        parts.append(f"CLI:\n{r.remediation.cli.rstrip()}")
+    if r.remediation.terraform:
+        parts.append(f"Terraform:\n{r.remediation.terraform.rstrip()}")
+    return "\n\n".join(parts)
+
+
+def _body(r: CheckResult, *extra: str) -> str:
+    where = f"{r.cloud} {r.tenant_name} ({r.tenant_id})" + (f", {r.region}" if r.region else "")
+    lines = [r.message, "", f"Control: {r.check_id} - {r.title}", f"Severity: {r.severity}"]
+    lines += [f"Tenant: {where}", f"Resource: {r.resource_id}", f"Fingerprint: {r.fingerprint}"]
+    lines += [e for e in extra if e]
+    if r.evidence:
+        lines += ["", "Evidence: " + json.dumps(r.evidence, sort_keys=True, default=str)]
+    return "\n".join(lines)
+
+
+def _outcome(case: ET.Element, r: CheckResult) -> str:
+    """Add the failure / error / skipped child for ``r``; return the kind added."""
+    if r.status is Status.FAIL and r.muted and r.waiver is not None:
+        w = r.waiver
+        reason = f"waived until {w.expires} by {w.owner}: {w.reason}"
+        ET.SubElement(case, "skipped", message=xml_safe(reason)).text = xml_safe(
+            _body(r, "", f"Waiver: {w.reason} (owner {w.owner}, expires {w.expires}, {w.source})")
+        )
+        return "skipped"
+    if r.status is Status.FAIL:
+        note = ""
+        if waiver_expired(r) and r.waiver is not None:
+            note = f"Expired waiver: {r.waiver.reason} (owner {r.waiver.owner}, expired {r.waiver.expires})"
+        body = _body(r, note, "", _remediation_text(r))
+        failure = ET.SubElement(case, "failure", message=xml_safe(r.message), type=str(r.severity))
+        failure.text = xml_safe(body)
+        return "failure"
+    if r.status is Status.ERROR:
+        message = f"could not be evaluated: {error_reason(r)}"
+        error = ET.SubElement(case, "error", message=xml_safe(message), type="NotEvaluated")
+        error.text = xml_safe(_body(r))
+        return "error"
+    if r.status is Status.SKIPPED:
+        reason = (
+            r.message if r.message.startswith("not applicable") else f"not applicable: {r.message}"
+        )
+        ET.SubElement(case, "skipped", message=xml_safe(reason))
+        return "skipped"
+    return "passed"
+
+
+def _suite_name(cloud: str, tenant_id: str, name: str, is_org: bool) -> str:
+    word = "organization" if is_org else TENANT_WORDS.get(cloud, "tenant")
+    label = f"{cloud_label(cloud)} {word} {tenant_id}"
+    return label if not name or tenant_id in name else f"{label} ({name})"
+
+
+def _suite(
+    rows: Iterable[CheckResult], name: str, properties: dict[str, str], timestamp: str, index: int
+) -> tuple[ET.Element, Counter[str]]:
+    suite = ET.Element("testsuite", name=xml_safe(name), timestamp=timestamp, id=str(index))
+    props = ET.SubElement(suite, "properties")
+    for key, value in properties.items():
+        ET.SubElement(props, "property", name=key, value=xml_safe(value))
+    counts: Counter[str] = Counter()
+    seen: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        base = xml_safe(case_name(r))
+        seen[(r.check_id, base)] += 1
+        label = base if seen[(r.check_id, base)] == 1 else f"{base} #{seen[(r.check_id, base)]}"
+        case = ET.SubElement(
+            suite, "testcase", classname=xml_safe(r.check_id), name=label, time="0.000"
+        )
+        counts[_outcome(case, r)] += 1
+        counts["tests"] += 1
+    suite.set("tests", str(counts["tests"]))
+    suite.set("failures", str(counts["failure"]))
+    suite.set("errors", str(counts["error"]))
+    suite.set("skipped", str(counts["skipped"]))
+    suite.set("time", "0.000")
+    return suite, counts
+
+
+def render(report: ScanReport) -> str:
+    """The JUnit XML document (UTF-8, XML 1.0)."""
+    orgs = organization_keys(report)
+    org_of = {(t.cloud, t.id): t.organization_id or "" for t in report.tenants}
+    groups: dict[tuple[str, str], list[CheckResult]] = {}
+    names: dict[tuple[str, str], str] = {(t.cloud, t.id): t.name for t in report.tenants}
+    for r in report.results:
+        groups.setdefault((r.cloud, r.tenant_id), []).append(r)
+        names.setdefault((r.cloud, r.tenant_id), r.tenant_name)
+    timestamp = junit_timestamp(report.started_at)
+    root = ET.Element("testsuites", name=f"{TOOL} scan", timestamp=timestamp)
+    totals: Counter[str] = Counter()
+    ordered = sorted(groups, key=lambda k: (k[0], k not in orgs, k[1]))
+    for index, key in enumerate(ordered):
+        cloud, tenant_id = key
+        is_org = key in orgs
+        properties = {"cloud": cloud, "scope": "organization" if is_org else "tenant"}
+        properties |= {"tenant_id": tenant_id, "tenant_name": names.get(key, "")}
+        if not is_org and org_of.get(key):
+            properties["organization_id"] = org_of[key]
+        suite, counts = _suite(
+            groups[key],
+            _suite_name(cloud, tenant_id, names.get(key, ""), is_org),
+            properties,
+            timestamp,
+            index,
+        )
+        root.append(suite)
+        totals.update(counts)
+    root.set("tests", str(totals["tests"]))
+    root.set("failures", str(totals["failure"]))
+    root.set("errors", str(totals["error"]))
+    root.set("skipped", str(totals["skipped"]))
+    root.set("time", f"{scan_seconds(report):.3f}")
+    ET.indent(root, space=" ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

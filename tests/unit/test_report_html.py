@@ -1,0 +1,147 @@
+"""The HTML report without a browser: escaping, the data island, self-containment, views.
+
+What the page does when a person uses it (filters, rendering, no network) is checked in a
+real browser by tests/browser/test_html_report.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from reports import html_report, view
+from scanner.models import ScanReport
+from tests import aws_docs as d
+from tests.report_world import EXPIRED_WAIVER, SCRIPT_NAME, multi_cloud_report
+
+ISLAND = re.compile(r'<script type="application/json" id="logwarden-data">(.*?)</script>', re.S)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+@pytest.fixture(scope="module")
+def report() -> ScanReport:
+    return multi_cloud_report()
+
+
+@pytest.fixture(scope="module")
+def page(report: ScanReport) -> str:
+    return html_report.render(report)
+
+
+def _island(page: str) -> dict[str, Any]:
+    match = ISLAND.search(page)
+    assert match is not None
+    assert "<" not in match.group(1)
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
+
+
+def test_names_and_messages_cannot_inject_markup(page: str) -> None:
+    assert SCRIPT_NAME not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" not in page  # rows are in the island only
+    parser = _Tags()
+    parser.feed(page)
+    assert [t for t, _ in parser.tags].count("script") == 2  # the data island and our script
+
+
+def test_data_island_carries_every_row(report: ScanReport, page: str) -> None:
+    data = _island(page)
+    assert len(data["rows"]) == len(report.results)
+    resources = {row[5] for row in data["rows"]}
+    assert SCRIPT_NAME in resources
+    assert {t["cloud"] for t in data["tenants"]} == {"aws", "gcp"}
+    statuses = {row[2] for row in data["rows"]}
+    assert statuses == {"PASS", "FAIL", "ERROR", "SKIPPED", "WAIVED"}
+    expired = [row for row in data["rows"] if row[9]]
+    assert [data["waivers"][row[8]]["expires"] for row in expired] == [EXPIRED_WAIVER.expires]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["</script><script>alert(1)</script>", "<!-- x", "a & b > c", "\u2028\u2029", "</SCRIPT >"],
+)
+def test_json_island_is_inert_and_round_trips(value: str) -> None:
+    text = str(html_report.json_island({"v": value, "k": [value]}))
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"v": value, "k": [value]}
+
+
+def test_page_is_self_contained_and_locked_down(page: str) -> None:
+    parser = _Tags()
+    parser.feed(page)
+    for tag, attrs in parser.tags:
+        assert "src" not in attrs, tag
+        if tag == "link":
+            assert attrs == {"rel": "icon", "href": "data:,"}
+        href = attrs.get("href")
+        if tag == "a" and href:
+            assert href.startswith(("#", "https://", "http://")), href
+            if not href.startswith("#"):
+                assert attrs.get("rel") == "noopener noreferrer"
+        assert not any(k.startswith("on") for k in attrs), (tag, attrs)  # no inline handlers
+    assert "@import" not in page and "url(" not in page
+    csp = next(
+        a["content"] for t, a in parser.tags if a.get("http-equiv") == "Content-Security-Policy"
+    )
+    assert "default-src 'none'" in (csp or "")
+    script = parser.scripts[-1]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in (csp or "")
+
+
+def test_overview_compliance_coverage_and_controls(report: ScanReport, page: str) -> None:
+    assert "Gate failed" in page and "exit 1" in page
+    assert "CIS AWS Foundations Benchmark v3.0" in page
+    assert "Could not be evaluated" in page and "AccessDenied" in page
+    assert f"{EXPIRED_WAIVER.checks}</b> expired on {EXPIRED_WAIVER.expires}" in page
+    for check in report.checks:
+        assert f'<span class="control-id mono">{check.id}</span>' in page
+    assert "aws cloudtrail update-trail --name &lt;trail&gt; --enable-log-file-validation" in page
+
+
+def test_compliance_counts_requirements_over_every_tenant(report: ScanReport) -> None:
+    sections = {(s.framework, s.section): s for s in view.compliance(report)}
+    cis3 = sections[("cis-aws-3.0", "3.x")]
+    statuses = {r.id: r.status for r in cis3.requirements}
+    assert statuses == {
+        "3.1": "PASS",
+        "3.2": "FAIL",  # the <script> trail in the workload account
+        "3.3": "ERROR",  # the recorder could not be read there
+        "3.4": "WAIVED",
+        "3.5": "PASS",
+        "3.6": "FAIL",
+    }
+    assert (cis3.passed, cis3.total) == (2, 6)
+
+
+def test_posture_per_tenant(report: ScanReport) -> None:
+    posture = {(p.cloud, p.tenant_id): p for p in view.posture(report)}
+    assert posture[("aws", d.ORG_ID)].is_organization
+    workload = posture[("aws", d.WORK)]
+    assert workload.findings["high"] == 1 and workload.statuses["ERROR"] == 1
+    assert posture[("gcp", "dev-sandbox")].score == 0
+    assert posture[("gcp", "prod-logging")].score == 100

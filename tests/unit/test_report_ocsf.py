@@ -1,0 +1,78 @@
+"""OCSF Detection Findings: built and re-validated through py-ocsf-models."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from py_ocsf_models.events.findings.detection_finding import DetectionFinding
+from pydantic import ValidationError
+
+from reports import ocsf
+from scanner.models import ScanReport
+from tests import aws_docs as d
+from tests.report_world import VALID_WAIVER, multi_cloud_report
+
+
+@pytest.fixture(scope="module")
+def report() -> ScanReport:
+    return multi_cloud_report()
+
+
+@pytest.fixture(scope="module")
+def docs(report: ScanReport) -> list[dict[str, Any]]:
+    return json.loads(ocsf.render(report))
+
+
+def _by_fingerprint(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {doc["finding_info"]["uid"]: doc for doc in docs}
+
+
+def test_every_row_is_a_detection_finding_that_validates(
+    report: ScanReport, docs: list[dict[str, Any]]
+) -> None:
+    assert len(docs) == len(report.results)
+    for doc in docs:
+        finding = DetectionFinding.model_validate(doc)  # the file round-trips through the model
+        assert finding.class_uid == 2004 and finding.category_uid == 2
+        assert finding.type_uid == 200401 and finding.activity_id == 1
+        assert finding.metadata.product.name == "logwarden"
+        assert finding.metadata.version  # the OCSF schema version
+        assert finding.time > 0
+    assert set(_by_fingerprint(docs)) == {r.fingerprint for r in report.results}
+
+
+def test_status_severity_and_cloud_mapping(report: ScanReport, docs: list[dict[str, Any]]) -> None:
+    by_fp = _by_fingerprint(docs)
+    expected_status = {"PASS": 4, "ERROR": 99, "SKIPPED": 99}
+    for r in report.results:
+        doc = by_fp[r.fingerprint]
+        assert doc["status_code"] == r.status.value
+        assert doc["severity"].lower() == r.severity.value
+        status = (
+            3 if r.muted else 1 if r.status.value == "FAIL" else expected_status[r.status.value]
+        )
+        assert doc["status_id"] == status, r
+        assert doc["metadata"]["event_code"] == r.check_id
+        assert doc["resources"][0]["uid"] == r.resource_id
+        assert doc["cloud"]["provider"] in {"AWS", "Google Cloud"}
+    waived = next(by_fp[r.fingerprint] for r in report.results if r.muted)
+    assert waived["unmapped"]["waiver"]["reason"] == VALID_WAIVER.reason
+    assert VALID_WAIVER.owner in waived["status_detail"]
+    member = next(by_fp[r.fingerprint] for r in report.results if r.tenant_id == d.WORK)
+    assert member["cloud"]["account"] == {
+        "uid": d.WORK,
+        "name": "workload",
+        "type_id": 10,
+        "type": "AWS Account",
+    }
+    assert member["cloud"]["org"]["uid"] == d.ORG_ID
+    org_row = next(by_fp[r.fingerprint] for r in report.results if r.tenant_id == d.ORG_ID)
+    assert org_row["cloud"]["account"]["uid"] == d.MGMT  # organization rows: management account
+
+
+def test_the_model_rejects_what_ocsf_does_not_allow() -> None:
+    """Validation by construction: a finding without its required fields cannot be made."""
+    with pytest.raises(ValidationError):
+        DetectionFinding.model_validate({"activity_id": 1, "type_uid": 200401, "time": 1})
