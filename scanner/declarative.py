@@ -108,7 +108,11 @@ def _aggregate(spec: DeclarativeSpec, resources: Any, ctx: CheckContext) -> Outc
             evidence={"satisfied_by": [r.id for r in matches]},
         )
     if not misses:
-        return Outcome(Status.FAIL, f"no {spec.kind} found", subject, evidence={"candidates": {}})
+        if spec.where is not None and resources:
+            message = f"none of the {len(resources)} {spec.kind} matches {spec.where.describe()}"
+        else:
+            message = f"no {spec.kind} found"
+        return Outcome(Status.FAIL, message, subject, evidence={"candidates": {}})
     shown = "; ".join(
         f"{_name(r)}: {', '.join(reasons)}" for r, reasons, _ in misses[:MAX_CANDIDATES_SHOWN]
     )

@@ -19,6 +19,7 @@ from scanner.declarative import DeclarativeSpec, Expect, make_runner
 from scanner.errors import InputError, Problem
 from scanner.filters import compile_filter
 from scanner.models import Check, PythonCheck, Remediation, ResourceKind, Scope, Severity
+from scanner.plugins import KNOWN_CLOUDS
 from scanner.schema import Field, check_fields
 
 CONTROL_ID = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9_]+\.[a-z0-9_]+$")
@@ -148,6 +149,8 @@ def load_catalogue(
         cat.parameters.update(_valid_parameters(values, param_file, cat, ctx.problems))
     for name, doc in docs:
         for index, node in enumerate(_list(doc.get("controls"))):
+            if _unloaded_cloud(node, ctx):
+                continue
             line = (
                 doc["controls"].line_of(index)
                 if isinstance(doc["controls"], yamlsrc.SourceList)
@@ -184,6 +187,16 @@ def load_catalogue(
     if ctx.problems:
         raise InputError(ctx.problems)
     return cat
+
+
+def _unloaded_cloud(node: Any, ctx: _Context) -> bool:
+    """A control of a built-in cloud whose plugin is not loaded: ``--cloud aws`` skips the
+    Azure and GCP controls of the catalogue instead of rejecting their unknown kinds."""
+    check_id = node.get("id") if isinstance(node, dict) else None
+    if not isinstance(check_id, str):
+        return False
+    cloud = check_id.split(".")[0]
+    return cloud in KNOWN_CLOUDS and not any(k.split(".")[0] == cloud for k in ctx.kinds)
 
 
 def _is_python(check: Check) -> bool:
@@ -490,6 +503,8 @@ def _apply_override(node: Any, file: str, cat: Catalogue, ctx: _Context) -> None
     if not check_fields(node, OVERRIDE_FIELDS, file, "override", problems):
         return
     check = cat.checks.get(node["id"])
+    if check is None and _unloaded_cloud(node, ctx):
+        return  # an override of a control of a cloud that is not scanned
     if check is None:
         problems.append(
             Problem(
