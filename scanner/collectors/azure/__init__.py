@@ -1,0 +1,70 @@
+"""The Azure collector plugin of logwarden: settings, discovery, sessions and resource kinds.
+
+Registered by the plugin manager only when Azure is selected. Importing this package creates
+no credential and no client, and imports no ``azure.identity`` / ``azure.mgmt`` module beyond
+``azure.core``: everything is built on first use, from the settings of one scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scanner.collectors.azure.common import CLOUD
+from scanner.collectors.azure.settings import AzureSettings
+from scanner.collectors.azure.settings_parse import parse_settings
+from scanner.hookspecs import hookimpl
+from scanner.models import Discovery, Organization, ResourceKind, Tenant
+
+__all__ = ["AzureSettings", "all_kinds", "parse_settings"]
+
+
+@hookimpl
+def logwarden_configure_cloud(
+    cloud: str, section: Mapping[str, Any], file: str
+) -> AzureSettings | None:
+    """Validate ``clouds.azure``; raises ``InputError`` listing every problem with its line."""
+    if cloud != CLOUD:
+        return None
+    return parse_settings(section, file)
+
+
+@hookimpl
+def logwarden_discover_tenants(cloud: str, settings: Any) -> Discovery | None:
+    """The subscriptions to scan (visible, under a management group, or listed)."""
+    if cloud != CLOUD or not isinstance(settings, AzureSettings):
+        return None
+    from scanner.collectors.azure.discovery import discover
+
+    return discover(settings)
+
+
+@hookimpl
+def logwarden_open_session(
+    cloud: str, tenant: Tenant | None, organization: Organization | None, settings: Any
+) -> Any:
+    """The session of a subscription; for ``tenant=None`` the tenant-wide session (Azure has
+    no organization-level kinds: inherited policy assignments are read per subscription)."""
+    if cloud != CLOUD or not isinstance(settings, AzureSettings):
+        return None
+    if tenant is None:
+        return settings.pool.tenant_session()
+    return settings.pool.for_subscription(tenant.id)
+
+
+def all_kinds() -> list[ResourceKind]:
+    """Every Azure resource kind (see docs/azure.md)."""
+    from scanner.collectors.azure import (
+        kinds_monitor,
+        kinds_policy,
+        kinds_storage,
+        kinds_workspace,
+    )
+
+    return [*kinds_monitor.KINDS, *kinds_policy.KINDS, *kinds_workspace.KINDS, *kinds_storage.KINDS]
+
+
+@hookimpl
+def logwarden_register_kinds() -> list[ResourceKind]:
+    """Register the Azure resource kinds."""
+    return all_kinds()

@@ -1,0 +1,177 @@
+"""Find the subscriptions to scan: all visible ones, those under a management group, or a list.
+
+- ``subscriptions-visible``: ``GET /subscriptions``; one organization per Entra ID tenant
+  (the subscriptions' ``tenantId``); disabled subscriptions are left out.
+- ``management-group``: the group (``GET .../managementGroups/{id}``) and its descendants
+  (``GET .../descendants``, paged); the organization is the management group and each
+  subscription's ``parents`` is the chain of management groups from it down.
+- ``subscriptions``: the configured list; each is read (``GET /subscriptions/{id}``) for its
+  name and tenant, and kept even when that read fails, so its checks become ERROR rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from scanner.collectors.azure.common import AZURE_ERRORS, CLOUD, failure, to_json
+from scanner.collectors.azure.settings import AzureSettings
+from scanner.inventory import SessionUnavailable
+from scanner.models import DISCOVERY, Discovery, Organization, Tenant
+
+INACTIVE = frozenset({"disabled", "deleted"})
+STATIC_ORG = "azure-subscriptions"
+MG_TYPE = "microsoft.management/managementgroups"
+SUB_TYPE = "microsoft.management/managementgroups/subscriptions"
+
+
+def discover(settings: AzureSettings) -> Discovery:
+    """Organizations and tenants for the configured mode; failures are values in ``errors``."""
+    try:
+        session = settings.pool.tenant_session()
+    except SessionUnavailable as exc:
+        return Discovery(errors=[failure("", DISCOVERY, exc, "building the Azure credential")])
+    try:
+        if settings.mode == "management-group":
+            return _management_group(settings, session.client("managementgroups"))
+        if settings.mode == "subscriptions":
+            return _static(settings, session.client("subscriptions"))
+        return _visible(settings, session.client("subscriptions"))
+    except AZURE_ERRORS as exc:
+        return Discovery(errors=[failure("", DISCOVERY, exc, _hint(settings))])
+
+
+def _hint(settings: AzureSettings) -> str:
+    if settings.mode == "management-group":
+        return (
+            f"reading management group {settings.management_group_id} and its descendants "
+            "(the credential needs Management Group Reader, or Reader, on it)"
+        )
+    return "listing the subscriptions the credential can see"
+
+
+def _tenant(
+    settings: AzureSettings,
+    sub_id: str,
+    name: str,
+    org_id: str,
+    parents: tuple[str, ...] = (),
+    **attributes: Any,
+) -> Tenant | None:
+    sub_id = sub_id.lower()
+    if sub_id in settings.exclude_subscriptions:
+        return None
+    return Tenant(
+        cloud=CLOUD,
+        id=sub_id,
+        name=name or sub_id,
+        organization_id=org_id,
+        parents=parents,
+        attributes={k: v for k, v in attributes.items() if v},
+    )
+
+
+def _visible(settings: AzureSettings, client: Any) -> Discovery:
+    orgs: dict[str, Organization] = {}
+    tenants: list[Tenant] = []
+    for sub in client.subscriptions.list():
+        doc = to_json(sub)
+        state = str(doc.get("state") or "")
+        if state.lower() in INACTIVE:
+            continue
+        tenant_id = str(doc.get("tenantId") or settings.tenant_id or STATIC_ORG)
+        orgs.setdefault(
+            tenant_id,
+            Organization(
+                cloud=CLOUD,
+                id=tenant_id,
+                name=f"Entra ID tenant {tenant_id}",
+                facts_available=False,
+            ),
+        )
+        found = _tenant(
+            settings,
+            doc["subscriptionId"],
+            str(doc.get("displayName") or ""),
+            tenant_id,
+            state=state,
+            entra_tenant_id=tenant_id,
+        )
+        if found is not None:
+            tenants.append(found)
+    tenants.sort(key=lambda t: t.id)
+    return Discovery(organizations=sorted(orgs.values(), key=lambda o: o.id), tenants=tenants)
+
+
+def _static(settings: AzureSettings, client: Any) -> Discovery:
+    org_id = settings.tenant_id or STATIC_ORG
+    tenants: list[Tenant] = []
+    for target in settings.subscriptions:
+        doc: dict[str, Any] = {}
+        # A failure here is reported by the subscription's own kinds, as ERROR rows.
+        with contextlib.suppress(*AZURE_ERRORS):
+            doc = to_json(client.subscriptions.get(target.id))
+        found = _tenant(
+            settings,
+            target.id,
+            target.name or str(doc.get("displayName") or ""),
+            org_id,
+            state=str(doc.get("state") or ""),
+            entra_tenant_id=str(doc.get("tenantId") or ""),
+        )
+        if found is not None:
+            tenants.append(found)
+    name = f"Entra ID tenant {org_id}" if settings.tenant_id else "Azure subscriptions"
+    org = Organization(cloud=CLOUD, id=org_id, name=name, facts_available=False)
+    return Discovery(organizations=[org], tenants=tenants)
+
+
+def _management_group(settings: AzureSettings, client: Any) -> Discovery:
+    group_id = str(settings.management_group_id)
+    group = to_json(client.management_groups.get(group_id))
+    props = group.get("properties") or {}
+    name = str(group.get("name") or group_id)
+    org = Organization(
+        cloud=CLOUD,
+        id=name,
+        name=f"Azure management group {props.get('displayName') or name}",
+        facts_available=True,
+    )
+    parent_of: dict[str, str] = {}
+    subscriptions: list[dict[str, Any]] = []
+    for item in client.management_groups.get_descendants(group_id):
+        doc = to_json(item)
+        parent = str(((doc.get("properties") or {}).get("parent") or {}).get("id") or "")
+        parent_name = parent.rstrip("/").rsplit("/", 1)[-1]
+        kind = str(doc.get("type") or "").lower()
+        if kind == MG_TYPE:
+            parent_of[str(doc["name"]).lower()] = parent_name
+        elif kind == SUB_TYPE:
+            subscriptions.append({**doc, "parent": parent_name})
+    tenants: list[Tenant] = []
+    for doc in subscriptions:
+        chain = _chain(doc["parent"], parent_of, name)
+        found = _tenant(
+            settings,
+            str(doc["name"]),
+            str((doc.get("properties") or {}).get("displayName") or ""),
+            name,
+            chain,
+            entra_tenant_id=str(props.get("tenantId") or ""),
+        )
+        if found is not None:
+            tenants.append(found)
+    tenants.sort(key=lambda t: t.id)
+    return Discovery(organizations=[org], tenants=tenants)
+
+
+def _chain(parent: str, parent_of: dict[str, str], top: str) -> tuple[str, ...]:
+    """Management group names from ``top`` down to ``parent`` (cycles and gaps end it)."""
+    chain: list[str] = []
+    current = parent
+    while current and current.lower() not in {c.lower() for c in chain}:
+        chain.append(current)
+        if current.lower() == top.lower():
+            break
+        current = parent_of.get(current.lower(), "")
+    return tuple(reversed(chain))

@@ -1,0 +1,127 @@
+"""``azure.loganalytics.workspace``: the Log Analytics workspaces that receive Activity Logs.
+
+Stage 2 (see ``destinations``). Per workspace: ``workspaces.get`` and the ``AzureActivity``
+table (``tables.get``), whose total retention (interactive + archive / long-term) may differ
+from the workspace default. Read in the workspace's own subscription, once per scan.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from scanner.collectors.azure.common import (
+    AZURE_ERRORS,
+    CLOUD,
+    WORKSPACE,
+    failure,
+    not_found,
+    problem,
+    resource,
+    session_of,
+    subscription_of,
+    to_json,
+)
+from scanner.collectors.azure.destinations import Destination, collected_here
+from scanner.collectors.azure.session import SessionPool
+from scanner.inventory import Inventory
+from scanner.models import CollectionError, Resource, ResourceKind
+
+ACTIVITY_TABLE = "AzureActivity"
+
+
+def retention(workspace: dict[str, Any], table: dict[str, Any] | None) -> dict[str, Any]:
+    """Interactive, archive and total retention of the Activity Log table, in days.
+
+    The table's own values win when it sets them (``retentionInDays`` > 0 and not
+    ``retentionInDaysAsDefault``); otherwise the workspace's ``retentionInDays`` applies.
+    Total retention absent or not larger than the interactive one means no archive.
+    """
+    props = (table or {}).get("properties") or {}
+    interactive = _days((workspace.get("properties") or {}).get("retentionInDays"))
+    own = _days(props.get("retentionInDays"))
+    if own is not None and not props.get("retentionInDaysAsDefault"):
+        interactive = own
+    out: dict[str, Any] = {"Source": "table" if table else "workspace"}
+    if interactive is None:
+        return out
+    total = max(_days(props.get("totalRetentionInDays")) or 0, interactive)
+    out["InteractiveDays"] = interactive
+    out["TotalDays"] = total
+    out["ArchiveDays"] = total - interactive
+    return out
+
+
+def _days(value: Any) -> int | None:
+    """A positive whole number of days, else None (``-1`` means "the default" in the API)."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return int(value) if ok else None
+
+
+def _read(pool: SessionPool, dest: Destination) -> dict[str, Any]:
+    """The workspace document (raises Azure errors; 404 on the table is no table)."""
+    assert dest.parsed is not None
+    client = pool.for_subscription(dest.owner).client("loganalytics")
+    rg, name = dest.parsed.resource_group, dest.parsed.name
+    workspace = to_json(client.workspaces.get(rg, name))
+    table: dict[str, Any] | None = None
+    try:
+        table = to_json(client.tables.get(rg, name, ACTIVITY_TABLE))
+    except AZURE_ERRORS as exc:
+        if not not_found(exc):
+            raise
+    data = dict(workspace)
+    if table is not None:
+        data["ActivityTable"] = table
+    kept = retention(workspace, table)
+    data["Name"] = workspace.get("name")
+    data["RetentionInDays"] = (workspace.get("properties") or {}).get("retentionInDays")
+    data["ActivityLogRetention"] = kept
+    if "TotalDays" in kept:
+        data["ActivityLogTotalRetentionDays"] = kept["TotalDays"]
+    return data
+
+
+def collect_workspaces(inv: Inventory) -> Iterator[Resource | CollectionError]:
+    """The workspaces this subscription reads (its own, or unscanned owners' it sends to)."""
+    me = subscription_of(inv)
+    pool = session_of(inv).pool
+    for dest, tenant in collected_here(inv, "WorkspaceId"):
+        senders = ", ".join(sorted(dest.subscriptions))
+        if dest.parsed is None:
+            yield problem(
+                me,
+                WORKSPACE,
+                "InvalidResourceId",
+                f"{dest.resource_id!r} (sent to by {senders}) is not a workspace resource id",
+            )
+            continue
+        try:
+            data = pool.memo(("workspace", dest.parsed.key), functools.partial(_read, pool, dest))
+        except AZURE_ERRORS as exc:
+            if not_found(exc):
+                yield problem(
+                    me,
+                    WORKSPACE,
+                    "WorkspaceNotFound",
+                    f"Activity Logs of {senders} go to workspace {dest.resource_id}, "
+                    "which does not exist (or is not visible to the credential)",
+                )
+            else:
+                yield failure(me, WORKSPACE, exc, f"workspace {dest.resource_id}")
+            continue
+        data = {**data, "ReceivesActivityLogsFrom": sorted(dest.subscriptions)}
+        region = str(data.get("location") or "")
+        yield resource(WORKSPACE, str(data.get("id") or dest.resource_id), tenant, region, data)
+
+
+KINDS = [
+    ResourceKind(
+        name=WORKSPACE,
+        cloud=CLOUD,
+        description="Log Analytics workspaces receiving Activity Logs, with their retention.",
+        collect=collect_workspaces,
+        stage=2,
+    ),
+]
