@@ -17,6 +17,8 @@ from scanner.errors import fail
 
 BUILTIN_CLOUD_PLUGINS = {
     "aws": ("scanner.collectors.aws", "checks.aws"),
+    "azure": ("scanner.collectors.azure", "checks.azure"),
+    "gcp": ("scanner.collectors.gcp", "checks.gcp"),
 }
 BUILTIN_PLUGINS = ("reports.builtin",)
 KNOWN_CLOUDS = tuple(BUILTIN_CLOUD_PLUGINS)

@@ -1,0 +1,13 @@
+"""Built-in Python checks for GCP: the controls whose logic the filter language cannot say."""
+
+from __future__ import annotations
+
+from checks.gcp import org_sink
+from scanner.hookspecs import hookimpl
+from scanner.models import PythonCheck
+
+
+@hookimpl
+def logwarden_register_checks() -> list[PythonCheck]:
+    """Register the Python GCP controls (their metadata is in rules.yaml)."""
+    return [PythonCheck("gcp.logging.org_sink", org_sink.org_sink)]

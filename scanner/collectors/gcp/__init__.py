@@ -1,0 +1,67 @@
+"""The GCP collector plugin of logwarden: settings, discovery, the session and resource kinds.
+
+Registered by the plugin manager only when GCP is selected. Importing this package imports no
+Google library and creates no client: everything is built on first use, from the settings of
+one scan (see ``session.py``). Kinds and documents: docs/gcp.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scanner.collectors.gcp.settings import GcpSettings
+from scanner.collectors.gcp.settings_parse import parse_settings
+from scanner.hookspecs import hookimpl
+from scanner.models import Discovery, Organization, ResourceKind, Tenant
+
+__all__ = ["GcpSettings", "all_kinds", "parse_settings"]
+
+CLOUD = "gcp"
+
+
+@hookimpl
+def logwarden_configure_cloud(
+    cloud: str, section: Mapping[str, Any], file: str
+) -> GcpSettings | None:
+    """Validate ``clouds.gcp``; raises ``InputError`` listing every problem with its line."""
+    if cloud != CLOUD:
+        return None
+    return parse_settings(section, file)
+
+
+@hookimpl
+def logwarden_discover_tenants(cloud: str, settings: Any) -> Discovery | None:
+    """The organization (or folder) and its ACTIVE projects, or the listed projects."""
+    if cloud != CLOUD or not isinstance(settings, GcpSettings):
+        return None
+    from scanner.collectors.gcp.discovery import discover
+
+    return discover(settings)
+
+
+@hookimpl
+def logwarden_open_session(
+    cloud: str, tenant: Tenant | None, organization: Organization | None, settings: Any
+) -> Any:
+    """The scan's one GCP session: Google credentials are not per project.
+
+    Raises ``SessionUnavailable`` when the credentials cannot be created.
+    """
+    if cloud != CLOUD or not isinstance(settings, GcpSettings):
+        return None
+    settings.session.credentials()
+    return settings.session
+
+
+def all_kinds() -> list[ResourceKind]:
+    """Every GCP resource kind (see docs/gcp.md)."""
+    from scanner.collectors.gcp import kinds_buckets, kinds_rm, kinds_sinks
+
+    return [*kinds_rm.KINDS, *kinds_sinks.KINDS, *kinds_buckets.KINDS]
+
+
+@hookimpl
+def logwarden_register_kinds() -> list[ResourceKind]:
+    """Register the GCP resource kinds."""
+    return all_kinds()

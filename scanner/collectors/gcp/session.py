@@ -1,0 +1,182 @@
+"""The session of one GCP scan: credentials, the API clients, retry settings, memoised answers.
+
+Google credentials are not per project (unlike AWS roles), so one session serves every
+tenant and the organization scope: each client is built once per scan, on first use, and
+answers several kinds need (IAM policies, the hierarchy, destination buckets) are computed
+once through :meth:`GcpSession.memo`.
+
+Clients: Resource Manager v3 over REST (``transport="rest"``, in production too, so the
+sandbox exercises the production path), the Logging config service over gRPC (it has no REST
+transport; with ``logging_endpoint`` set it runs on an insecure channel to that loopback
+address), and Cloud Storage's JSON API.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from scanner.inventory import SessionUnavailable
+
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
+
+    from scanner.collectors.gcp.settings import GcpSettings
+
+_MISSING = object()
+CLIENT_NAMES = ("projects", "folders", "organizations", "config", "storage")
+
+
+class GcpSession:
+    """Everything needed to call Google for one scan: the ``Inventory.session`` of GCP."""
+
+    def __init__(self, settings: GcpSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._credentials: Credentials | None = None
+        self._credentials_error: SessionUnavailable | None = None
+        self._clients: dict[str, Any] = {}
+        self._memo: dict[Any, Any] = {}
+        self._memo_locks: dict[Any, threading.Lock] = {}
+
+    def __repr__(self) -> str:
+        return f"GcpSession(mode={self.settings.mode!r}, credentials={self.settings.credentials!r})"
+
+    def credentials(self) -> Credentials:
+        """The scan's credentials, created once; raises ``SessionUnavailable``."""
+        with self._lock:
+            if self._credentials_error is not None:
+                raise self._credentials_error
+            if self._credentials is None:
+                try:
+                    self._credentials = _make_credentials(self.settings)
+                except SessionUnavailable as exc:
+                    self._credentials_error = exc
+                    raise
+            return self._credentials
+
+    def client(self, name: str) -> Any:
+        """The API client ``name`` (one of :data:`CLIENT_NAMES`), built once.
+
+        Typed ``Any``: the generated clients have no common base worth naming here.
+        """
+        found = self._clients.get(name)
+        if found is not None:
+            return found
+        credentials = self.credentials()
+        with self._lock:
+            found = self._clients.get(name)
+            if found is None:
+                found = self._clients[name] = _make_client(name, self.settings, credentials)
+            return found
+
+    def call_options(self) -> dict[str, Any]:
+        """``retry`` and ``timeout`` keyword arguments for every API call."""
+        return {"retry": self.retry(), "timeout": self.settings.timeout}
+
+    def retry(self) -> Any:
+        """Retries on transient errors (UNAVAILABLE, 429, 5xx) for ``retry_deadline`` seconds;
+        ``None`` (no retry) when it is 0."""
+        if self.settings.retry_deadline <= 0:
+            return None
+        from google.api_core import retry
+
+        return retry.Retry(
+            predicate=retry.if_transient_error,
+            initial=1.0,
+            maximum=16.0,
+            multiplier=2.0,
+            timeout=self.settings.retry_deadline,
+        )
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Compute a value once per scan (concurrent callers wait); failures are memoised too."""
+        with self._lock:
+            lock = self._memo_locks.setdefault(key, threading.Lock())
+        with lock:
+            got = self._memo.get(key, _MISSING)
+            if got is _MISSING:
+                try:
+                    got = ("ok", compute())
+                except Exception as exc:
+                    got = ("error", exc)
+                self._memo[key] = got
+        status, value = got
+        if status == "error":
+            raise value
+        return value
+
+    def remember(self, key: Any, value: Any) -> None:
+        """Seed the memo with a value already read (e.g. a folder listed by its parent)."""
+        with self._lock:
+            self._memo.setdefault(key, ("ok", value))
+
+
+def _make_credentials(settings: GcpSettings) -> Credentials:
+    from google.auth.exceptions import GoogleAuthError
+
+    from scanner.collectors.gcp.settings import SCOPES
+
+    try:
+        if settings.credentials == "anonymous":
+            from google.auth.credentials import AnonymousCredentials
+
+            return AnonymousCredentials()
+        if settings.credentials == "service-account-file":
+            from google.oauth2 import service_account
+
+            assert settings.service_account_file is not None  # checked by the settings
+            creds: Any = service_account.Credentials.from_service_account_file(
+                settings.service_account_file, scopes=list(SCOPES)
+            )
+        else:
+            import google.auth
+
+            creds, _ = google.auth.default(scopes=list(SCOPES))
+    except (GoogleAuthError, OSError, ValueError) as exc:
+        raise SessionUnavailable(
+            type(exc).__name__,
+            f"the GCP credentials ({settings.credentials}) cannot be used: {exc}",
+        ) from None
+    if settings.quota_project and hasattr(creds, "with_quota_project"):
+        creds = creds.with_quota_project(settings.quota_project)
+    return creds
+
+
+def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> Any:
+    from google.api_core.client_options import ClientOptions
+
+    quota = settings.quota_project
+    if name in ("projects", "folders", "organizations"):
+        from google.cloud import resourcemanager_v3
+
+        cls = {
+            "projects": resourcemanager_v3.ProjectsClient,
+            "folders": resourcemanager_v3.FoldersClient,
+            "organizations": resourcemanager_v3.OrganizationsClient,
+        }[name]
+        options = ClientOptions(
+            api_endpoint=settings.resource_manager_endpoint, quota_project_id=quota
+        )
+        return cls(credentials=credentials, transport="rest", client_options=options)
+    if name == "config":
+        from google.cloud.logging_v2.services.config_service_v2 import ConfigServiceV2Client
+
+        if settings.logging_endpoint:
+            import grpc
+            from google.cloud.logging_v2.services.config_service_v2.transports.grpc import (
+                ConfigServiceV2GrpcTransport,
+            )
+
+            channel = grpc.insecure_channel(settings.logging_endpoint)
+            return ConfigServiceV2Client(transport=ConfigServiceV2GrpcTransport(channel=channel))
+        return ConfigServiceV2Client(
+            credentials=credentials, client_options=ClientOptions(quota_project_id=quota)
+        )
+    if name == "storage":
+        from google.cloud.storage import Client as StorageClient
+
+        options = ClientOptions(api_endpoint=settings.storage_endpoint, quota_project_id=quota)
+        return StorageClient(project=None, credentials=credentials, client_options=options)
+    raise KeyError(f"unknown GCP client {name!r}")

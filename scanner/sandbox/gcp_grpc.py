@@ -1,0 +1,146 @@
+"""A local gRPC fake of the Logging config service (``google.logging.v2.ConfigServiceV2``):
+ListSinks, GetSink, ListBuckets and GetBucket, on 127.0.0.1 (a free port), insecure.
+
+Requests and answers are the library's own proto-plus messages (``logging_config``), so the
+real ``ConfigServiceV2Client`` talks to it through an injected ``ConfigServiceV2GrpcTransport``
+on ``grpc.insecure_channel``. Errors carry a ``google.rpc.Status`` with an ``ErrorInfo`` reason
+when the fault has one (``SERVICE_DISABLED``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent import futures
+from typing import Any
+
+import grpc
+from google.cloud.logging_v2.types import logging_config as lc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+
+from scanner.sandbox.gcp_state import FakeError, FakeGcp
+
+SERVICE = "google.logging.v2.ConfigServiceV2"
+PAGE_SIZE = 2
+PARENT = re.compile(r"^(?P<collection>organizations|folders|projects)/(?P<ref>[^/]+)")
+BUCKETS = re.compile(r"^projects/(?P<ref>[^/]+)/locations/(?P<location>[^/]+)$")
+
+
+class _Servicer:
+    def __init__(self, fake: FakeGcp) -> None:
+        self.fake = fake
+
+    def _enter(self, method: str, resource: str) -> str:
+        """Count the call, apply faults; returns the canonical parent (project numbers)."""
+        found = PARENT.match(resource)
+        if not found:
+            raise FakeError("INVALID_ARGUMENT", f"invalid resource name {resource!r}")
+        project = found["ref"] if found["collection"] == "projects" else None
+        self.fake.enter("logging", method, resource, project)
+        if project is None:
+            return found.group(0)
+        number = self.fake.project_number(project)
+        if number is None:
+            raise FakeError("NOT_FOUND", f"project {project} not found")
+        return f"projects/{number}"
+
+    def list_sinks(self, request: lc.ListSinksRequest, _: Any) -> lc.ListSinksResponse:
+        parent = self._enter("ListSinks", request.parent)
+        sinks = self.fake.snapshot.sinks.get(parent)
+        if sinks is None:
+            raise FakeError("NOT_FOUND", f"{request.parent} not found")
+        start = int(request.page_token or 0)
+        end = start + PAGE_SIZE
+        return lc.ListSinksResponse(
+            sinks=sinks[start:end], next_page_token=str(end) if end < len(sinks) else ""
+        )
+
+    def get_sink(self, request: lc.GetSinkRequest, _: Any) -> lc.LogSink:
+        parent, _, name = request.sink_name.partition("/sinks/")
+        canonical = self._enter("GetSink", parent)
+        for sink in self.fake.snapshot.sinks.get(canonical, []):
+            if sink.name == name:
+                return sink
+        raise FakeError("NOT_FOUND", f"sink {request.sink_name} not found")
+
+    def list_buckets(self, request: lc.ListBucketsRequest, _: Any) -> lc.ListBucketsResponse:
+        found = BUCKETS.match(request.parent)
+        if not found:
+            raise FakeError("INVALID_ARGUMENT", f"invalid parent {request.parent!r}")
+        canonical = self._enter("ListBuckets", request.parent)
+        prefix = f"{canonical}/locations/"
+        location = found["location"]
+        buckets = [
+            b
+            for name, b in sorted(self.fake.snapshot.log_buckets.items())
+            if name.startswith(prefix) and location in ("-", name[len(prefix) :].split("/")[0])
+        ]
+        return lc.ListBucketsResponse(buckets=buckets)
+
+    def get_bucket(self, request: lc.GetBucketRequest, _: Any) -> lc.LogBucket:
+        canonical = self._enter("GetBucket", request.name)
+        rest = request.name.split("/", 2)[2]
+        bucket = self.fake.snapshot.log_buckets.get(f"{canonical}/{rest}")
+        if bucket is None:
+            raise FakeError("NOT_FOUND", f"bucket {request.name} does not exist")
+        return bucket
+
+
+def _abort(context: grpc.ServicerContext, exc: FakeError) -> None:
+    code = getattr(grpc.StatusCode, exc.code, grpc.StatusCode.UNKNOWN)
+    status = status_pb2.Status(code=code.value[0], message=exc.message)
+    if exc.reason:
+        detail = any_pb2.Any()
+        detail.Pack(error_details_pb2.ErrorInfo(reason=exc.reason, domain="googleapis.com"))
+        status.details.append(detail)
+    from grpc_status import rpc_status
+
+    context.abort_with_status(rpc_status.to_status(status))
+
+
+def _handler(method: Callable[[Any, Any], Any], request: Any, response: Any) -> Any:
+    def call(req: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return method(req, context)
+        except FakeError as exc:
+            _abort(context, exc)
+            raise AssertionError("unreachable: abort raises") from exc
+
+    return grpc.unary_unary_rpc_method_handler(
+        call, request_deserializer=request.deserialize, response_serializer=response.serialize
+    )
+
+
+class GrpcFake:
+    """The gRPC fake on 127.0.0.1 (a free port), serving ``fake``."""
+
+    def __init__(self, fake: FakeGcp) -> None:
+        servicer = _Servicer(fake)
+        handlers = {
+            "ListSinks": _handler(servicer.list_sinks, lc.ListSinksRequest, lc.ListSinksResponse),
+            "GetSink": _handler(servicer.get_sink, lc.GetSinkRequest, lc.LogSink),
+            "ListBuckets": _handler(
+                servicer.list_buckets, lc.ListBucketsRequest, lc.ListBucketsResponse
+            ),
+            "GetBucket": _handler(servicer.get_bucket, lc.GetBucketRequest, lc.LogBucket),
+        }
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+        self._server.add_generic_rpc_handlers(
+            [grpc.method_handlers_generic_handler(SERVICE, handlers)]
+        )
+        self._port = self._server.add_insecure_port("127.0.0.1:0")
+
+    @property
+    def endpoint(self) -> str:
+        """``127.0.0.1:PORT``: the ``logging_endpoint`` of the sandbox config."""
+        return f"127.0.0.1:{self._port}"
+
+    def start(self) -> GrpcFake:
+        """Start serving; returns self."""
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving at once."""
+        self._server.stop(0).wait(5)

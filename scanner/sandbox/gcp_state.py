@@ -1,0 +1,269 @@
+"""What the GCP fakes serve: a :class:`GcpOrg` turned into the Google libraries' own messages,
+plus fault injection per project and a count of every call.
+
+Both fakes (Resource Manager and Cloud Storage over REST, the Logging config service over
+gRPC) read one :class:`FakeGcp`; :meth:`FakeGcp.load` swaps the organization atomically, so a
+test can re-seed the running servers.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.cloud.logging_v2.types import logging_config as lc
+from google.cloud.resourcemanager_v3 import types as rm
+from google.iam.v1 import policy_pb2
+from google.protobuf import timestamp_pb2
+
+from scanner.sandbox.gcp_world import AuditConfigSpec, GcpOrg, SinkSpec
+
+CODES = ("PERMISSION_DENIED", "UNAVAILABLE", "SERVICE_DISABLED")
+APIS = ("resourcemanager", "logging", "storage", "*")
+CREATED = timestamp_pb2.Timestamp(seconds=1_700_000_000)
+SERVICE_NAMES = {
+    "resourcemanager": "cloudresourcemanager.googleapis.com",
+    "logging": "logging.googleapis.com",
+    "storage": "storage.googleapis.com",
+}
+
+
+class FakeError(Exception):
+    """An API error the fakes answer with: a canonical code, a message, an optional reason."""
+
+    def __init__(self, code: str, message: str, reason: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Every call of ``api`` about ``project`` fails with ``code``."""
+
+    project: str
+    code: str
+    api: str = "*"
+
+
+@dataclass
+class Faults:
+    """The faults in force (thread-safe enough: replaced, never mutated in place)."""
+
+    active: tuple[Fault, ...] = ()
+
+    def add(self, project: str, code: str, api: str = "*") -> None:
+        """Make calls of ``api`` (``*``: every API) about ``project`` fail with ``code``."""
+        if code not in CODES or api not in APIS:
+            raise ValueError(f"code must be one of {CODES} and api one of {APIS}")
+        self.active = (*self.active, Fault(project, code, api))
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        self.active = ()
+
+    def match(self, api: str, project: str | None) -> Fault | None:
+        """The first fault for a call of ``api`` about ``project``."""
+        for fault in self.active:
+            if fault.project == project and fault.api in ("*", api):
+                return fault
+        return None
+
+
+def _policy(configs: list[AuditConfigSpec]) -> policy_pb2.Policy:
+    policy = policy_pb2.Policy(version=1, etag=b"BwXlogwarden")
+    policy.bindings.add(role="roles/owner", members=["group:admins@example.com"])
+    for spec in configs:
+        config = policy.audit_configs.add(service=spec.service)
+        for log_type in spec.log_types:
+            config.audit_log_configs.add(
+                log_type=policy_pb2.AuditLogConfig.LogType.Value(log_type),
+                exempted_members=list(spec.exempted.get(log_type, ())),
+            )
+    return policy
+
+
+def _sink(spec: SinkSpec, parent: str) -> lc.LogSink:
+    number = zlib.crc32(parent.encode()) % 10**9
+    identity = f"serviceAccount:service-{number}@gcp-sa-logging.iam.gserviceaccount.com"
+    return lc.LogSink(
+        name=spec.name,
+        destination=spec.destination,
+        filter=spec.filter,
+        disabled=spec.disabled,
+        include_children=spec.include_children,
+        writer_identity=identity,
+        exclusions=[lc.LogExclusion(name=n, filter=f) for n, f in spec.exclusions],
+        create_time=CREATED,
+    )
+
+
+@dataclass
+class Snapshot:
+    """One loaded organization, as messages (projects keyed by number in resource names)."""
+
+    organization: rm.Organization
+    folders: dict[str, rm.Folder] = field(default_factory=dict)
+    projects: dict[str, rm.Project] = field(default_factory=dict)  # number -> project
+    numbers: dict[str, str] = field(default_factory=dict)  # project id -> number
+    policies: dict[str, policy_pb2.Policy] = field(default_factory=dict)
+    sinks: dict[str, list[lc.LogSink]] = field(default_factory=dict)
+    log_buckets: dict[str, lc.LogBucket] = field(default_factory=dict)
+    storage: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def build(org: GcpOrg) -> Snapshot:
+    """The messages for ``org``: every project gets the built-in sinks and buckets."""
+    snap = Snapshot(
+        organization=rm.Organization(
+            name=org.org_name,
+            display_name=org.display_name,
+            directory_customer_id="C0logwarden",
+            state=rm.Organization.State.ACTIVE,
+            create_time=CREATED,
+        )
+    )
+    snap.policies[org.org_name] = _policy(org.audit_configs)
+    snap.sinks[org.org_name] = [_sink(s, org.org_name) for s in org.sinks]
+    for spec in org.folders:
+        name = org.folder_name(spec.key)
+        snap.folders[name] = rm.Folder(
+            name=name,
+            parent=org.parent_name(spec.parent),
+            display_name=spec.display_name,
+            state=rm.Folder.State.ACTIVE,
+            create_time=CREATED,
+        )
+        snap.policies[name] = _policy(spec.audit_configs)
+        snap.sinks[name] = [_sink(s, name) for s in spec.sinks]
+    for project in org.projects:
+        number = org.project_number(project.project_id)
+        name = f"projects/{number}"
+        snap.numbers[project.project_id] = number
+        snap.projects[number] = rm.Project(
+            name=name,
+            parent=org.parent_name(project.parent),
+            project_id=project.project_id,
+            display_name=project.display_name or project.project_id,
+            state=getattr(rm.Project.State, project.state),
+            create_time=CREATED,
+            labels={"env": "sandbox"},
+        )
+        snap.policies[name] = _policy(project.audit_configs)
+        builtin = [
+            SinkSpec(
+                "_Required",
+                f"logging.googleapis.com/projects/{project.project_id}/locations/global/buckets/_Required",
+                'LOG_ID("cloudaudit.googleapis.com/activity") OR LOG_ID("cloudaudit.googleapis.com/system_event")',
+            ),
+            SinkSpec(
+                "_Default",
+                f"logging.googleapis.com/projects/{project.project_id}/locations/global/buckets/_Default",
+                'NOT LOG_ID("cloudaudit.googleapis.com/activity") AND NOT LOG_ID("cloudaudit.googleapis.com/system_event")',
+            ),
+        ]
+        snap.sinks[name] = [_sink(s, name) for s in (*builtin, *project.sinks)]
+        buckets = [
+            ("_Required", "global", 400, True),
+            ("_Default", "global", project.default_retention_days, False),
+        ]
+        buckets += [
+            (b.bucket_id, b.location, b.retention_days, b.locked) for b in project.log_buckets
+        ]
+        for bucket_id, location, days, locked in buckets:
+            full = f"{name}/locations/{location}/buckets/{bucket_id}"
+            snap.log_buckets[full] = lc.LogBucket(
+                name=f"projects/{project.project_id}/locations/{location}/buckets/{bucket_id}",
+                retention_days=days,
+                locked=locked,
+                lifecycle_state=lc.LifecycleState.ACTIVE,
+                create_time=CREATED,
+                update_time=CREATED,
+            )
+        for sb in project.storage_buckets:
+            snap.storage[sb.name] = _storage_bucket(
+                sb.name, number, sb.location, sb.retention_days, sb.locked
+            )
+    return snap
+
+
+def _storage_bucket(
+    name: str, number: str, location: str, days: int | None, locked: bool
+) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "kind": "storage#bucket",
+        "id": name,
+        "name": name,
+        "projectNumber": number,
+        "metageneration": "1",
+        "location": location,
+        "locationType": "multi-region",
+        "storageClass": "STANDARD",
+        "timeCreated": "2023-11-14T22:13:20.000Z",
+        "updated": "2023-11-14T22:13:20.000Z",
+        "etag": "CAE=",
+        "iamConfiguration": {
+            "uniformBucketLevelAccess": {"enabled": True},
+            "publicAccessPrevention": "enforced",
+        },
+    }
+    if days is not None:
+        doc["retentionPolicy"] = {
+            "retentionPeriod": str(days * 86400),
+            "effectiveTime": "2023-11-14T22:13:20.000Z",
+            "isLocked": locked,
+        }
+    return doc
+
+
+class FakeGcp:
+    """The state behind both fakes: the loaded organization, faults and call counts."""
+
+    def __init__(self, org: GcpOrg) -> None:
+        self.snapshot = build(org)
+        self.faults = Faults()
+        self.calls: Counter[tuple[str, str, str]] = Counter()
+        self._lock = threading.Lock()
+
+    def load(self, org: GcpOrg) -> None:
+        """Serve ``org`` from now on; counts and faults are reset."""
+        snapshot = build(org)
+        with self._lock:
+            self.snapshot = snapshot
+            self.calls.clear()
+        self.faults.clear()
+
+    def project_number(self, ref: str) -> str | None:
+        """The number of a project given by id or number (None when unknown)."""
+        snap = self.snapshot
+        return ref if ref in snap.projects else snap.numbers.get(ref)
+
+    def project_id(self, number: str | None) -> str | None:
+        """The id of a project number."""
+        project = self.snapshot.projects.get(number or "")
+        return project.project_id if project is not None else None
+
+    def enter(self, api: str, method: str, resource: str, project: str | None) -> None:
+        """Count a call and raise the fault configured for it, if any.
+
+        ``project``: the project id or number the call is about (None: not a project call).
+        """
+        with self._lock:
+            self.calls[(api, method, resource)] += 1
+        number = self.project_number(project) if project else None
+        pid = self.project_id(number) if number else project
+        fault = self.faults.match(api, pid)
+        if fault is None:
+            return
+        if fault.code == "SERVICE_DISABLED":
+            service = SERVICE_NAMES.get(api, api)
+            raise FakeError(
+                "PERMISSION_DENIED",
+                f"{service} has not been used in project {number} before or it is disabled",
+                reason="SERVICE_DISABLED",
+            )
+        raise FakeError(fault.code, f"sandbox fault for project {pid} on {api}.{method}")

@@ -1,0 +1,171 @@
+"""The pure derivations of the GCP collector: effective audit config, sink filters, destinations."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.collectors.gcp.audit import effective_audit_config
+from scanner.collectors.gcp.common import error_code
+from scanner.collectors.gcp.sinks import destination, exports_audit_logs, sink_doc
+
+
+def config(service: str, *types: str, exempted: tuple[str, ...] = ()) -> dict:
+    return {
+        "service": service,
+        "auditLogConfigs": [{"logType": t, "exemptedMembers": list(exempted)} for t in types],
+    }
+
+
+def test_log_types_are_the_union_of_the_chain_and_services_inherit_all_services() -> None:
+    doc = effective_audit_config(
+        "p",
+        [
+            ("organizations/1", [config("allServices", "ADMIN_READ")]),
+            (
+                "folders/2",
+                [
+                    config("allServices", "DATA_WRITE"),
+                    config("bigquery.googleapis.com", "DATA_READ"),
+                ],
+            ),
+            ("projects/p", []),
+        ],
+    )
+    assert doc["AllServices"]["LogTypes"] == ["ADMIN_READ", "DATA_WRITE"]
+    assert doc["AllServices"]["SetAt"] == {
+        "ADMIN_READ": ["organizations/1"],
+        "DATA_WRITE": ["folders/2"],
+    }
+    assert doc["MissingAllServicesLogTypes"] == ["DATA_READ"]
+    assert doc["Services"]["bigquery.googleapis.com"]["LogTypes"] == [
+        "ADMIN_READ",
+        "DATA_READ",
+        "DATA_WRITE",
+    ]
+    assert doc["Hierarchy"] == ["organizations/1", "folders/2", "projects/p"]
+
+
+def test_service_specific_configs_never_count_as_all_services() -> None:
+    doc = effective_audit_config(
+        "p",
+        [
+            (
+                "organizations/1",
+                [config("storage.googleapis.com", "ADMIN_READ", "DATA_READ", "DATA_WRITE")],
+            )
+        ],
+    )
+    assert doc["AllServices"]["LogTypes"] == []
+    assert doc["MissingAllServicesLogTypes"] == ["ADMIN_READ", "DATA_READ", "DATA_WRITE"]
+
+
+def test_exemptions_anywhere_are_listed_with_their_origin() -> None:
+    doc = effective_audit_config(
+        "p",
+        [
+            ("organizations/1", [config("allServices", "DATA_READ", exempted=("user:a@x.com",))]),
+            (
+                "projects/p",
+                [config("sql.googleapis.com", "DATA_WRITE", exempted=("user:b@x.com",))],
+            ),
+        ],
+    )
+    assert doc["ExemptedMembers"] == [
+        {
+            "member": "user:a@x.com",
+            "logType": "DATA_READ",
+            "service": "allServices",
+            "setAt": "organizations/1",
+        },
+        {
+            "member": "user:b@x.com",
+            "logType": "DATA_WRITE",
+            "service": "sql.googleapis.com",
+            "setAt": "projects/p",
+        },
+    ]
+
+
+def test_unspecified_log_types_are_ignored() -> None:
+    doc = effective_audit_config(
+        "p", [("projects/p", [config("allServices", "LOG_TYPE_UNSPECIFIED")])]
+    )
+    assert doc["AllServices"]["LogTypes"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "exports"),
+    [
+        ("", True),
+        ('logName:"cloudaudit.googleapis.com"', True),
+        ('logName:"projects/p/logs/cloudaudit.googleapis.com%2Fdata_access"', True),
+        (
+            'LOG_ID("cloudaudit.googleapis.com/activity") OR LOG_ID("cloudaudit.googleapis.com/data_access")',
+            True,
+        ),
+        ('protoPayload."@type"="type.googleapis.com/google.cloud.audit.AuditLog"', True),
+        ('severity>=ERROR OR logName : "cloudaudit.googleapis.com"', True),
+        ('NOT severity=DEBUG logName:"cloudaudit.googleapis.com"', True),
+        ('(NOT logName:"x") OR logName:"cloudaudit.googleapis.com"', True),
+        ('NOT logName:"cloudaudit.googleapis.com"', False),
+        ('-logName:"cloudaudit.googleapis.com"', False),
+        ('NOT (resource.type="gce_instance" OR logName:"cloudaudit.googleapis.com")', False),
+        (
+            'NOT LOG_ID("cloudaudit.googleapis.com/activity") AND NOT LOG_ID("cloudaudit.googleapis.com/system_event")',
+            False,
+        ),
+        ('resource.type="gce_instance"', False),
+    ],
+)
+def test_filters_that_include_audit_logs(text: str, exports: bool) -> None:
+    assert exports_audit_logs({"filter": text}) == (exports, False)
+
+
+def test_an_enabled_exclusion_of_audit_logs_empties_the_sink() -> None:
+    sink = {
+        "filter": "",
+        "exclusions": [
+            {"name": "off", "filter": 'logName:"cloudaudit.googleapis.com"', "disabled": True},
+            {"name": "on", "filter": 'LOG_ID("cloudaudit.googleapis.com/data_access")'},
+        ],
+    }
+    assert exports_audit_logs(sink) == (True, True)
+    doc = sink_doc(sink | {"name": "s", "destination": "storage.googleapis.com/b"}, "folders/1")
+    assert (doc["ExportsAuditLogs"], doc["Level"], doc["DestinationType"]) == (
+        False,
+        "folder",
+        "storage",
+    )
+
+
+@pytest.mark.parametrize(
+    ("dest", "parts"),
+    [
+        (
+            "logging.googleapis.com/projects/p/locations/eu/buckets/b",
+            {"Type": "logging-bucket", "Project": "p", "Location": "eu", "Bucket": "b"},
+        ),
+        ("storage.googleapis.com/my-bucket", {"Type": "storage", "Bucket": "my-bucket"}),
+        ("bigquery.googleapis.com/projects/p/datasets/d", {"Type": "bigquery", "Project": "p"}),
+        ("pubsub.googleapis.com/projects/p/topics/t", {"Type": "pubsub", "Project": "p"}),
+        ("logging.googleapis.com/projects/p", {"Type": "project", "Project": "p"}),
+        ("splunk.example.com/x", {"Type": "other"}),
+    ],
+)
+def test_destinations(dest: str, parts: dict) -> None:
+    assert destination(dest) == parts
+
+
+def test_built_in_sinks_are_marked() -> None:
+    assert sink_doc({"name": "_Default", "destination": ""}, "projects/p")["BuiltIn"] is True
+    assert sink_doc({"name": "mine", "destination": ""}, "projects/p")["BuiltIn"] is False
+
+
+def test_error_codes_of_google_failures() -> None:
+    from google.api_core import exceptions
+
+    assert error_code(exceptions.PermissionDenied("no")) == ("PERMISSION_DENIED", "no")
+    assert error_code(exceptions.ServiceUnavailable("down"))[0] == "UNAVAILABLE"
+    assert error_code(exceptions.Forbidden("GET http://x/y: no"))[0] == "PERMISSION_DENIED"
+    retry = exceptions.RetryError("deadline", exceptions.ServiceUnavailable("down"))
+    assert error_code(retry) == ("UNAVAILABLE", "gave up retrying: down")

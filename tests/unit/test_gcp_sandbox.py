@@ -1,0 +1,94 @@
+"""The GCP sandbox: its declarative organization, defects, faults and the two fakes."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.sandbox import gcp_defects
+from scanner.sandbox.gcp_state import FakeGcp, Faults
+from scanner.sandbox.gcp_zone import DEMO_DEFECTS, SANDBOX_ENV, standard_org, start_gcp_sandbox
+
+
+def test_standard_org_ids_are_deterministic() -> None:
+    world = standard_org()
+    org = world.org
+    assert world.scope_id == "organizations/1000000001"
+    assert [org.folder_name(f.key) for f in org.folders] == [
+        "folders/2000000001",
+        "folders/2000000002",
+    ]
+    assert [org.project_number(p) for p in world.project_ids] == [
+        "3000000001",
+        "3000000002",
+        "3000000003",
+        "3000000004",
+    ]
+    assert world.defects == {} and world.expected() == set()
+
+
+def test_demo_defects_name_their_rows() -> None:
+    world = standard_org(DEMO_DEFECTS)
+    assert world.expected() == {
+        ("gcp.audit.data_access_logs", "lw-app-1", "lw-app-1"),
+        ("gcp.audit.data_access_logs", "lw-app-2", "lw-app-2"),
+        (
+            "gcp.logging.bucket_retention",
+            "lw-app-2",
+            "//logging.googleapis.com/projects/lw-app-2/locations/global/buckets/app-audit",
+        ),
+        (
+            "gcp.logging.bucket_locked",
+            "lw-logging",
+            "//logging.googleapis.com/projects/lw-logging/locations/global/buckets/org-audit",
+        ),
+    }
+
+
+def test_unknown_and_conflicting_defects_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown GCP defects"):
+        standard_org(["nope"])
+    with pytest.raises(ValueError, match="cannot be combined"):
+        standard_org(["org_sink_to_default_bucket", "log_bucket_unlocked"])
+
+
+def test_every_defect_applies_alone() -> None:
+    for name in gcp_defects.DEFECTS:
+        world = standard_org([name])
+        assert world.defects[name].rows, name
+
+
+def test_faults_are_validated_and_matched_by_project_and_api() -> None:
+    faults = Faults()
+    with pytest.raises(ValueError):
+        faults.add("p", "TEAPOT")
+    faults.add("lw-app-1", "UNAVAILABLE", "logging")
+    assert faults.match("logging", "lw-app-1") is not None
+    assert faults.match("storage", "lw-app-1") is None
+    assert faults.match("logging", "lw-app-2") is None
+    faults.clear()
+    assert faults.match("logging", "lw-app-1") is None
+
+
+def test_built_in_sinks_and_buckets_exist_in_every_project() -> None:
+    state = FakeGcp(standard_org().org)
+    snap = state.snapshot
+    for number in snap.projects:
+        names = [s.name for s in snap.sinks[f"projects/{number}"]]
+        assert names[:2] == ["_Required", "_Default"]
+        default = snap.log_buckets[f"projects/{number}/locations/global/buckets/_Default"]
+        assert (default.retention_days, default.locked) == (30, False)
+    assert state.project_number("lw-app-1") == "3000000003"
+    assert state.project_number("3000000003") == "3000000003"
+
+
+def test_start_gcp_sandbox_unpacks_and_stops() -> None:
+    with start_gcp_sandbox(["log_bucket_unlocked"]) as sandbox:
+        servers, world, section, env = sandbox
+        assert section["credentials"] == "anonymous"
+        assert section["organization"] == world.org.org_number
+        for key in ("resource_manager_endpoint", "storage_endpoint"):
+            assert section[key].startswith("http://127.0.0.1:")
+        assert section["logging_endpoint"].startswith("127.0.0.1:")
+        assert env == SANDBOX_ENV
+        assert set(world.defects) == {"log_bucket_unlocked"}
+        assert servers.faults.active == ()
