@@ -217,6 +217,14 @@ clouds:
     # log_archive_account: "222222222222" # default: found from the trails
     # accounts:                           # with mode: accounts
     #   - {id: "333333333333", name: prod}
+  # azure:                                # docs/azure.md
+  #   mode: management-group              # subscriptions-visible | management-group | subscriptions
+  #   management_group_id: mg-contoso
+  #   credential: default                 # default | cli | client-secret | managed-identity
+  # gcp:                                  # docs/gcp.md
+  #   mode: organization                  # organization | folder | projects
+  #   organization: "123456789012"
+  #   credentials: default                # default | service-account-file
 
 # Parameters used by the controls (defaults in the built-in rules.yaml).
 parameters:
@@ -247,6 +255,6 @@ waivers: []
 #    expires: 2027-03-31
 
 scan:
-  jobs: 8            # tenants scanned in parallel
+  jobs: 16           # tenants scanned in parallel
   fail_on: low       # exit 1 on unwaived findings at or above: critical|high|medium|low|info|none
 """

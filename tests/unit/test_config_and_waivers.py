@@ -37,7 +37,7 @@ def test_starter_config_is_valid(tmp_path: Path) -> None:
     path.write_text(STARTER)
     cfg = load_config(path)
     assert cfg.clouds["aws"]["mode"] == "organization"
-    assert cfg.fail_on == "low" and cfg.jobs == 8
+    assert cfg.fail_on == "low" and cfg.jobs == 16
 
 
 @pytest.mark.parametrize(
