@@ -33,6 +33,9 @@ from _moto_child import MotoChild
 from _profile import GcTimer, ThreadProfiler
 from _report import Run, print_cli, print_run, print_summary, to_json, verify
 
+from scanner import commands
+from scanner.cli import tune_gc
+
 REGIONS = (
     "us-east-1",
     "eu-west-1",
@@ -47,7 +50,7 @@ REGIONS = (
     "ap-south-1",
     "eu-north-1",
 )
-DEFAULT_JOBS = 8  # logwarden's default: scanner/commands.py, args.jobs or cfg.jobs or 8
+DEFAULT_JOBS = commands.DEFAULT_JOBS
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -155,6 +158,7 @@ def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict
 def main(argv: list[str] | None = None) -> int:
     """Seed, scan ``--repeat`` times (and once with the CLI), print and check the figures."""
     args = _args(argv)
+    tune_gc()  # as the logwarden CLI does
     regions = REGIONS[: args.regions]
     jobs = args.jobs or DEFAULT_JOBS
     setup = {"members": args.accounts, "regions": list(regions), "jobs": jobs}

@@ -188,12 +188,20 @@ def _blocked_in(argv: list[str]) -> list[str]:
     return names
 
 
+def tune_gc() -> None:
+    """Fewer garbage collections during a scan.
+
+    A scan allocates many long-lived SDK objects (botocore clients, models); with the default
+    thresholds a third of the scanner's CPU went to full collections (bench/RESULTS.md).
+    Renderers pause the collector themselves.
+    """
+    gc.set_threshold(10_000, 50, 1_000)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``logwarden`` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    # A scan allocates many long-lived SDK objects; fewer full collections save ~25% CPU
-    # (bench/RESULTS.md). Renderers pause the collector themselves.
-    gc.set_threshold(10_000, 50, 1_000)
+    tune_gc()
     try:
         # Cloud plugins are loaded later, for the selected clouds only; installed plugins
         # (entry points) can add options to ``scan`` here.
