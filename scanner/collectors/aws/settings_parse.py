@@ -6,7 +6,6 @@ and raised together as one ``InputError``.
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from collections.abc import Mapping
@@ -27,44 +26,12 @@ from scanner.collectors.aws.settings import (
     AccountTarget,
     AwsSettings,
 )
-from scanner.errors import InputError, Problem
+from scanner.collectors.section import SectionParser, require_mapping
 
 
-def _line(node: Any, key: str | int) -> int | None:
-    line_of = getattr(node, "line_of", None)
-    if line_of is None:
-        return None
-    try:
-        return int(line_of(key))
-    except (IndexError, KeyError, TypeError):
-        return getattr(node, "line", None)
-
-
-class _Parser:
+class _Parser(SectionParser):
     def __init__(self, section: Mapping[str, Any], file: str) -> None:
-        self.section = section
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def problem(self, node: Any, key: str | int, message: str, fix: str) -> None:
-        self.problems.append(Problem(self.file, _line(node, key), message, fix))
-
-    def text(self, key: str, pattern: re.Pattern[str] | None = None, hint: str = "") -> str | None:
-        value = self.section.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.problem(
-                self.section,
-                key,
-                f"clouds.aws.{key} must be a non-empty string",
-                hint or "quote the value",
-            )
-            return None
-        if pattern is not None and not pattern.match(value):
-            self.problem(self.section, key, f"clouds.aws.{key} {value!r} is not valid", hint)
-            return None
-        return value
+        super().__init__("aws", section, file)
 
     def account_id(self, node: Any, key: str | int, value: Any, where: str) -> str | None:
         # YAML reads an unquoted 12-digit id as an int; leading zeros would be lost, and ids made
@@ -104,29 +71,9 @@ class _Parser:
 
 def parse_settings(section: Mapping[str, Any] | None, file: str = "<config>") -> AwsSettings:
     """Validate the ``clouds.aws`` mapping; every problem is reported at once as ``InputError``."""
-    section = section if section is not None else {}
-    if not isinstance(section, Mapping):
-        raise InputError(
-            [
-                Problem(
-                    file,
-                    getattr(section, "line", None),
-                    "clouds.aws must be a mapping",
-                    "write key: value pairs under clouds.aws",
-                )
-            ]
-        )
+    section = require_mapping(section, "aws", file)
     p = _Parser(section, file)
-    for key in section:
-        if key not in ALLOWED_KEYS:
-            close = difflib.get_close_matches(str(key), ALLOWED_KEYS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            p.problem(
-                section,
-                key,
-                f"unknown key clouds.aws.{key}",
-                f"{hint}allowed keys: {', '.join(ALLOWED_KEYS)}",
-            )
+    p.unknown_keys(ALLOWED_KEYS)
 
     mode = section.get("mode", "organization")
     if mode not in MODES:
@@ -216,8 +163,7 @@ def parse_settings(section: Mapping[str, Any] | None, file: str = "<config>") ->
         retry_mode=retry_mode,
         log_archive_account=archive_id,
     )
-    if p.problems:
-        raise InputError(p.problems)
+    p.raise_problems()
     return settings
 
 

@@ -6,7 +6,6 @@ and raised together as one ``InputError``.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -24,7 +23,7 @@ from scanner.collectors.azure.settings import (
     AzureSettings,
     SubscriptionTarget,
 )
-from scanner.errors import InputError, Problem
+from scanner.collectors.section import SectionParser, require_mapping
 
 GUID_HINT = 'write the subscription id as a GUID, e.g. "00000000-0000-0000-0000-000000000000"'
 # Which credential needs (and allows) which keys.
@@ -42,52 +41,9 @@ ALLOWS = {
 CREDENTIAL_KEYS = ("tenant_id", "client_id", "client_secret_env", "token_env")
 
 
-def _line(node: Any, key: str | int) -> int | None:
-    line_of = getattr(node, "line_of", None)
-    if line_of is None:
-        return None
-    try:
-        return int(line_of(key))
-    except (IndexError, KeyError, TypeError):
-        return getattr(node, "line", None)
-
-
-class _Parser:
+class _Parser(SectionParser):
     def __init__(self, section: Mapping[str, Any], file: str) -> None:
-        self.section = section
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def problem(self, node: Any, key: str | int, message: str, fix: str) -> None:
-        self.problems.append(Problem(self.file, _line(node, key), message, fix))
-
-    def text(self, key: str, pattern: re.Pattern[str] | None = None, hint: str = "") -> str | None:
-        value = self.section.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.problem(
-                self.section, key, f"clouds.azure.{key} must be a non-empty string", "quote it"
-            )
-            return None
-        if pattern is not None and not pattern.match(value):
-            self.problem(self.section, key, f"clouds.azure.{key} {value!r} is not valid", hint)
-            return None
-        return value
-
-    def number(self, key: str, default: float, low: float, high: float, whole: bool) -> float:
-        value = self.section.get(key, default)
-        kinds = (int,) if whole else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
-            kind = "a whole number" if whole else "a number"
-            self.problem(
-                self.section,
-                key,
-                f"clouds.azure.{key} {value!r} is not valid",
-                f"use {kind} from {low:g} to {high:g}, e.g. {default:g}",
-            )
-            return default
-        return value
+        super().__init__("azure", section, file)
 
     def guid(self, node: Any, key: str | int, value: Any, where: str) -> str | None:
         if not isinstance(value, str) or not GUID.match(value):
@@ -98,18 +54,7 @@ class _Parser:
 
 def parse_settings(section: Mapping[str, Any] | None, file: str = "<config>") -> AzureSettings:
     """Validate the ``clouds.azure`` mapping; every problem is reported at once as ``InputError``."""
-    section = section if section is not None else {}
-    if not isinstance(section, Mapping):
-        raise InputError(
-            [
-                Problem(
-                    file,
-                    getattr(section, "line", None),
-                    "clouds.azure must be a mapping",
-                    "write key: value pairs under clouds.azure",
-                )
-            ]
-        )
+    section = require_mapping(section, "azure", file)
     p = _Parser(section, file)
     _unknown_keys(p)
     mode = section.get("mode", MODES[0])
@@ -180,8 +125,7 @@ def parse_settings(section: Mapping[str, Any] | None, file: str = "<config>") ->
         retry_backoff_factor=float(p.number("retry_backoff_factor", 0.8, 0, 60, whole=False)),
         retry_backoff_max=float(p.number("retry_backoff_max", 60, 0, 600, whole=False)),
     )
-    if p.problems:
-        raise InputError(sorted(p.problems, key=lambda problem: problem.line or 0))
+    p.raise_problems()
     return settings
 
 
@@ -190,25 +134,14 @@ def _lower(value: str | None) -> str | None:
 
 
 def _unknown_keys(p: _Parser) -> None:
-    for key in p.section:
-        if key in ALLOWED_KEYS:
-            continue
-        if key == "expected_workspace_id":
-            p.problem(
-                p.section,
-                key,
-                "expected_workspace_id is a rules parameter, not an Azure setting",
-                "move it to the top-level 'parameters:' block of the config file",
-            )
-            continue
-        close = difflib.get_close_matches(str(key), ALLOWED_KEYS, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+    if "expected_workspace_id" in p.section:
         p.problem(
             p.section,
-            key,
-            f"unknown key clouds.azure.{key}",
-            f"{hint}allowed keys: {', '.join(ALLOWED_KEYS)}",
+            "expected_workspace_id",
+            "expected_workspace_id is a rules parameter, not an Azure setting",
+            "move it to the top-level 'parameters:' block of the config file",
         )
+    p.unknown_keys(ALLOWED_KEYS, skip=("expected_workspace_id",))
 
 
 def _credential_keys(p: _Parser, credential: str) -> None:

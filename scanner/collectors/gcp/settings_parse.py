@@ -6,7 +6,6 @@ and raised together as one ``InputError``. Nothing here calls Google.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,40 +21,14 @@ from scanner.collectors.gcp.settings import (
     PROJECT_ID,
     GcpSettings,
 )
-from scanner.errors import InputError, Problem
+from scanner.collectors.section import SectionParser, require_mapping
 
 PREFIXES = {"organization": "organizations/", "folder": "folders/"}
 
 
-def _line(node: Any, key: str | int) -> int | None:
-    line_of = getattr(node, "line_of", None)
-    if line_of is None:
-        return None
-    try:
-        return int(line_of(key))
-    except (IndexError, KeyError, TypeError):
-        return getattr(node, "line", None)
-
-
-class _Parser:
+class _Parser(SectionParser):
     def __init__(self, section: Mapping[str, Any], file: str) -> None:
-        self.section = section
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def problem(self, node: Any, key: str | int, message: str, fix: str) -> None:
-        self.problems.append(Problem(self.file, _line(node, key), message, fix))
-
-    def text(self, key: str) -> str | None:
-        value = self.section.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.problem(
-                self.section, key, f"clouds.gcp.{key} must be a non-empty string", "quote it"
-            )
-            return None
-        return value.strip()
+        super().__init__("gcp", section, file)
 
     def numeric_id(self, key: str) -> str | None:
         value = self.section.get(key)
@@ -93,20 +66,7 @@ class _Parser:
         return out
 
     def seconds(self, key: str, default: float, low: float, high: float) -> float:
-        value = self.section.get(key, default)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            self.problem(
-                self.section,
-                key,
-                f"clouds.gcp.{key} {value!r} is not valid",
-                f"use a number of seconds from {low:g} to {high:g}, e.g. {default:g}",
-            )
-            return default
-        return float(value)
+        return float(self.number(key, default, low, high, unit="seconds"))
 
     def endpoint(self, key: str) -> str | None:
         value = self.text(key)
@@ -148,29 +108,9 @@ class _Parser:
 
 def parse_settings(section: Mapping[str, Any] | None, file: str = "<config>") -> GcpSettings:
     """Validate the ``clouds.gcp`` mapping; every problem is reported at once as ``InputError``."""
-    section = section if section is not None else {}
-    if not isinstance(section, Mapping):
-        raise InputError(
-            [
-                Problem(
-                    file,
-                    getattr(section, "line", None),
-                    "clouds.gcp must be a mapping",
-                    "write key: value pairs under clouds.gcp",
-                )
-            ]
-        )
+    section = require_mapping(section, "gcp", file)
     p = _Parser(section, file)
-    for key in section:
-        if key not in ALLOWED_KEYS:
-            close = difflib.get_close_matches(str(key), ALLOWED_KEYS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            p.problem(
-                section,
-                key,
-                f"unknown key clouds.gcp.{key}",
-                f"{hint}allowed keys: {', '.join(ALLOWED_KEYS)}",
-            )
+    p.unknown_keys(ALLOWED_KEYS)
     mode = section.get("mode", "organization")
     if mode not in MODES:
         p.problem(
@@ -228,8 +168,7 @@ def parse_settings(section: Mapping[str, Any] | None, file: str = "<config>") ->
         timeout=p.seconds("timeout", 30.0, 0.1, 600),
         retry_deadline=p.seconds("retry_deadline", 120.0, 0, 3600),
     )
-    if p.problems:
-        raise InputError(p.problems)
+    p.raise_problems()
     return settings
 
 
