@@ -25,6 +25,7 @@ from botocore.credentials import (
 from botocore.exceptions import BotoCoreError, ClientError
 
 from scanner.collectors.aws.common import Arn, error_code
+from scanner.collectors.memo import Memo
 from scanner.inventory import SessionUnavailable
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 _LOADER: Loader | None = None
 _LOADER_LOCK = threading.Lock()
-_MISSING = object()
 
 
 def shared_loader() -> Loader:
@@ -91,8 +91,7 @@ class AwsSession:
         self.home_region = home_region
         self._botocore = botocore_session
         self._lock = threading.Lock()
-        self._memo: dict[Any, Any] = {}
-        self._memo_locks: dict[Any, threading.Lock] = {}
+        self._memo = Memo()
         retries: Any = {
             "max_attempts": self.settings.max_attempts,
             "mode": self.settings.retry_mode,
@@ -137,20 +136,7 @@ class AwsSession:
         Kinds that need the same API answer (the organization trail and the management
         account's own trails, discovery and the organization kinds) share it through here.
         """
-        with self._lock:
-            lock = self._memo_locks.setdefault(key, threading.Lock())
-        with lock:
-            got = self._memo.get(key, _MISSING)
-            if got is _MISSING:
-                try:
-                    got = ("ok", compute())
-                except Exception as exc:
-                    got = ("error", exc)
-                self._memo[key] = got
-        status, value = got
-        if status == "error":
-            raise value
-        return value
+        return self._memo.get(key, compute)
 
     def regions(self) -> tuple[str, ...]:
         """The configured regions, or every region enabled in this account (resolved once)."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from scanner.collectors.azure.credentials import make_credential
+from scanner.collectors.memo import Memo
 from scanner.inventory import SessionUnavailable
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
     from scanner.collectors.azure.settings import AzureSettings
 
-_MISSING = object()
 
 # name -> (module, class, takes a subscription id)
 CLIENTS: dict[str, tuple[str, str, bool]] = {
@@ -72,8 +72,7 @@ class SessionPool:
         self._credential: TokenCredential | None = None
         self._credential_error: SessionUnavailable | None = None
         self._sessions: dict[str, AzureSession] = {}
-        self._memo: dict[Any, Any] = {}
-        self._memo_locks: dict[Any, threading.Lock] = {}
+        self._memo = Memo()
         self._policies: list[Any] = []
 
     def add_policy(self, policy: Any) -> None:
@@ -140,17 +139,4 @@ class SessionPool:
 
         A workspace or storage account is read once, whichever subscription asks first.
         """
-        with self._lock:
-            lock = self._memo_locks.setdefault(key, threading.Lock())
-        with lock:
-            got = self._memo.get(key, _MISSING)
-            if got is _MISSING:
-                try:
-                    got = ("ok", compute())
-                except Exception as exc:
-                    got = ("error", exc)
-                self._memo[key] = got
-        status, value = got
-        if status == "error":
-            raise value
-        return value
+        return self._memo.get(key, compute)

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from scanner.collectors.memo import Memo
 from scanner.inventory import SessionUnavailable
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
     from scanner.collectors.gcp.settings import GcpSettings
 
-_MISSING = object()
 CLIENT_NAMES = ("projects", "folders", "organizations", "config", "storage")
 
 
@@ -37,8 +37,7 @@ class GcpSession:
         self._credentials: Credentials | None = None
         self._credentials_error: SessionUnavailable | None = None
         self._clients: dict[str, Any] = {}
-        self._memo: dict[Any, Any] = {}
-        self._memo_locks: dict[Any, threading.Lock] = {}
+        self._memo = Memo()
 
     def __repr__(self) -> str:
         return f"GcpSession(mode={self.settings.mode!r}, credentials={self.settings.credentials!r})"
@@ -92,25 +91,11 @@ class GcpSession:
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Compute a value once per scan (concurrent callers wait); failures are memoised too."""
-        with self._lock:
-            lock = self._memo_locks.setdefault(key, threading.Lock())
-        with lock:
-            got = self._memo.get(key, _MISSING)
-            if got is _MISSING:
-                try:
-                    got = ("ok", compute())
-                except Exception as exc:
-                    got = ("error", exc)
-                self._memo[key] = got
-        status, value = got
-        if status == "error":
-            raise value
-        return value
+        return self._memo.get(key, compute)
 
     def remember(self, key: Any, value: Any) -> None:
         """Seed the memo with a value already read (e.g. a folder listed by its parent)."""
-        with self._lock:
-            self._memo.setdefault(key, ("ok", value))
+        self._memo.remember(key, value)
 
 
 def _make_credentials(settings: GcpSettings) -> Credentials:
