@@ -47,6 +47,10 @@ def by_cloud_table(report: ScanReport) -> list[str]:
 def render(report: ScanReport) -> str:
     """Posture per tenant, the failing findings by severity, errors, and the exit code."""
     out: list[str] = []
+    if report.drift is not None:
+        from scanner.drift_report import render_text
+
+        out += [*render_text(report.drift, MAX_FINDINGS_SHOWN), ""]
     per_tenant: dict[tuple[str, str, str], Counter[str]] = {}
     for r in report.results:
         key = (r.cloud, r.tenant_id, r.tenant_name)

@@ -130,6 +130,10 @@ def render(report: ScanReport) -> str:
         "errors": [error_doc(e) for e in report.errors],
         "expired_waivers": [waiver_doc(w) for w in report.expired_waivers],
     }
+    if report.drift is not None:
+        from scanner.drift_report import to_doc
+
+        doc["drift"] = to_doc(report.drift)
     return dumps_by_line(doc)
 
 

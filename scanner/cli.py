@@ -19,7 +19,8 @@ from scanner.plugins import create_plugin_manager
 EXIT_CODES_HELP = """\
 exit codes:
   0  clean: no unwaived finding at or above --fail-on, nothing left unevaluated
-  1  unwaived findings at or above --fail-on (default: low); waived findings never count
+  1  unwaived findings at or above --fail-on (default: low); waived findings never count;
+     with --fail-on-drift: only failures new against the baseline or previous scan
   2  usage or configuration error (bad option, rules file or config file)
   3  incomplete: some checks could not be evaluated (API error, access denied, throttled)
      and no finding gave 1; never reported as clean (--no-fail-on-error gives 0 instead)
@@ -124,6 +125,28 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         metavar="FILE",
         help="evaluate a saved inventory offline instead of scanning",
     )
+    drift = scan.add_argument_group("history and drift (see docs/drift.md)")
+    drift.add_argument(
+        "--history",
+        metavar="URL",
+        help="record the scan in this history store (a SQLite file path or sqlite:///path) "
+        "and set first_seen on the results",
+    )
+    drift.add_argument(
+        "--drift",
+        action="store_true",
+        help="compare with the previous scan of the same scope in --history; "
+        "the drift comes first in the summary and in report.json",
+    )
+    drift.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="compare with an accepted baseline file"
+    )
+    drift.add_argument(
+        "--fail-on-drift",
+        action="store_true",
+        help="exit 1 only on failures that are new against --baseline (or the previous "
+        "scan with --drift), instead of on every finding",
+    )
     scan.add_argument(
         "-q",
         "--quiet",
@@ -162,6 +185,32 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     init = sub.add_parser("init", help="write a commented starter logwarden.yaml")
     init.add_argument("path", nargs="?", type=Path, default=Path("logwarden.yaml"))
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    drift_cmd = sub.add_parser(
+        "drift", help="what changed between two recorded scans (default: latest vs previous)"
+    )
+    drift_cmd.add_argument("--history", required=True, metavar="URL", help="the history store")
+    drift_cmd.add_argument("scans", nargs="*", metavar="SCAN", help="two scan ids: before after")
+    drift_cmd.add_argument(
+        "--since", metavar="DATE", help="compare the latest scan with the last one before DATE"
+    )
+    drift_cmd.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="compare the latest scan with a baseline"
+    )
+    drift_cmd.add_argument("--scope", help="only scans of this scope (see --list)")
+    drift_cmd.add_argument("--list", action="store_true", help="list the recorded scans")
+    drift_cmd.add_argument("--format", choices=["text", "json"], default="text")
+
+    base = sub.add_parser("baseline", help="accepted-state files for CI (--baseline)")
+    base_sub = base.add_subparsers(dest="baseline_command", required=True, parser_class=_Parser)
+    save = base_sub.add_parser("save", help="write the accepted state as canonical JSON")
+    save.add_argument("file", type=Path, metavar="FILE")
+    save.add_argument("--history", metavar="URL", help="from a recorded scan (default: latest)")
+    save.add_argument("--scan", metavar="ID", help="the recorded scan to accept")
+    save.add_argument("--scope", help="the latest scan of this scope")
+    save.add_argument(
+        "--report", type=Path, metavar="FILE", help="from a report.json (results only)"
+    )
 
     demo = sub.add_parser(
         "demo", help="scan a seeded landing zone on local emulators and write every report"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pluggy
 
-from scanner import engine, progress, snapshot
+from scanner import drift_commands, engine, progress, snapshot
 from scanner.config import STARTER, ScanConfig, load_config
 from scanner.errors import InputError, Problem, fail
 from scanner.models import ExitCode, PythonCheck, Reporter, ResourceKind, Severity
@@ -34,6 +34,12 @@ def dispatch(args: argparse.Namespace) -> ExitCode:
         return validate_rules(args)
     if args.command == "init":
         return init(args)
+    if args.command in ("drift", "baseline"):
+        from scanner import drift_commands
+
+        if args.command == "drift":
+            return drift_commands.drift_command(args)
+        return drift_commands.baseline_command(args)
     if args.command == "demo":
         from scanner.sandbox.demo import run_demo  # imports moto: only for the demo
 
@@ -132,6 +138,7 @@ def _check_options(args: argparse.Namespace) -> None:
 def scan(args: argparse.Namespace) -> ExitCode:
     """``logwarden scan``: scan (or evaluate a saved inventory), write reports, gate."""
     _check_options(args)
+    history = drift_commands.prepare(args)
     cfg = load_config(args.config)
     blocked = _blocked(args.plugin_opts)
     clouds = (
@@ -168,6 +175,8 @@ def scan(args: argparse.Namespace) -> ExitCode:
         if args.fail_on_error is not None
         else (cfg.fail_on_error if cfg.fail_on_error is not None else True)
     )
+    if history is not None:
+        drift_commands.after_scan(history, report, scan_input)
     pm.hook.logwarden_scan_finished(report=report)
     written = []
     if args.save_inventory:

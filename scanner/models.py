@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from scanner.drift import Drift
     from scanner.inventory import Inventory
 
 
@@ -290,17 +291,29 @@ class ScanReport:
     # ERROR rows make it incomplete unless ``fail_on_error`` is False.
     fail_on: Severity | None = Severity.LOW
     fail_on_error: bool = True
+    # Set when the scan was compared with history or a baseline (scanner/drift.py).
+    drift: Drift | None = None
+    # The drift gate: only regressions (at or above ``fail_on``, any when it is None) fail
+    # the run; failures already there before do not.
+    fail_on_drift: bool = False
 
     @property
     def exit_code(self) -> ExitCode:
         """The one place the exit code of a scan is computed.
 
         Internal errors win over everything: a broken scanner must not look like a finding
-        or a clean scan. Then findings (1), then an incomplete scan (3), else 0.
+        or a clean scan. Then findings (1), then an incomplete scan (3), else 0. With
+        ``fail_on_drift`` the findings that count are the drift's regressions only.
         """
         if any(e.internal for e in self.errors):
             return ExitCode.INTERNAL_ERROR
-        if self.fail_on is not None and any(
+        if self.fail_on_drift:
+            floor = self.fail_on.rank if self.fail_on is not None else Severity.INFO.rank
+            if self.drift is not None and any(
+                Severity(r.severity).rank >= floor for r in self.drift.regressions
+            ):
+                return ExitCode.FINDINGS
+        elif self.fail_on is not None and any(
             r.is_finding and r.severity.rank >= self.fail_on.rank for r in self.results
         ):
             return ExitCode.FINDINGS

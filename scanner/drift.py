@@ -1,0 +1,281 @@
+"""Drift: a pure comparison of two scan states (two recorded scans, or a baseline and a scan).
+
+A ``ScanState`` is what a scan leaves behind for comparison: its result rows keyed by
+fingerprint and its in-scope resources keyed by (kind, resource id), each with a canonical
+digest of its normalized data. ``compare`` reports regressions (unwaived failures that were
+not failing before), resolved failures, failures still there (with ``first_seen``), new and
+removed resources, and field-level configuration changes. Messages, timestamps and the order
+of list items never count as drift. No I/O here: history.py and baseline.py build the states.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from scanner.models import CheckResult, ScanReport, Status
+
+if TYPE_CHECKING:
+    from scanner.engine import ScanInput
+
+ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_CLEARED = frozenset({Status.PASS.value, Status.SKIPPED.value})
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One result as history and baselines keep it (no remediation or evidence)."""
+
+    fingerprint: str
+    check_id: str
+    status: str
+    severity: str
+    cloud: str
+    tenant_id: str
+    region: str
+    resource_id: str
+    message: str
+    muted: bool = False
+    first_seen: str | None = None
+
+    @property
+    def is_finding(self) -> bool:
+        return self.status == Status.FAIL.value and not self.muted
+
+
+@dataclass(frozen=True)
+class ResourceState:
+    """One in-scope resource: its identity, owner, canonical digest and normalized data."""
+
+    kind: str
+    id: str
+    tenant_id: str
+    region: str
+    digest: str
+    data: Mapping[str, Any]
+
+
+@dataclass
+class ScanState:
+    """What a scan (or a baseline) says, ready to compare."""
+
+    id: str
+    time: str
+    clouds: tuple[str, ...]
+    scope: str
+    results: dict[str, ResultRow] = field(default_factory=dict)
+    resources: dict[tuple[str, str], ResourceState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of one resource that changed: ``path: old -> new``."""
+
+    kind: str
+    resource_id: str
+    tenant_id: str
+    path: str
+    old: Any
+    new: Any
+
+    def __str__(self) -> str:
+        return f"{self.path}: {show(self.old)} -> {show(self.new)}"
+
+
+@dataclass
+class Drift:
+    """The difference between ``before`` (None: nothing recorded yet) and ``after``."""
+
+    before_id: str | None
+    before_time: str | None
+    after_id: str
+    after_time: str
+    against: str  # "history" or "baseline"
+    regressions: list[ResultRow] = field(default_factory=list)
+    resolved: list[ResultRow] = field(default_factory=list)
+    still_failing: list[ResultRow] = field(default_factory=list)
+    new_resources: list[ResourceState] = field(default_factory=list)
+    removed_resources: list[ResourceState] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.regressions
+            or self.resolved
+            or self.new_resources
+            or self.removed_resources
+            or self.changes
+        )
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def digest(data: Any) -> str:
+    return hashlib.sha256(canonical(data).encode()).hexdigest()
+
+
+def scope_key(clouds: Iterable[str], organization_ids: Iterable[str]) -> str:
+    """Scans of the same scope are compared: sorted clouds + sorted organization ids."""
+    return ",".join(sorted(set(clouds))) + "|" + ",".join(sorted(set(organization_ids)))
+
+
+def row_of(r: CheckResult) -> ResultRow:
+    return ResultRow(
+        fingerprint=r.fingerprint,
+        check_id=r.check_id,
+        status=r.status.value,
+        severity=r.severity.value,
+        cloud=r.cloud,
+        tenant_id=r.tenant_id,
+        region=r.region,
+        resource_id=r.resource_id,
+        message=r.message,
+        muted=r.muted,
+        first_seen=r.first_seen,
+    )
+
+
+def _worst(a: ResultRow, b: ResultRow) -> ResultRow:
+    """Two rows with one fingerprint (one per region): keep the one that matters most."""
+    order = {"FAIL": 3, "ERROR": 2, "PASS": 1, "SKIPPED": 0}
+    return max((a, b), key=lambda r: (r.is_finding, order.get(r.status, 0), r.region))
+
+
+def index_rows(rows: Iterable[ResultRow]) -> dict[str, ResultRow]:
+    out: dict[str, ResultRow] = {}
+    for row in rows:
+        seen = out.get(row.fingerprint)
+        out[row.fingerprint] = row if seen is None else _worst(seen, row)
+    return out
+
+
+def collected_resources(scan: ScanInput) -> dict[tuple[str, str], ResourceState]:
+    """Every resource the scan collected, once per (kind, id): the owner's copy wins (a shadow
+    trail seen from a member account is the same trail as the home account's)."""
+    out: dict[tuple[str, str], tuple[bool, ResourceState]] = {}
+    for scope in scan.scopes:
+        for inv in [scope.inventory, *scope.tenants]:
+            viewer = inv.tenant.id if inv.tenant is not None else None
+            for kind, col in sorted(inv.collected().items()):
+                for r in col.resources:
+                    owned = viewer == r.tenant_id
+                    key = (kind, r.id)
+                    if key in out and (out[key][0] or not owned):
+                        continue
+                    state = ResourceState(kind, r.id, r.tenant_id, r.region, digest(r.data), r.data)
+                    out[key] = (owned, state)
+    return {k: v[1] for k, v in sorted(out.items())}
+
+
+def state_of(report: ScanReport, scan: ScanInput | None, scan_id: str = "") -> ScanState:
+    """The comparable state of a finished scan (resources from its inventories, if given)."""
+    clouds = tuple(sorted({o.cloud for o in report.organizations}))
+    return ScanState(
+        id=scan_id,
+        time=report.started_at,
+        clouds=clouds,
+        scope=scope_key(clouds, (o.id for o in report.organizations)),
+        results=index_rows(row_of(r) for r in report.results),
+        resources=collected_resources(scan) if scan is not None else {},
+    )
+
+
+def carry_first_seen(results: Iterable[CheckResult], previous: ScanState | None, now: str) -> None:
+    """Set ``first_seen``: when the row was first seen with its current status (kept across
+    scans while the status holds; a failure that comes back starts again)."""
+    before = previous.results if previous is not None else {}
+    before_time = previous.time if previous is not None else now
+    for r in results:
+        prev = before.get(r.fingerprint)
+        if prev is not None and prev.status == r.status.value:
+            r.first_seen = prev.first_seen or before_time
+        else:
+            r.first_seen = now
+
+
+def compare(before: ScanState | None, after: ScanState, against: str = "history") -> Drift:
+    """What changed from ``before`` to ``after``; ``before=None`` is an empty history."""
+    old = before or ScanState(id="", time="", clouds=(), scope=after.scope)
+    drift = Drift(
+        before_id=before.id if before else None,
+        before_time=before.time if before else None,
+        after_id=after.id,
+        after_time=after.time,
+        against=against,
+    )
+    for fp, row in sorted(after.results.items(), key=lambda kv: _row_key(kv[1])):
+        prev = old.results.get(fp)
+        if row.is_finding and (prev is None or not prev.is_finding):
+            drift.regressions.append(row)
+        elif row.is_finding and prev is not None:
+            first = row.first_seen or prev.first_seen or old.time or None
+            drift.still_failing.append(_with_first_seen(row, first))
+    for fp, prev in sorted(old.results.items(), key=lambda kv: _row_key(kv[1])):
+        now = after.results.get(fp)
+        if prev.is_finding and (now is None or now.status in _CLEARED):
+            drift.resolved.append(now if now is not None else prev)
+    for key, res in after.resources.items():
+        was = old.resources.get(key)
+        if was is None:
+            drift.new_resources.append(res)
+        elif was.digest != res.digest:
+            drift.changes.extend(
+                Change(res.kind, res.id, res.tenant_id, path, a, b)
+                for path, a, b in diff(was.data, res.data)
+            )
+    drift.removed_resources = [r for k, r in old.resources.items() if k not in after.resources]
+    return drift
+
+
+def _with_first_seen(row: ResultRow, first: str | None) -> ResultRow:
+    return row if row.first_seen == first else ResultRow(**{**row.__dict__, "first_seen": first})
+
+
+def _row_key(row: ResultRow) -> tuple[str, ...]:
+    return (row.cloud, row.tenant_id, row.check_id, row.region, row.resource_id)
+
+
+def diff(old: Any, new: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """Field-level differences as (path, old, new); ABSENT marks an added or removed field.
+
+    List order and timestamps (ISO date-times on both sides) are not differences.
+    """
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        for key in sorted(set(old) | set(new), key=str):
+            sub = f"{path}.{key}" if path else str(key)
+            yield from diff(old.get(key, ABSENT), new.get(key, ABSENT), sub)
+    elif isinstance(old, list) and isinstance(new, list):
+        if sorted(map(canonical, old)) == sorted(map(canonical, new)):
+            return
+        if len(old) == len(new):
+            for index, (a, b) in enumerate(zip(old, new, strict=True)):
+                yield from diff(a, b, f"{path}[{index}]")
+        else:
+            yield path, old, new
+    elif old is ABSENT or new is ABSENT:
+        if old is not new:
+            yield path, old, new
+    elif canonical(old) != canonical(new) and not _both_timestamps(old, new):
+        yield path, old, new
+
+
+def _both_timestamps(a: Any, b: Any) -> bool:
+    return all(isinstance(v, str) and _TIMESTAMP.match(v) for v in (a, b))
+
+
+def show(value: Any) -> str:
+    """A value as the drift text shows it: strings bare, JSON otherwise."""
+    if value is ABSENT:
+        return "(absent)"
+    if isinstance(value, str):
+        return value
+    return canonical(value)

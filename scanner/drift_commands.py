@@ -1,0 +1,170 @@
+"""History, drift and baselines on the command line.
+
+``scan --history/--drift/--baseline/--fail-on-drift`` (through ``prepare`` and
+``after_scan``), ``logwarden drift`` and ``logwarden baseline save``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scanner import baseline, drift, drift_report
+from scanner.engine import ScanInput
+from scanner.errors import InputError, Problem, fail
+from scanner.history import HistoryStore, open_store
+from scanner.models import ExitCode, ScanReport
+from scanner.outputs import write_atomic
+
+
+@dataclass
+class ScanHistory:
+    """What ``scan`` compares with and records to, opened before anything is collected."""
+
+    store: HistoryStore | None
+    baseline: drift.ScanState | None
+    compare: bool
+    fail_on_drift: bool
+
+
+def prepare(args: argparse.Namespace) -> ScanHistory | None:
+    """Check the history options and open the store / read the baseline (exit 2 early)."""
+    problems = []
+    if args.drift and not args.history:
+        problems.append(
+            Problem("argv", None, "--drift needs --history", "add --history PATH (or --baseline)")
+        )
+    if args.drift and args.baseline:
+        problems.append(
+            Problem(
+                "argv",
+                None,
+                "--drift and --baseline conflict",
+                "compare with the previous scan (--drift) or a baseline, not both",
+            )
+        )
+    if args.fail_on_drift and not (args.drift or args.baseline):
+        problems.append(
+            Problem(
+                "argv",
+                None,
+                "--fail-on-drift needs --baseline FILE or --drift",
+                "say what to compare with",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    if not (args.history or args.baseline):
+        return None
+    accepted = baseline.load(args.baseline) if args.baseline else None
+    store = open_store(args.history) if args.history else None
+    return ScanHistory(store, accepted, bool(args.drift or args.baseline), args.fail_on_drift)
+
+
+def after_scan(ctx: ScanHistory, report: ScanReport, scan: ScanInput) -> None:
+    """Set ``first_seen``, compare (drift) and record the scan, as the options asked."""
+    scope = drift.state_of(report, None).scope
+    previous = ctx.store.latest(scope) if ctx.store is not None else None
+    if ctx.store is not None:
+        drift.carry_first_seen(report.results, previous, report.started_at)
+    state = drift.state_of(report, scan)
+    if ctx.store is not None:
+        try:
+            ctx.store.record(state)
+        finally:
+            ctx.store.close()
+    if ctx.baseline is not None:
+        if ctx.baseline.scope != state.scope:
+            print(
+                f"logwarden: warning: the baseline covers {ctx.baseline.scope!r}, "
+                f"this scan {state.scope!r}",
+                file=sys.stderr,
+            )
+        report.drift = drift.compare(ctx.baseline, state, "baseline")
+    elif ctx.compare:
+        report.drift = drift.compare(previous, state, "history")
+    report.fail_on_drift = ctx.fail_on_drift
+
+
+def _pick(store: HistoryStore, args: argparse.Namespace) -> tuple[drift.ScanState | None, Any]:
+    """(before, after) for ``logwarden drift``."""
+    if args.scans:
+        if len(args.scans) != 2:
+            raise fail("argv", None, "give two scan ids (SCAN_A SCAN_B) or none", "see --list")
+        return store.load(args.scans[0]), store.load(args.scans[1])
+    after = store.latest(args.scope)
+    if after is None:
+        raise fail(store.url, None, "no scan recorded yet", "run logwarden scan --history URL")
+    if args.baseline:
+        return baseline.load(args.baseline), after
+    same_scope = store.scans(after.scope)
+    earlier = same_scope[: [s[0] for s in same_scope].index(after.id)]
+    if args.since:
+        before = [s for s in earlier if s[1] < args.since] or earlier[:1]
+        return (store.load(before[-1][0]) if before else None), after
+    return (store.load(earlier[-1][0]) if earlier else None), after
+
+
+def drift_command(args: argparse.Namespace) -> ExitCode:
+    """``logwarden drift``: what changed between two recorded scans."""
+    store = open_store(args.history, create=False)
+    try:
+        if args.list:
+            for scan_id, time, scope in store.scans(args.scope):
+                print(f"{scan_id}\t{time}\t{scope}")
+            return ExitCode.OK
+        before, after = _pick(store, args)
+    finally:
+        store.close()
+    result = drift.compare(before, after, "baseline" if args.baseline else "history")
+    if args.format == "json":
+        print(json.dumps(drift_report.to_doc(result), indent=1, sort_keys=True, default=str))
+    else:
+        print("\n".join(drift_report.render_text(result)))
+    return ExitCode.OK
+
+
+def _state_from_report(path: Path) -> drift.ScanState:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        orgs = doc["organizations"]
+        clouds = tuple(sorted({o["cloud"] for o in orgs}))
+        state = drift.ScanState(
+            id="",
+            time=doc["scan"]["started_at"],
+            clouds=clouds,
+            scope=drift.scope_key(clouds, (o["id"] for o in orgs)),
+        )
+        fields = drift.ResultRow.__dataclass_fields__
+        state.results = drift.index_rows(
+            drift.ResultRow(**{k: v for k, v in r.items() if k in fields}) for r in doc["results"]
+        )
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise fail(
+            str(path), None, f"not a logwarden report.json: {exc}", "pass a report.json"
+        ) from None
+    return state
+
+
+def baseline_command(args: argparse.Namespace) -> ExitCode:
+    """``logwarden baseline save FILE``: the accepted state from history or a report.json."""
+    if bool(args.history) == bool(args.report):
+        raise fail("argv", None, "give one of --history or --report", "see baseline save --help")
+    if args.report:
+        state = _state_from_report(args.report)
+    else:
+        store = open_store(args.history, create=False)
+        try:
+            found = store.load(args.scan) if args.scan else store.latest(args.scope)
+        finally:
+            store.close()
+        if found is None:
+            raise fail(args.history, None, "no scan recorded yet", "run a scan with --history")
+        state = found
+    write_atomic(args.file, baseline.dumps(state))
+    print(f"wrote {args.file}: {len(state.results)} results, {len(state.resources)} resources")
+    return ExitCode.OK

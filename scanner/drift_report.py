@@ -1,0 +1,91 @@
+"""The drift as documents: the ``drift`` section of report.json and the text summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.drift import ABSENT, Drift, ResourceState, ResultRow
+
+
+def to_doc(drift: Drift) -> dict[str, Any]:
+    """The ``drift`` section of report.json and of ``logwarden drift --format json``."""
+
+    def row(r: ResultRow) -> dict[str, Any]:
+        return dict(r.__dict__)
+
+    def resource(r: ResourceState) -> dict[str, Any]:
+        return {"kind": r.kind, "id": r.id, "tenant_id": r.tenant_id, "region": r.region}
+
+    def value(v: Any) -> Any:
+        return None if v is ABSENT else v
+
+    return {
+        "against": drift.against,
+        "before": {"id": drift.before_id, "time": drift.before_time},
+        "after": {"id": drift.after_id, "time": drift.after_time},
+        "counts": {
+            "regressions": len(drift.regressions),
+            "resolved": len(drift.resolved),
+            "still_failing": len(drift.still_failing),
+            "new_resources": len(drift.new_resources),
+            "removed_resources": len(drift.removed_resources),
+            "changes": len(drift.changes),
+        },
+        "regressions": [row(r) for r in drift.regressions],
+        "resolved": [row(r) for r in drift.resolved],
+        "still_failing": [row(r) for r in drift.still_failing],
+        "new_resources": [resource(r) for r in drift.new_resources],
+        "removed_resources": [resource(r) for r in drift.removed_resources],
+        "changes": [
+            {
+                "kind": c.kind,
+                "resource_id": c.resource_id,
+                "tenant_id": c.tenant_id,
+                "path": c.path,
+                "change": "added"
+                if c.old is ABSENT
+                else "removed"
+                if c.new is ABSENT
+                else "modified",
+                "old": value(c.old),
+                "new": value(c.new),
+            }
+            for c in drift.changes
+        ],
+    }
+
+
+def render_text(drift: Drift, limit: int = 40) -> list[str]:
+    """The drift as lines for a terminal or CI log (shown first in the console summary)."""
+    since = f"{drift.against} {drift.before_id or '-'} ({drift.before_time or 'nothing recorded'})"
+    out = [f"Drift since {since}:"]
+    if drift.empty:
+        return [*out, "  no change"]
+
+    def section(title: str, items: list[str]) -> None:
+        if not items:
+            return
+        out.append(f"  {title} ({len(items)}):")
+        out.extend(f"    {line}" for line in items[:limit])
+        if len(items) > limit:
+            out.append(f"    ... and {len(items) - limit} more")
+
+    section(
+        "New failures",
+        [
+            f"[{r.severity.upper()}] {r.check_id}  {r.tenant_id}  {r.message}"
+            for r in drift.regressions
+        ],
+    )
+    section("Resolved", [f"{r.check_id}  {r.tenant_id}  {r.resource_id}" for r in drift.resolved])
+    section(
+        "Configuration changes",
+        [f"{c.kind} {c.resource_id}  {c}" for c in drift.changes],
+    )
+    section("New resources", [f"{r.kind} {r.id}" for r in drift.new_resources])
+    section("Removed resources", [f"{r.kind} {r.id}" for r in drift.removed_resources])
+    section(
+        "Still failing",
+        [f"{r.check_id}  {r.tenant_id}  since {r.first_seen or '?'}" for r in drift.still_failing],
+    )
+    return out

@@ -1,0 +1,233 @@
+"""Drift between two offline scans: one table row per kind of change.
+
+Each case scans a world, changes it, scans again, and compares the two states built from the
+reports and the inventories the scans collected (tests/offline.py worlds, saved and loaded as
+``--inventory`` files, so the resources are exactly what a real scan records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scanner import drift, drift_report, engine, snapshot
+from scanner.drift import ABSENT, ScanState
+from scanner.models import Resource, Waiver
+from tests import aws_docs as d
+from tests.offline import aws_catalogue
+from tests.report_world import save_inventory
+
+WAIVE_LOGGING = Waiver(
+    checks="aws.s3.log_bucket_access_logging",
+    reason="the SIEM collects them",
+    owner="sec@example.com",
+    expires="2999-12-31",
+)
+
+
+def scan_state(
+    world: d.World, tmp: Path, name: str, waivers: list[Waiver] | None = None
+) -> ScanState:
+    """Scan ``world`` offline and return its comparable state (results + resources)."""
+    cat, kinds = aws_catalogue()
+    scan = snapshot.load(save_inventory(world, tmp / f"{name}.json"), kinds, cat.parameters)
+    report = engine.run_scan(scan, cat, jobs=2, waivers=waivers, today=dt.date(2026, 11, 22))
+    return drift.state_of(report, scan, scan_id=name)
+
+
+def stop_org_trail(w: d.World) -> None:
+    w.doc(None, "aws.cloudtrail.org_trail")["Status"]["IsLogging"] = False
+
+
+def write_only_selectors(w: d.World) -> None:
+    w.doc(d.MGMT, "aws.cloudtrail.trail")["EventSelectors"][0]["ReadWriteType"] = "WriteOnly"
+
+
+def no_access_logging(w: d.World) -> None:
+    w.doc(d.LOG, "aws.s3.bucket").pop("Logging")
+
+
+def new_log_group(w: d.World) -> None:
+    group = {"logGroupName": "app", "arn": f"arn:aws:logs:us-east-1:{d.WORK}:log-group:app"}
+    w.tenants[d.WORK]["aws.logs.log_group"] = [
+        Resource("aws.logs.log_group", group["arn"], d.WORK, "us-east-1", group)
+    ]
+
+
+def remove_log_group(w: d.World) -> None:
+    w.tenants[d.MGMT]["aws.logs.log_group"] = []
+
+
+def noise_only(w: d.World) -> None:
+    """A later delivery time and reordered lists: neither is drift."""
+    trail = w.doc(None, "aws.cloudtrail.org_trail")
+    trail["Status"]["LatestDeliveryTime"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    for account in w.org["aws.organizations.account"]:
+        account.data["EffectivePolicyIds"].reverse()  # type: ignore[attr-defined]
+    w.doc(d.LOG, "aws.kms.key")["UsedBy"].reverse()
+
+
+def nothing(w: d.World) -> None:
+    pass
+
+
+BUCKET = f"arn:aws:s3:::{d.BUCKET}"
+LOG_GROUP = d.LOG_GROUP_ARN
+# (case, before change, after change, waived after, expected)
+CASES: list[tuple[str, Callable[[d.World], None], Callable[[d.World], None], bool, dict]] = [
+    (
+        "regression and field change",
+        nothing,
+        stop_org_trail,
+        False,
+        {
+            "regressions": {"aws.cloudtrail.org_trail"},
+            "changes": {
+                ("aws.cloudtrail.org_trail", d.TRAIL_ARN, "Status.IsLogging: true -> false")
+            },
+        },
+    ),
+    (
+        "list item field change",
+        nothing,
+        write_only_selectors,
+        False,
+        {
+            "changes": {
+                (
+                    "aws.cloudtrail.trail",
+                    d.TRAIL_ARN,
+                    "EventSelectors[0].ReadWriteType: All -> WriteOnly",
+                )
+            }
+        },
+    ),
+    (
+        "resolved failure and added field",
+        no_access_logging,
+        nothing,
+        False,
+        {"resolved": {"aws.s3.log_bucket_access_logging"}, "changed_paths": {(BUCKET, "Logging")}},
+    ),
+    (
+        "still failing",
+        no_access_logging,
+        no_access_logging,
+        False,
+        {"still_failing": {"aws.s3.log_bucket_access_logging"}},
+    ),
+    (
+        "waived failure is no regression",
+        nothing,
+        no_access_logging,
+        True,
+        {"changed_paths": {(BUCKET, "Logging")}},
+    ),
+    (
+        "new resource",
+        nothing,
+        new_log_group,
+        False,
+        {"new": {("aws.logs.log_group", f"arn:aws:logs:us-east-1:{d.WORK}:log-group:app")}},
+    ),
+    (
+        "removed resource",
+        nothing,
+        remove_log_group,
+        False,
+        {"removed": {("aws.logs.log_group", LOG_GROUP)}},
+    ),
+    ("timestamps and ordering are not drift", nothing, noise_only, False, {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("before_change", "after_change", "waived", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_drift_table(
+    tmp_path: Path,
+    before_change: Callable[[d.World], None],
+    after_change: Callable[[d.World], None],
+    waived: bool,
+    expected: dict,
+) -> None:
+    world = d.compliant_world()
+    first, second = d.copy_world(world), d.copy_world(world)
+    before_change(first)
+    after_change(second)
+    before = scan_state(first, tmp_path, "a")
+    after = scan_state(second, tmp_path, "b", [WAIVE_LOGGING] if waived else None)
+    result = drift.compare(before, after)
+
+    assert {r.check_id for r in result.regressions} == expected.get("regressions", set())
+    assert {r.check_id for r in result.resolved} == expected.get("resolved", set())
+    assert {r.check_id for r in result.still_failing} == expected.get("still_failing", set())
+    assert {(r.kind, r.id) for r in result.new_resources} == expected.get("new", set())
+    assert {(r.kind, r.id) for r in result.removed_resources} == expected.get("removed", set())
+    if "changes" in expected:
+        assert {(c.kind, c.resource_id, str(c)) for c in result.changes} == expected["changes"]
+    if "changed_paths" in expected:
+        assert {(c.resource_id, c.path) for c in result.changes} == expected["changed_paths"]
+    if not expected:
+        assert result.empty, drift_report.render_text(result)
+    assert drift_report.to_doc(result)["counts"]["regressions"] == len(result.regressions)
+
+
+def test_identity_is_the_fingerprint_not_the_message(tmp_path: Path) -> None:
+    world = d.compliant_world()
+    no_access_logging(world)
+    before = scan_state(world, tmp_path, "a")
+    after = scan_state(world, tmp_path, "b")
+    for fp, row in after.results.items():
+        after.results[fp] = drift.ResultRow(**{**row.__dict__, "message": "reworded"})
+    result = drift.compare(before, after)
+    assert not result.regressions and not result.resolved
+    assert [r.check_id for r in result.still_failing] == ["aws.s3.log_bucket_access_logging"]
+
+
+def test_no_previous_scan_makes_every_finding_a_regression(tmp_path: Path) -> None:
+    world = d.compliant_world()
+    stop_org_trail(world)
+    result = drift.compare(None, scan_state(world, tmp_path, "a"))
+    assert [r.check_id for r in result.regressions] == ["aws.cloudtrail.org_trail"]
+    assert result.before_id is None and len(result.new_resources) > 5
+
+
+def test_diff_paths_and_values() -> None:
+    old = {"A": {"B": 1, "C": [1, 2]}, "D": "x", "E": True}
+    new = {"A": {"B": 2, "C": [1, 2, 3]}, "E": False, "F": None}
+    found = {(p, drift.show(a), drift.show(b)) for p, a, b in drift.diff(old, new)}
+    assert found == {
+        ("A.B", "1", "2"),
+        ("A.C", "[1,2]", "[1,2,3]"),
+        ("D", "x", "(absent)"),
+        ("E", "true", "false"),
+        ("F", "(absent)", "null"),
+    }
+    assert list(drift.diff({"T": "2026-01-01T00:00:00Z"}, {"T": "2026-02-01T00:00:00Z"})) == []
+    assert list(drift.diff({"N": 1}, {"N": True})) == [("N", 1, True)]
+    assert drift.show(ABSENT) == "(absent)"
+
+
+def test_first_seen_is_kept_while_the_status_holds(tmp_path: Path) -> None:
+    cat, kinds = aws_catalogue()
+    world = d.compliant_world()
+    no_access_logging(world)
+    scan = snapshot.load(save_inventory(world, tmp_path / "i.json"), kinds, cat.parameters)
+    first = engine.run_scan(scan, cat, jobs=1)
+    drift.carry_first_seen(first.results, None, "T1")
+    second = engine.run_scan(scan, cat, jobs=1)
+    drift.carry_first_seen(second.results, drift.state_of(first, None), "T2")
+    assert {r.first_seen for r in second.results} == {"T1"}
+    state = drift.state_of(second, None)
+    world2 = d.compliant_world()
+    scan2 = snapshot.load(save_inventory(world2, tmp_path / "j.json"), kinds, cat.parameters)
+    third = engine.run_scan(scan2, cat, jobs=1)
+    drift.carry_first_seen(third.results, state, "T3")
+    fixed = [r for r in third.results if r.check_id == "aws.s3.log_bucket_access_logging"]
+    assert fixed and {r.first_seen for r in fixed} == {"T3"}
