@@ -1,29 +1,62 @@
 """The scan history store: every recorded scan, its result rows and its resources.
 
-``HistoryStore`` is the interface the commands use; ``SQLiteStore`` implements it with the
-standard library (a file path or ``sqlite:///path``). Other back ends (PostgreSQL) implement
-the same interface and are chosen by ``open_store`` from the URL.
+``HistoryStore`` is the interface the commands use; ``SQLStore`` implements it for SQLite (a
+file path or ``sqlite:///path``) and PostgreSQL (``postgresql://user@host:port/db``) with one
+code path through SQLAlchemy Core (psycopg 3 drives PostgreSQL: the ``postgres`` extra).
+``open_store`` picks the database from the URL.
 
 Guarantees: one transaction per recorded scan (a scan killed half-way records nothing);
-writers take the write lock up front (``BEGIN IMMEDIATE``) and wait for each other (busy
-timeout), so concurrent scans all land; the store carries a schema version, upgrades itself
-from older versions and refuses a newer one with an InputError (exit 2).
+writers take the write lock up front and wait for each other, so concurrent scans all land
+and scan ids follow commit order (SQLite: ``BEGIN IMMEDIATE`` with a busy timeout;
+PostgreSQL: a self-conflicting lock on ``scans`` with a lock timeout); the store carries a
+schema version, upgrades itself from older versions and refuses a newer one with an
+InputError (exit 2).
 """
 
 from __future__ import annotations
 
 import abc
-import contextlib
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from scanner.drift import ResourceState, ResultRow, ScanState
 from scanner.errors import InputError, fail
+from scanner.history_sql import (
+    BUSY_TIMEOUT_S,
+    MIGRATIONS,
+    Migration,
+    engine_url,
+    is_postgres,
+    postgres_engine,
+    redact,
+    resources_t,
+    results_t,
+    scans_t,
+    sqlite_engine,
+    sqlite_path,
+)
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "HistoryStore",
+    "SQLStore",
+    "SQLiteStore",
+    "engine_url",
+    "is_postgres",
+    "open_store",
+    "redact",
+    "sqlite_path",
+]
 
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 60.0
+# pg_advisory_xact_lock key that serializes schema creation and upgrades on PostgreSQL.
+_MIGRATION_LOCK = 0x6C6F6777  # "logw"
 
 
 class HistoryStore(abc.ABC):
@@ -55,88 +88,55 @@ class HistoryStore(abc.ABC):
         """Release the connection."""
 
 
-# Each step upgrades the schema from version i to i + 1.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE scans (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        time TEXT NOT NULL,
-        clouds TEXT NOT NULL,
-        scope TEXT NOT NULL
-    );
-    CREATE INDEX scans_scope ON scans (scope, id);
-    CREATE TABLE results (
-        scan_id INTEGER NOT NULL REFERENCES scans (id),
-        fingerprint TEXT NOT NULL,
-        check_id TEXT NOT NULL,
-        status TEXT NOT NULL,
-        severity TEXT NOT NULL,
-        cloud TEXT NOT NULL,
-        tenant_id TEXT NOT NULL,
-        region TEXT NOT NULL,
-        resource_id TEXT NOT NULL,
-        message TEXT NOT NULL,
-        muted INTEGER NOT NULL,
-        first_seen TEXT,
-        PRIMARY KEY (scan_id, fingerprint)
-    );
-    CREATE TABLE resources (
-        scan_id INTEGER NOT NULL REFERENCES scans (id),
-        kind TEXT NOT NULL,
-        resource_id TEXT NOT NULL,
-        tenant_id TEXT NOT NULL,
-        region TEXT NOT NULL,
-        digest TEXT NOT NULL,
-        data TEXT NOT NULL,
-        PRIMARY KEY (scan_id, kind, resource_id)
-    );
-    """,
-]
+class SQLStore(HistoryStore):
+    """The store in SQLite or PostgreSQL, through SQLAlchemy Core."""
 
-
-def sqlite_path(url: str) -> Path:
-    """``sqlite:///path`` or a plain file path."""
-    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else Path(url)
-
-
-class SQLiteStore(HistoryStore):
-    """The embedded store (standard library ``sqlite3``)."""
-
-    def __init__(self, url: str, migrations: list[str] | None = None) -> None:
-        self.url = url
-        self.path = sqlite_path(url)
+    def __init__(
+        self, url: str, migrations: list[Migration] | None = None, create: bool = True
+    ) -> None:
+        self.url = redact(url)  # for messages
+        self.postgres = is_postgres(url)
+        self._engine = postgres_engine(url) if self.postgres else sqlite_engine(url)
         try:
-            # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
-            self._db = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._migrate(MIGRATIONS if migrations is None else migrations)
+            self._migrate(MIGRATIONS if migrations is None else migrations, create)
         except InputError:
-            self._db.close()
+            self._engine.dispose()
             raise
-        except sqlite3.DatabaseError as exc:
-            with contextlib.suppress(AttributeError):
-                self._db.close()
+        except sa.exc.SQLAlchemyError as exc:
+            self._engine.dispose()
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise fail(
-                url, None, f"cannot open the history store: {exc}", "pass a logwarden history file"
+                self.url,
+                None,
+                f"cannot open the history store: {detail}",
+                "pass a logwarden history file or a reachable postgresql:// URL",
             ) from None
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction that holds the writers' lock from its start."""
+        with (
+            self._engine.connect().execution_options(logwarden_write=True) as conn,
+            conn.begin(),
+        ):
+            if self.postgres:
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S)}s'")
+            yield conn
 
-    def _migrate(self, migrations: list[str]) -> None:
-        with self._transaction() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = db.execute("SELECT max(version) FROM schema_version").fetchone()
-            version = row[0] or 0
+    def _migrate(self, migrations: list[Migration], create: bool) -> None:
+        with self._write() as conn:
+            if self.postgres:  # two first scans must not both create the tables
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+            if not sa.inspect(conn).has_table("schema_version"):
+                if not create:
+                    raise fail(
+                        self.url,
+                        None,
+                        "no history store here",
+                        "record scans with: scan --history URL",
+                    )
+                conn.exec_driver_sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            version = conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar() or 0
             if version > len(migrations):
                 raise fail(
                     self.url,
@@ -146,126 +146,147 @@ class SQLiteStore(HistoryStore):
                     "upgrade logwarden, or use another --history store",
                 )
             for step in range(version, len(migrations)):
-                for statement in migrations[step].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute("DELETE FROM schema_version")
-                db.execute("INSERT INTO schema_version (version) VALUES (?)", (step + 1,))
+                migration = migrations[step]
+                if isinstance(migration, str):
+                    for statement in migration.split(";"):
+                        if statement.strip():
+                            conn.exec_driver_sql(statement)
+                else:
+                    migration(conn)
+                conn.exec_driver_sql("DELETE FROM schema_version")
+                conn.execute(
+                    sa.text("INSERT INTO schema_version (version) VALUES (:v)"), {"v": step + 1}
+                )
 
     def schema_version(self) -> int:
-        return int(self._db.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+        with self._engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar_one())
 
     def record(self, state: ScanState, before_commit: Callable[[], None] | None = None) -> str:
-        with self._transaction() as db:
-            cur = db.execute(
-                "INSERT INTO scans (time, clouds, scope) VALUES (?, ?, ?)",
-                (state.time, ",".join(state.clouds), state.scope),
-            )
-            scan_id = cur.lastrowid
-            db.executemany(
-                "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        scan_id,
-                        r.fingerprint,
-                        r.check_id,
-                        r.status,
-                        r.severity,
-                        r.cloud,
-                        r.tenant_id,
-                        r.region,
-                        r.resource_id,
-                        r.message,
-                        int(r.muted),
-                        r.first_seen,
-                    )
-                    for r in state.results.values()
-                ),
-            )
-            db.executemany(
-                "INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        scan_id,
-                        r.kind,
-                        r.id,
-                        r.tenant_id,
-                        r.region,
-                        r.digest,
-                        json.dumps(r.data, sort_keys=True, default=str),
-                    )
-                    for r in state.resources.values()
-                ),
-            )
+        with self._write() as conn:
+            if self.postgres:
+                # Self-conflicting, so writers queue here and ids follow commit order; readers
+                # (ACCESS SHARE) are not blocked.
+                conn.exec_driver_sql("LOCK TABLE scans IN SHARE ROW EXCLUSIVE MODE")
+            inserted = conn.execute(
+                sa.insert(scans_t).values(
+                    time=state.time, clouds=",".join(state.clouds), scope=state.scope
+                )
+            ).inserted_primary_key  # lastrowid on SQLite (no RETURNING needed), RETURNING on PG
+            assert inserted is not None
+            scan_id = int(inserted[0])
+            results = [
+                {
+                    "scan_id": scan_id,
+                    "fingerprint": r.fingerprint,
+                    "check_id": r.check_id,
+                    "status": r.status,
+                    "severity": r.severity,
+                    "cloud": r.cloud,
+                    "tenant_id": r.tenant_id,
+                    "region": r.region,
+                    "resource_id": r.resource_id,
+                    "message": r.message,
+                    "muted": int(r.muted),
+                    "first_seen": r.first_seen,
+                }
+                for r in state.results.values()
+            ]
+            if results:
+                conn.execute(sa.insert(results_t), results)
+            resources = [
+                {
+                    "scan_id": scan_id,
+                    "kind": r.kind,
+                    "resource_id": r.id,
+                    "tenant_id": r.tenant_id,
+                    "region": r.region,
+                    "digest": r.digest,
+                    "data": json.dumps(r.data, sort_keys=True, default=str),
+                }
+                for r in state.resources.values()
+            ]
+            if resources:
+                conn.execute(sa.insert(resources_t), resources)
             if before_commit is not None:  # tests: interrupt the write here
                 before_commit()
         state.id = str(scan_id)
         return state.id
 
     def scans(self, scope: str | None = None) -> list[tuple[str, str, str]]:
-        sql = "SELECT id, time, scope FROM scans"
-        rows = (
-            self._db.execute(sql + " WHERE scope = ? ORDER BY id", (scope,))
-            if scope is not None
-            else self._db.execute(sql + " ORDER BY id")
-        )
-        return [(str(i), t, s) for i, t, s in rows]
+        query = sa.select(scans_t.c.id, scans_t.c.time, scans_t.c.scope).order_by(scans_t.c.id)
+        if scope is not None:
+            query = query.where(scans_t.c.scope == scope)
+        with self._engine.connect() as conn:
+            return [(str(i), t, s) for i, t, s in conn.execute(query)]
 
     def load(self, scan_id: str) -> ScanState:
-        row = self._db.execute(
-            "SELECT id, time, clouds, scope FROM scans WHERE id = ?", (scan_id,)
-        ).fetchone()
-        if row is None:
-            raise fail(
-                self.url,
-                None,
-                f"no scan {scan_id!r} in the history store",
-                "list the scans with: logwarden drift --history URL --list",
+        row = None
+        with self._engine.connect() as conn:
+            if scan_id.isdigit() and int(scan_id) < 2**31:
+                row = conn.execute(
+                    sa.select(
+                        scans_t.c.id, scans_t.c.time, scans_t.c.clouds, scans_t.c.scope
+                    ).where(scans_t.c.id == int(scan_id))
+                ).first()
+            if row is None:
+                raise fail(
+                    self.url,
+                    None,
+                    f"no scan {scan_id!r} in the history store",
+                    "list the scans with: logwarden drift --history URL --list",
+                )
+            state = ScanState(
+                id=str(row.id),
+                time=row.time,
+                clouds=tuple(filter(None, row.clouds.split(","))),
+                scope=row.scope,
             )
-        state = ScanState(
-            id=str(row[0]), time=row[1], clouds=tuple(filter(None, row[2].split(","))), scope=row[3]
-        )
-        for r in self._db.execute(
-            "SELECT fingerprint, check_id, status, severity, cloud, tenant_id, region,"
-            " resource_id, message, muted, first_seen FROM results WHERE scan_id = ?",
-            (row[0],),
-        ):
-            state.results[r[0]] = ResultRow(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[10]
-            )
-        for kind, rid, tenant, region, dig, data in self._db.execute(
-            "SELECT kind, resource_id, tenant_id, region, digest, data FROM resources"
-            " WHERE scan_id = ? ORDER BY kind, resource_id",
-            (row[0],),
-        ):
-            state.resources[(kind, rid)] = ResourceState(
-                kind, rid, tenant, region, dig, json.loads(data)
-            )
+            r_cols = [c for c in results_t.c if c.name != "scan_id"]
+            for r in conn.execute(sa.select(*r_cols).where(results_t.c.scan_id == row.id)):
+                state.results[r.fingerprint] = ResultRow(
+                    r.fingerprint,
+                    r.check_id,
+                    r.status,
+                    r.severity,
+                    r.cloud,
+                    r.tenant_id,
+                    r.region,
+                    r.resource_id,
+                    r.message,
+                    bool(r.muted),
+                    r.first_seen,
+                )
+            rs = resources_t.c
+            for kind, rid, tenant, region, dig, data in conn.execute(
+                sa.select(rs.kind, rs.resource_id, rs.tenant_id, rs.region, rs.digest, rs.data)
+                .where(rs.scan_id == row.id)
+                .order_by(rs.kind, rs.resource_id)
+            ):
+                state.resources[(kind, rid)] = ResourceState(
+                    kind, rid, tenant, region, dig, json.loads(data)
+                )
         return state
 
     def close(self) -> None:
-        self._db.close()
+        self._engine.dispose()
+
+
+SQLiteStore = SQLStore  # the name before PostgreSQL joined
 
 
 def open_store(url: str, create: bool = True) -> HistoryStore:
-    """The store for ``url``: a file path or ``sqlite:///path`` (PostgreSQL: later).
+    """The store for ``url``: a file path, ``sqlite:///path`` or ``postgresql://...``.
 
     ``create=False`` (reading commands) refuses a store that does not exist yet.
     """
-    if url.startswith(("postgresql://", "postgres://")):
+    if "://" in url and not (url.startswith("sqlite:///") or is_postgres(url)):
         raise fail(
             "--history",
             None,
-            "PostgreSQL history stores are not supported by this version",
-            "use a SQLite file path (or sqlite:///path)",
+            f"unsupported history URL {redact(url)!r}",
+            "use a file path, sqlite:///path or postgresql://user@host:port/db",
         )
-    if "://" in url and not url.startswith("sqlite:///"):
-        raise fail(
-            "--history",
-            None,
-            f"unsupported history URL {url!r}",
-            "use a file path or sqlite:///path",
-        )
-    if not create and not sqlite_path(url).is_file():
+    if not is_postgres(url) and not create and not sqlite_path(url).is_file():
         raise fail(url, None, "no history store here", "record scans with: scan --history URL")
-    return SQLiteStore(url)
+    return SQLStore(url, create=create)
