@@ -21,6 +21,7 @@ exit codes:
   0  clean: no unwaived finding at or above --fail-on, nothing left unevaluated
   1  unwaived findings at or above --fail-on (default: low); waived findings never count;
      with --fail-on-drift: only failures new against the baseline or previous scan
+     (--fail-on-drift changes: also any configuration change or removed resource)
   2  usage or configuration error (bad option, rules file or config file)
   3  incomplete: some checks could not be evaluated (API error, access denied, throttled)
      and no finding gave 1; never reported as clean (--no-fail-on-error gives 0 instead)
@@ -129,23 +130,26 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     drift.add_argument(
         "--history",
         metavar="URL",
-        help="record the scan in this history store (a SQLite file path or sqlite:///path) "
-        "and set first_seen on the results",
+        help="record the scan in this history store (a SQLite file path, sqlite:///path or "
+        "postgresql://user@host:port/db) and set first_seen on the results",
     )
     drift.add_argument(
         "--drift",
         action="store_true",
-        help="compare with the previous scan of the same scope in --history; "
-        "the drift comes first in the summary and in report.json",
+        help="compare with the previous scan of the same scope in --history and name who "
+        "made each change from the clouds' audit logs; the drift comes first in every report",
     )
     drift.add_argument(
         "--baseline", type=Path, metavar="FILE", help="compare with an accepted baseline file"
     )
     drift.add_argument(
         "--fail-on-drift",
-        action="store_true",
-        help="exit 1 only on failures that are new against --baseline (or the previous "
-        "scan with --drift), instead of on every finding",
+        nargs="?",
+        const="regressions",
+        choices=["regressions", "changes"],
+        help="exit 1 only on what is new against --baseline (or the previous scan with "
+        "--drift) instead of on every finding: new failures (regressions, the default), or "
+        "also any configuration change or removed resource (changes)",
     )
     scan.add_argument(
         "-q",

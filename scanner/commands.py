@@ -176,7 +176,7 @@ def scan(args: argparse.Namespace) -> ExitCode:
         else (cfg.fail_on_error if cfg.fail_on_error is not None else True)
     )
     if history is not None:
-        drift_commands.after_scan(history, report, scan_input)
+        drift_commands.after_scan(history, report, scan_input, pm)
     pm.hook.logwarden_scan_finished(report=report)
     written = []
     if args.save_inventory:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scanner.audit_events import Attribution
 from scanner.models import CheckResult, ScanReport, Status
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ class ScanState:
     scope: str
     results: dict[str, ResultRow] = field(default_factory=dict)
     resources: dict[tuple[str, str], ResourceState] = field(default_factory=dict)
+    # Who made the drift this scan saw against the one before it (history only).
+    attributions: dict[tuple[str, str], Attribution] = field(default_factory=dict)
+    causes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class Change:
     path: str
     old: Any
     new: Any
+    region: str = ""
 
     def __str__(self) -> str:
         return f"{self.path}: {show(self.old)} -> {show(self.new)}"
@@ -102,6 +107,17 @@ class Drift:
     new_resources: list[ResourceState] = field(default_factory=list)
     removed_resources: list[ResourceState] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    # Who made it (scanner/attribution.py): audit-log findings per drifted resource, the
+    # drifted resources that explain each regression (by fingerprint), the searched window.
+    attributions: dict[tuple[str, str], Attribution] = field(default_factory=dict)
+    causes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    window: tuple[str, str] | None = None
+
+    def who(self, fingerprint: str) -> list[Attribution]:
+        """The attributions of the drifted resources linked to a regression."""
+        return [
+            self.attributions[k] for k in self.causes.get(fingerprint, []) if k in self.attributions
+        ]
 
     @property
     def empty(self) -> bool:
@@ -229,7 +245,7 @@ def compare(before: ScanState | None, after: ScanState, against: str = "history"
             drift.new_resources.append(res)
         elif was.digest != res.digest:
             drift.changes.extend(
-                Change(res.kind, res.id, res.tenant_id, path, a, b)
+                Change(res.kind, res.id, res.tenant_id, path, a, b, res.region)
                 for path, a, b in diff(was.data, res.data)
             )
     drift.removed_resources = [r for k, r in old.resources.items() if k not in after.resources]

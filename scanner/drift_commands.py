@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner import baseline, drift, drift_report
+import pluggy
+
+from scanner import attribution, baseline, drift, drift_report
 from scanner.engine import ScanInput
 from scanner.errors import InputError, Problem, fail
 from scanner.history import HistoryStore, open_store
+from scanner.inventory import Inventory
 from scanner.models import ExitCode, ScanReport
 from scanner.outputs import write_atomic
 
@@ -29,6 +32,7 @@ class ScanHistory:
     baseline: drift.ScanState | None
     compare: bool
     fail_on_drift: bool
+    fail_on_changes: bool = False
 
 
 def prepare(args: argparse.Namespace) -> ScanHistory | None:
@@ -62,32 +66,61 @@ def prepare(args: argparse.Namespace) -> ScanHistory | None:
         return None
     accepted = baseline.load(args.baseline) if args.baseline else None
     store = open_store(args.history) if args.history else None
-    return ScanHistory(store, accepted, bool(args.drift or args.baseline), args.fail_on_drift)
+    return ScanHistory(
+        store,
+        accepted,
+        bool(args.drift or args.baseline),
+        bool(args.fail_on_drift),
+        args.fail_on_drift == "changes",
+    )
 
 
-def after_scan(ctx: ScanHistory, report: ScanReport, scan: ScanInput) -> None:
-    """Set ``first_seen``, compare (drift) and record the scan, as the options asked."""
+def after_scan(
+    ctx: ScanHistory, report: ScanReport, scan: ScanInput, pm: pluggy.PluginManager | None = None
+) -> None:
+    """Set ``first_seen``, compare (drift), attribute it and record the scan, as asked."""
     scope = drift.state_of(report, None).scope
     previous = ctx.store.latest(scope) if ctx.store is not None else None
     if ctx.store is not None:
         drift.carry_first_seen(report.results, previous, report.started_at)
     state = drift.state_of(report, scan)
-    if ctx.store is not None:
-        try:
-            ctx.store.record(state)
-        finally:
-            ctx.store.close()
-    if ctx.baseline is not None:
-        if ctx.baseline.scope != state.scope:
-            print(
-                f"logwarden: warning: the baseline covers {ctx.baseline.scope!r}, "
-                f"this scan {state.scope!r}",
-                file=sys.stderr,
+    try:
+        if ctx.baseline is not None:
+            if ctx.baseline.scope != state.scope:
+                print(
+                    f"logwarden: warning: the baseline covers {ctx.baseline.scope!r}, "
+                    f"this scan {state.scope!r}",
+                    file=sys.stderr,
+                )
+            report.drift = drift.compare(ctx.baseline, state, "baseline")
+        elif ctx.compare:
+            report.drift = drift.compare(previous, state, "history")
+        if report.drift is not None and pm is not None:
+            attribution.attribute(
+                report.drift, pm, live_inventories(scan), report.checks, report.results
             )
-        report.drift = drift.compare(ctx.baseline, state, "baseline")
-    elif ctx.compare:
-        report.drift = drift.compare(previous, state, "history")
+            if report.drift.against == "history":  # recorded: it explains previous -> this
+                state.attributions = report.drift.attributions
+                state.causes = report.drift.causes
+        if ctx.store is not None:
+            ctx.store.record(state)
+            if report.drift is not None:
+                report.drift.after_id = state.id
+    finally:
+        if ctx.store is not None:
+            ctx.store.close()
     report.fail_on_drift = ctx.fail_on_drift
+    report.fail_on_changes = ctx.fail_on_changes
+
+
+def live_inventories(scan: ScanInput) -> dict[str, list[Inventory]]:
+    """The inventories of a live scan by cloud, organization ones first (none when offline)."""
+    out: dict[str, list[Inventory]] = {}
+    for scope in scan.scopes:
+        invs = [scope.inventory, *scope.tenants]
+        if not any(inv.offline for inv in invs):
+            out.setdefault(scope.organization.cloud, []).extend(invs)
+    return {cloud: sorted(invs, key=lambda i: i.tenant is not None) for cloud, invs in out.items()}
 
 
 def _pick(store: HistoryStore, args: argparse.Namespace) -> tuple[drift.ScanState | None, Any]:
@@ -118,14 +151,42 @@ def drift_command(args: argparse.Namespace) -> ExitCode:
                 print(f"{scan_id}\t{time}\t{scope}")
             return ExitCode.OK
         before, after = _pick(store, args)
+        result = drift.compare(before, after, "baseline" if args.baseline else "history")
+        _attach_recorded(store, result, before, after)
     finally:
         store.close()
-    result = drift.compare(before, after, "baseline" if args.baseline else "history")
     if args.format == "json":
         print(json.dumps(drift_report.to_doc(result), indent=1, sort_keys=True, default=str))
     else:
         print("\n".join(drift_report.render_text(result)))
     return ExitCode.OK
+
+
+def _attach_recorded(
+    store: HistoryStore,
+    result: drift.Drift,
+    before: drift.ScanState | None,
+    after: drift.ScanState,
+) -> None:
+    """Who made the drift, as the scans after ``before`` up to ``after`` recorded it."""
+    ids = [s[0] for s in store.scans(after.scope)]
+    if after.id not in ids or before is None or not before.id or before.id not in ids:
+        return  # a baseline, or scans of another scope: nothing recorded for this interval
+    first, last = ids.index(before.id), ids.index(after.id)
+    if first >= last:
+        return  # backwards in time: the recorded events made the opposite change
+    found, causes = store.attributions(ids[first + 1 : last + 1])
+    drifted = {(c.kind, c.resource_id) for c in result.changes}
+    drifted |= {(r.kind, r.id) for r in result.removed_resources}
+    result.attributions = {k: v for k, v in found.items() if k in drifted}
+    regressions = {r.fingerprint for r in result.regressions}
+    result.causes = {
+        fp: [k for k in keys if k in result.attributions]
+        for fp, keys in causes.items()
+        if fp in regressions and any(k in result.attributions for k in keys)
+    }
+    if result.attributions:
+        result.window = (before.time, after.time)
 
 
 def _state_from_report(path: Path) -> drift.ScanState:

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.audit_events import Attribution
 from scanner.drift import ABSENT, Drift, ResourceState, ResultRow
 
 
 def to_doc(drift: Drift) -> dict[str, Any]:
     """The ``drift`` section of report.json and of ``logwarden drift --format json``."""
 
+    def who(found: list[Attribution]) -> dict[str, Any]:
+        events = sorted(
+            {e.event_id or str(e): e for a in found for e in a.events}.values(),
+            key=lambda e: (e.time, e.event_id),
+        )
+        errors = sorted({a.error for a in found if a.error})
+        return {"who": [e.to_doc() for e in events], "who_error": "; ".join(errors)}
+
     def row(r: ResultRow) -> dict[str, Any]:
-        return dict(r.__dict__)
+        doc = dict(r.__dict__)
+        if drift.attributions:
+            doc["caused_by"] = [
+                {"kind": k, "resource_id": i} for k, i in drift.causes.get(r.fingerprint, [])
+            ]
+            doc.update(who(drift.who(r.fingerprint)))
+        return doc
+
+    def change_who(kind: str, resource_id: str) -> dict[str, Any]:
+        found = drift.attributions.get((kind, resource_id))
+        return who([found]) if found is not None else {}
 
     def resource(r: ResourceState) -> dict[str, Any]:
         return {"kind": r.kind, "id": r.id, "tenant_id": r.tenant_id, "region": r.region}
@@ -31,11 +50,14 @@ def to_doc(drift: Drift) -> dict[str, Any]:
             "removed_resources": len(drift.removed_resources),
             "changes": len(drift.changes),
         },
+        "window": ({"start": drift.window[0], "end": drift.window[1]} if drift.window else None),
         "regressions": [row(r) for r in drift.regressions],
-        "resolved": [row(r) for r in drift.resolved],
+        "resolved": [dict(r.__dict__) for r in drift.resolved],
         "still_failing": [row(r) for r in drift.still_failing],
         "new_resources": [resource(r) for r in drift.new_resources],
-        "removed_resources": [resource(r) for r in drift.removed_resources],
+        "removed_resources": [
+            {**resource(r), **change_who(r.kind, r.id)} for r in drift.removed_resources
+        ],
         "changes": [
             {
                 "kind": c.kind,
@@ -49,6 +71,7 @@ def to_doc(drift: Drift) -> dict[str, Any]:
                 else "modified",
                 "old": value(c.old),
                 "new": value(c.new),
+                **change_who(c.kind, c.resource_id),
             }
             for c in drift.changes
         ],
@@ -70,22 +93,41 @@ def render_text(drift: Drift, limit: int = 40) -> list[str]:
         if len(items) > limit:
             out.append(f"    ... and {len(items) - limit} more")
 
+    def by(found: list[Attribution]) -> str:
+        lines = list(dict.fromkeys(a.summary for a in found))
+        return "".join(f"\n      by {line}" for line in lines)
+
     section(
         "New failures",
         [
             f"[{r.severity.upper()}] {r.check_id}  {r.tenant_id}  {r.message}"
+            + by(drift.who(r.fingerprint))
             for r in drift.regressions
         ],
     )
     section("Resolved", [f"{r.check_id}  {r.tenant_id}  {r.resource_id}" for r in drift.resolved])
+    changed: dict[tuple[str, str], list[str]] = {}
+    for c in drift.changes:
+        changed.setdefault((c.kind, c.resource_id), []).append(str(c))
     section(
         "Configuration changes",
-        [f"{c.kind} {c.resource_id}  {c}" for c in drift.changes],
+        [
+            f"{kind} {rid}  {'; '.join(paths)}" + by(_found(drift, (kind, rid)))
+            for (kind, rid), paths in changed.items()
+        ],
     )
     section("New resources", [f"{r.kind} {r.id}" for r in drift.new_resources])
-    section("Removed resources", [f"{r.kind} {r.id}" for r in drift.removed_resources])
+    section(
+        "Removed resources",
+        [f"{r.kind} {r.id}" + by(_found(drift, (r.kind, r.id))) for r in drift.removed_resources],
+    )
     section(
         "Still failing",
         [f"{r.check_id}  {r.tenant_id}  since {r.first_seen or '?'}" for r in drift.still_failing],
     )
     return out
+
+
+def _found(drift: Drift, key: tuple[str, str]) -> list[Attribution]:
+    found = drift.attributions.get(key)
+    return [found] if found is not None else []

@@ -16,15 +16,17 @@ InputError (exit 2).
 from __future__ import annotations
 
 import abc
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pluggy
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from scanner.drift import ResourceState, ResultRow, ScanState
+from scanner.audit_events import Attribution
+from scanner.drift import ScanState
 from scanner.errors import InputError, fail
+from scanner.history_rows import insert_state, read_attributions, read_state
 from scanner.history_sql import (
     BUSY_TIMEOUT_S,
     MIGRATIONS,
@@ -33,8 +35,6 @@ from scanner.history_sql import (
     is_postgres,
     postgres_engine,
     redact,
-    resources_t,
-    results_t,
     scans_t,
     sqlite_engine,
     sqlite_path,
@@ -54,7 +54,7 @@ __all__ = [
     "sqlite_path",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = len(MIGRATIONS)
 # pg_advisory_xact_lock key that serializes schema creation and upgrades on PostgreSQL.
 _MIGRATION_LOCK = 0x6C6F6777  # "logw"
 
@@ -75,6 +75,12 @@ class HistoryStore(abc.ABC):
     @abc.abstractmethod
     def load(self, scan_id: str) -> ScanState:
         """One recorded scan; InputError when there is no such scan."""
+
+    @abc.abstractmethod
+    def attributions(
+        self, scan_ids: list[str]
+    ) -> tuple[dict[tuple[str, str], Attribution], dict[str, list[tuple[str, str]]]]:
+        """Who made the drift the scans ``scan_ids`` saw: (attributions, causes), merged."""
 
     def latest(self, scope: str | None = None, before: str | None = None) -> ScanState | None:
         """The newest scan of ``scope`` (any scope: None), recorded before scan ``before``."""
@@ -175,39 +181,7 @@ class SQLStore(HistoryStore):
             ).inserted_primary_key  # lastrowid on SQLite (no RETURNING needed), RETURNING on PG
             assert inserted is not None
             scan_id = int(inserted[0])
-            results = [
-                {
-                    "scan_id": scan_id,
-                    "fingerprint": r.fingerprint,
-                    "check_id": r.check_id,
-                    "status": r.status,
-                    "severity": r.severity,
-                    "cloud": r.cloud,
-                    "tenant_id": r.tenant_id,
-                    "region": r.region,
-                    "resource_id": r.resource_id,
-                    "message": r.message,
-                    "muted": int(r.muted),
-                    "first_seen": r.first_seen,
-                }
-                for r in state.results.values()
-            ]
-            if results:
-                conn.execute(sa.insert(results_t), results)
-            resources = [
-                {
-                    "scan_id": scan_id,
-                    "kind": r.kind,
-                    "resource_id": r.id,
-                    "tenant_id": r.tenant_id,
-                    "region": r.region,
-                    "digest": r.digest,
-                    "data": json.dumps(r.data, sort_keys=True, default=str),
-                }
-                for r in state.resources.values()
-            ]
-            if resources:
-                conn.execute(sa.insert(resources_t), resources)
+            insert_state(conn, scan_id, state)
             if before_commit is not None:  # tests: interrupt the write here
                 before_commit()
         state.id = str(scan_id)
@@ -242,31 +216,15 @@ class SQLStore(HistoryStore):
                 clouds=tuple(filter(None, row.clouds.split(","))),
                 scope=row.scope,
             )
-            r_cols = [c for c in results_t.c if c.name != "scan_id"]
-            for r in conn.execute(sa.select(*r_cols).where(results_t.c.scan_id == row.id)):
-                state.results[r.fingerprint] = ResultRow(
-                    r.fingerprint,
-                    r.check_id,
-                    r.status,
-                    r.severity,
-                    r.cloud,
-                    r.tenant_id,
-                    r.region,
-                    r.resource_id,
-                    r.message,
-                    bool(r.muted),
-                    r.first_seen,
-                )
-            rs = resources_t.c
-            for kind, rid, tenant, region, dig, data in conn.execute(
-                sa.select(rs.kind, rs.resource_id, rs.tenant_id, rs.region, rs.digest, rs.data)
-                .where(rs.scan_id == row.id)
-                .order_by(rs.kind, rs.resource_id)
-            ):
-                state.resources[(kind, rid)] = ResourceState(
-                    kind, rid, tenant, region, dig, json.loads(data)
-                )
+            read_state(conn, row.id, state)
         return state
+
+    def attributions(
+        self, scan_ids: list[str]
+    ) -> tuple[dict[tuple[str, str], Attribution], dict[str, list[tuple[str, str]]]]:
+        ids = [int(i) for i in scan_ids if i.isdigit() and int(i) < 2**31]
+        with self._engine.connect() as conn:
+            return read_attributions(conn, ids)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -275,12 +233,22 @@ class SQLStore(HistoryStore):
 SQLiteStore = SQLStore  # the name before PostgreSQL joined
 
 
-def open_store(url: str, create: bool = True) -> HistoryStore:
-    """The store for ``url``: a file path, ``sqlite:///path`` or ``postgresql://...``.
+def open_store(
+    url: str, create: bool = True, pm: pluggy.PluginManager | None = None
+) -> HistoryStore:
+    """The store for ``url``: a file path, ``sqlite:///path`` or ``postgresql://...``; other
+    schemes are asked of the plugins (``logwarden_history_store``).
 
     ``create=False`` (reading commands) refuses a store that does not exist yet.
     """
     if "://" in url and not (url.startswith("sqlite:///") or is_postgres(url)):
+        if pm is None:
+            from scanner.plugins import create_plugin_manager
+
+            pm = create_plugin_manager(clouds=())
+        store: HistoryStore | None = pm.hook.logwarden_history_store(url=url, create=create)
+        if store is not None:
+            return store
         raise fail(
             "--history",
             None,

@@ -67,17 +67,39 @@ resources_t = sa.Table(
     sa.Column("data", sa.Text, nullable=False),
 )
 
+# Version 2: who made the drift each scan saw (scanner/attribution.py).
+attributions_t = sa.Table(
+    "attributions",
+    metadata,
+    sa.Column("scan_id", sa.Integer, sa.ForeignKey("scans.id"), primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("resource_id", sa.Text, primary_key=True),
+    sa.Column("doc", sa.Text, nullable=False),  # Attribution.to_doc() as canonical JSON
+)
+causes_t = sa.Table(
+    "causes",
+    metadata,
+    sa.Column("scan_id", sa.Integer, sa.ForeignKey("scans.id"), primary_key=True),
+    sa.Column("fingerprint", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("resource_id", sa.Text, primary_key=True),
+)
+
 # A migration step: SQL statements separated by ";" (portable SQL), or a function that runs
 # on the open transaction.
 Migration = str | Callable[[Connection], None]
 
 
 def _create_v1(conn: Connection) -> None:
-    metadata.create_all(conn, checkfirst=False)
+    metadata.create_all(conn, tables=[scans_t, results_t, resources_t], checkfirst=False)
+
+
+def _add_attributions_v2(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[attributions_t, causes_t], checkfirst=False)
 
 
 # Each step upgrades the schema from version i to i + 1.
-MIGRATIONS: list[Migration] = [_create_v1]
+MIGRATIONS: list[Migration] = [_create_v1, _add_attributions_v2]
 
 
 def sqlite_path(url: str) -> Path:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from scanner.audit_events import Attribution, Subject
 from scanner.models import (
     CheckResult,
     Discovery,
@@ -25,6 +26,10 @@ from scanner.models import (
     ScanReport,
     Tenant,
 )
+
+if TYPE_CHECKING:
+    from scanner.history import HistoryStore
+    from scanner.inventory import Inventory
 
 PROJECT = "logwarden"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -121,3 +126,36 @@ def logwarden_result(result: CheckResult) -> None:
 @hookspec
 def logwarden_scan_finished(report: ScanReport) -> None:
     """Called once with the complete report, before reports are rendered."""
+
+
+@hookspec
+def logwarden_attribute(
+    cloud: str, subjects: list[Subject], start: str, end: str, inventories: list[Inventory]
+) -> list[Attribution] | None:
+    """Say who changed each drifted resource, from ``cloud``'s own audit log.
+
+    Called after a scan that was compared with history or a baseline, once per cloud with
+    drifted resources. Read the audit log (AWS CloudTrail, the Azure Activity Log, Cloud
+    Audit Logs) for API calls between ``start`` and ``end`` that touched each subject.
+
+    :param subjects: the drifted resources of ``cloud`` (changed fields, or removed).
+    :param start: ISO 8601 UTC, the earlier scan's start (bounded to 90 days back).
+    :param end: ISO 8601 UTC, now.
+    :param inventories: the scan's inventories of ``cloud`` (organization inventories first);
+        their ``session`` and collected kinds say where the logs are and how to read them.
+    :return: one :class:`Attribution` per subject this plugin handles (events oldest first;
+        ``error`` set when the log could not be read), or ``None`` for other clouds. Never
+        raise for an API error: it is the subject's ``error``.
+    """
+
+
+@hookspec(firstresult=True)
+def logwarden_history_store(url: str, create: bool) -> HistoryStore | None:
+    """Open a scan history store for a ``--history`` URL that logwarden does not know.
+
+    Built-in stores: a file path or ``sqlite:///path`` and ``postgresql://...``; a plugin may
+    serve other schemes. ``create=False`` is a reading command: refuse a store that does not
+    exist (raise :class:`scanner.errors.InputError`).
+
+    firstresult: the first non-None answer is used.
+    """

@@ -296,6 +296,8 @@ class ScanReport:
     # The drift gate: only regressions (at or above ``fail_on``, any when it is None) fail
     # the run; failures already there before do not.
     fail_on_drift: bool = False
+    # With ``fail_on_drift``: configuration changes and removed resources fail the run too.
+    fail_on_changes: bool = False
 
     @property
     def exit_code(self) -> ExitCode:
@@ -303,7 +305,8 @@ class ScanReport:
 
         Internal errors win over everything: a broken scanner must not look like a finding
         or a clean scan. Then findings (1), then an incomplete scan (3), else 0. With
-        ``fail_on_drift`` the findings that count are the drift's regressions only.
+        ``fail_on_drift`` the findings that count are the drift's regressions only (and, with
+        ``fail_on_changes``, any configuration change or removed resource).
         """
         if any(e.internal for e in self.errors):
             return ExitCode.INTERNAL_ERROR
@@ -311,6 +314,12 @@ class ScanReport:
             floor = self.fail_on.rank if self.fail_on is not None else Severity.INFO.rank
             if self.drift is not None and any(
                 Severity(r.severity).rank >= floor for r in self.drift.regressions
+            ):
+                return ExitCode.FINDINGS
+            if (
+                self.fail_on_changes
+                and self.drift is not None
+                and (self.drift.changes or self.drift.removed_resources)
             ):
                 return ExitCode.FINDINGS
         elif self.fail_on is not None and any(

@@ -162,3 +162,22 @@ def test_newer_history_store_is_exit_2(inventories: dict[str, Path], tmp_path: P
         conn.execute("UPDATE schema_version SET version = 99")
     assert scan(inventories["clean"], "-q", "--history", str(db)) == ExitCode.USAGE_ERROR
     assert cli.main(["drift", "--history", str(db)]) == ExitCode.USAGE_ERROR
+
+
+def test_fail_on_drift_changes_also_fails_on_a_configuration_change(
+    inventories: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a change that fails no control: the trail now also notifies an SNS topic
+    world = d.compliant_world()
+    world.doc(None, "aws.cloudtrail.org_trail")["SnsTopicARN"] = (
+        "arn:aws:sns:us-east-1:111111111111:trail-notes"
+    )
+    noted = save_inventory(world, tmp_path / "noted.json")
+    db = str(tmp_path / "history.db")
+    assert scan(inventories["clean"], "-q", "--history", db) == ExitCode.OK
+    gate = ["--history", db, "--drift", "--fail-on-drift"]
+    assert scan(noted, *gate) == ExitCode.OK  # no new failure
+    assert "SnsTopicARN: (absent) -> arn:aws:sns" in capsys.readouterr().out
+    assert scan(inventories["clean"], "-q", *gate, "changes") == ExitCode.FINDINGS
+    assert scan(inventories["clean"], "-q", *gate, "changes") == ExitCode.OK  # nothing changed
+    assert scan(inventories["clean"], "-q", *gate, "everything") == ExitCode.USAGE_ERROR
