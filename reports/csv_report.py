@@ -3,6 +3,10 @@
 Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return) are prefixed with a single quote, the OWASP advice against CSV
 injection: a resource name or message never runs as a formula when the file is opened.
+
+When the scan was compared (``scan --drift`` or ``--baseline``), a last column ``new`` says
+``yes`` on the rows that are regressions (see reports/drift_view.py); without drift the
+columns are exactly :data:`COLUMNS`. ``first_seen`` is filled when the scan kept history.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import csv
 import io
 import json
 
+from reports.drift_view import DriftView
+from reports.drift_view import view as drift_view
 from reports.view import display_status, waiver_expired
 from scanner.models import CheckResult, ScanReport
 
@@ -34,6 +40,7 @@ COLUMNS = (
     "first_seen",
     "evidence",
 )
+DRIFT_COLUMNS = ("new",)  # appended when the report has drift
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,8 +49,9 @@ def cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def row(r: CheckResult) -> list[str]:
-    """The cells of one result, in :data:`COLUMNS` order; ``status`` shows WAIVED."""
+def row(r: CheckResult, drift: DriftView | None = None) -> list[str]:
+    """The cells of one result, in :data:`COLUMNS` order (then :data:`DRIFT_COLUMNS` with
+    drift); ``status`` shows WAIVED."""
     w = r.waiver
     values = [
         r.check_id,
@@ -65,6 +73,8 @@ def row(r: CheckResult) -> list[str]:
         r.first_seen or "",
         json.dumps(r.evidence, sort_keys=True, default=str) if r.evidence else "",
     ]
+    if drift is not None:
+        values.append("yes" if drift.is_new(r) else "")
     return [cell(v) for v in values]
 
 
@@ -72,6 +82,7 @@ def render(report: ScanReport) -> str:
     """Header plus one line per result, in the scan's order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(row(r) for r in report.results)
+    drift = drift_view(report)
+    writer.writerow(COLUMNS + DRIFT_COLUMNS if drift is not None else COLUMNS)
+    writer.writerows(row(r, drift) for r in report.results)
     return buffer.getvalue()

@@ -21,6 +21,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from reports.drift_view import DriftView, history_on, resolved_as
+from reports.drift_view import view as drift_view
 from reports.view import (
     DISPLAY_STATUSES,
     SEVERITIES,
@@ -44,6 +46,8 @@ from reports.view import (
 from scanner.models import Check, ScanReport, Status, Waiver
 
 MAX_ERRORS_LISTED = 200  # collection errors listed in the coverage section
+MAX_DRIFT_LISTED = 200  # rows per list of the drift section (all of them are in report.json)
+MAX_WHO_LISTED = 10  # audit-log events shown per drifted item (the latest)
 
 
 @functools.cache
@@ -81,8 +85,12 @@ def _links(check: Check) -> list[tuple[str, bool]]:
     return [(ref, ref.startswith(("https://", "http://"))) for ref in check.references]
 
 
-def _data(report: ScanReport, checks: list[Check]) -> dict[str, Any]:
-    """The data island: lookup tables plus one compact array per result row."""
+def _data(report: ScanReport, checks: list[Check], drift: DriftView | None) -> dict[str, Any]:
+    """The data island: lookup tables plus one compact array per result row.
+
+    With drift or history, each row also carries whether it is new (a regression) and its
+    ``first_seen``; without either, the rows are exactly as before.
+    """
     check_index = {c.id: i for i, c in enumerate(checks)}
     orgs = organization_keys(report)
     tenants: dict[tuple[str, str], int] = {}
@@ -90,6 +98,7 @@ def _data(report: ScanReport, checks: list[Check]) -> dict[str, Any]:
     waivers: dict[Waiver, int] = {}
     severity_index = {s: i for i, s in enumerate(SEVERITIES)}
     rows = []
+    marks = drift is not None or history_on(report)
     for r in sort_rows(report.results):
         key = (r.cloud, r.tenant_id)
         if key not in tenants:
@@ -100,21 +109,22 @@ def _data(report: ScanReport, checks: list[Check]) -> dict[str, Any]:
         waiver = -1
         if r.waiver is not None:
             waiver = waivers.setdefault(r.waiver, len(waivers))
-        rows.append(
-            [
-                check_index[r.check_id],
-                tenants[key],
-                display_status(r),
-                severity_index[r.severity],
-                r.region,
-                r.resource_id,
-                error_reason(r) if r.status is Status.ERROR else r.message,
-                r.evidence or None,
-                waiver,
-                1 if waiver_expired(r) else 0,
-            ]
-        )
-    return {
+        row: list[Any] = [
+            check_index[r.check_id],
+            tenants[key],
+            display_status(r),
+            severity_index[r.severity],
+            r.region,
+            r.resource_id,
+            error_reason(r) if r.status is Status.ERROR else r.message,
+            r.evidence or None,
+            waiver,
+            1 if waiver_expired(r) else 0,
+        ]
+        if marks:
+            row += [1 if drift is not None and drift.is_new(r) else 0, r.first_seen]
+        rows.append(row)
+    data: dict[str, Any] = {
         "controls": [{"id": c.id, "title": c.title} for c in checks],
         "tenants": tenant_rows,
         "severities": [s.value for s in SEVERITIES],
@@ -126,6 +136,9 @@ def _data(report: ScanReport, checks: list[Check]) -> dict[str, Any]:
         ],
         "rows": rows,
     }
+    if drift is not None:
+        data["drift"] = {"since": drift.since, "new": len(drift.new_fingerprints)}
+    return data
 
 
 def _groups(report: ScanReport, checks: list[Check]) -> list[dict[str, Any]]:
@@ -168,9 +181,32 @@ def _overview(report: ScanReport) -> dict[str, Any]:
     }
 
 
+def _drift(report: ScanReport, checks: list[Check], drift: DriftView) -> dict[str, Any]:
+    """The "Changed since" section: lists in the drift's order, at most MAX_DRIFT_LISTED each."""
+    anchors = {c.id: f"control-{i}" for i, c in enumerate(checks)}
+    changed = drift.changed()
+    return {
+        "view": drift,
+        "counts": drift.counts(),
+        "changed_resources": len(changed),
+        "new_failures": drift.new_failures()[:MAX_DRIFT_LISTED],
+        "resolved": drift.drift.resolved[:MAX_DRIFT_LISTED],
+        "changed": changed[:MAX_DRIFT_LISTED],
+        "new_resources": drift.drift.new_resources[:MAX_DRIFT_LISTED],
+        "removed": drift.removed()[:MAX_DRIFT_LISTED],
+        "still_failing": drift.drift.still_failing[:MAX_DRIFT_LISTED],
+        "limit": MAX_DRIFT_LISTED,
+        "who_limit": MAX_WHO_LISTED,
+        "anchors": anchors,
+        "tenant": drift.tenant,
+        "resolved_as": resolved_as,
+    }
+
+
 def context(report: ScanReport) -> dict[str, Any]:
     """Everything the template shows (also what the tests look at)."""
     checks = controls(report)
+    drift = drift_view(report)
     code, verdict, meaning = gate_summary(report)
     script = _asset("report.js.j2")
     return {
@@ -189,7 +225,8 @@ def context(report: ScanReport) -> dict[str, Any]:
         "status_labels": STATUS_LABELS,
         "tenant_words": TENANT_WORDS,
         "cloud_label": cloud_label,
-        "data": json_island(_data(report, checks)),
+        "drift": _drift(report, checks, drift) if drift is not None else None,
+        "data": json_island(_data(report, checks, drift)),
         "style": Markup(_asset("report.css.j2")),
         "script": Markup(script),
         "script_hash": _sha256(script),

@@ -4,7 +4,10 @@ One ``testsuite`` per tenant (organization-scope rows in a suite of their own), 
 ``testcase`` per control x resource with ``classname`` = the control id. PASS is an empty
 testcase, FAIL a ``failure``, ERROR an ``error`` ("could not be evaluated"), SKIPPED and waived
 rows a ``skipped`` with the reason. The counts in the attributes are computed from the elements
-built, so they always agree. The tree is built with ``xml.etree``, never with string templates,
+built, so they always agree. With drift (``scan --drift`` / ``--baseline``), a failure that is
+a regression says so first in its message (``NEW since <time>: ...``) and names who changed
+it when the audit log told; each suite carries the drift's reference and its count of new
+failures as properties. The tree is built with ``xml.etree``, never with string templates,
 and every string goes through :func:`xml_safe` first (XML 1.0 forbids most control characters).
 """
 
@@ -17,6 +20,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
 
+from reports.drift_view import DriftView, latest
+from reports.drift_view import view as drift_view
 from reports.view import (
     TENANT_WORDS,
     TOOL,
@@ -75,7 +80,22 @@ def _body(r: CheckResult, *extra: str) -> str:
     return "\n".join(lines)
 
 
-def _outcome(case: ET.Element, r: CheckResult) -> str:
+def _drift_note(r: CheckResult, drift: DriftView) -> tuple[str, str, list[str]]:
+    """(message prefix, message suffix, body lines) a failure gets from the drift."""
+    if not drift.is_new(r):
+        since = drift.failing_since.get(r.fingerprint) or r.first_seen
+        return "", "", [f"Failing since: {since}"] if since else []
+    prefix = f"NEW since {drift.since}: " if drift.since else "NEW: "
+    who = drift.who_for(r.fingerprint)
+    event = latest(who)
+    suffix = f" (changed by {event.principal} via {event.action} at {event.time})" if event else ""
+    lines = [f"New failure since {drift.compared}"]
+    lines += [f"Caused by: {cause}" for cause in drift.causes(r.fingerprint)]
+    lines += [f"Who: {w.text}" + (f" ({w.source})" if w.source else "") for w in who]
+    return prefix, suffix, lines
+
+
+def _outcome(case: ET.Element, r: CheckResult, drift: DriftView | None = None) -> str:
     """Add the failure / error / skipped child for ``r``; return the kind added."""
     if r.status is Status.FAIL and r.muted and r.waiver is not None:
         w = r.waiver
@@ -88,8 +108,10 @@ def _outcome(case: ET.Element, r: CheckResult) -> str:
         note = ""
         if waiver_expired(r) and r.waiver is not None:
             note = f"Expired waiver: {r.waiver.reason} (owner {r.waiver.owner}, expired {r.waiver.expires})"
-        body = _body(r, note, "", _remediation_text(r))
-        failure = ET.SubElement(case, "failure", message=xml_safe(r.message), type=str(r.severity))
+        prefix, suffix, lines = _drift_note(r, drift) if drift is not None else ("", "", [])
+        body = _body(r, note, *lines, "", _remediation_text(r))
+        message = prefix + r.message + suffix
+        failure = ET.SubElement(case, "failure", message=xml_safe(message), type=str(r.severity))
         failure.text = xml_safe(body)
         return "failure"
     if r.status is Status.ERROR:
@@ -113,7 +135,12 @@ def _suite_name(cloud: str, tenant_id: str, name: str, is_org: bool) -> str:
 
 
 def _suite(
-    rows: Iterable[CheckResult], name: str, properties: dict[str, str], timestamp: str, index: int
+    rows: Iterable[CheckResult],
+    name: str,
+    properties: dict[str, str],
+    timestamp: str,
+    index: int,
+    drift: DriftView | None = None,
 ) -> tuple[ET.Element, Counter[str]]:
     suite = ET.Element("testsuite", name=xml_safe(name), timestamp=timestamp, id=str(index))
     props = ET.SubElement(suite, "properties")
@@ -128,8 +155,12 @@ def _suite(
         case = ET.SubElement(
             suite, "testcase", classname=xml_safe(r.check_id), name=label, time="0.000"
         )
-        counts[_outcome(case, r)] += 1
+        counts[_outcome(case, r, drift)] += 1
         counts["tests"] += 1
+        if drift is not None and drift.is_new(r):
+            counts["new"] += 1
+    if drift is not None:
+        ET.SubElement(props, "property", name="drift_new_failures", value=str(counts["new"]))
     suite.set("tests", str(counts["tests"]))
     suite.set("failures", str(counts["failure"]))
     suite.set("errors", str(counts["error"]))
@@ -148,6 +179,7 @@ def render(report: ScanReport) -> str:
         groups.setdefault((r.cloud, r.tenant_id), []).append(r)
         names.setdefault((r.cloud, r.tenant_id), r.tenant_name)
     timestamp = junit_timestamp(report.started_at)
+    drift = drift_view(report)
     root = ET.Element("testsuites", name=f"{TOOL} scan", timestamp=timestamp)
     totals: Counter[str] = Counter()
     ordered = sorted(groups, key=lambda k: (k[0], k not in orgs, k[1]))
@@ -158,12 +190,16 @@ def render(report: ScanReport) -> str:
         properties |= {"tenant_id": tenant_id, "tenant_name": names.get(key, "")}
         if not is_org and org_of.get(key):
             properties["organization_id"] = org_of[key]
+        if drift is not None:
+            properties["drift_against"] = drift.drift.against
+            properties["drift_since"] = drift.since
         suite, counts = _suite(
             groups[key],
             _suite_name(cloud, tenant_id, names.get(key, ""), is_org),
             properties,
             timestamp,
             index,
+            drift,
         )
         root.append(suite)
         totals.update(counts)

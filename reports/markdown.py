@@ -1,7 +1,9 @@
 """The Markdown summary for pull-request comments and ``$GITHUB_STEP_SUMMARY``.
 
-Short by design (GitHub caps a comment at 65,536 characters): the gate verdict, counts by
-cloud and severity, the most severe findings, what could not be evaluated, the compliance
+Short by design (GitHub caps a comment at 65,536 characters): the gate verdict, the drift
+when the scan was compared with the previous scan or a baseline (new failures and
+configuration changes with who made them, resolved failures), counts by cloud and severity,
+the most severe findings (new ones marked), what could not be evaluated, the compliance
 sections and the waivers; the full detail lives in the HTML and JSON reports. Every cell is
 escaped, so a resource name cannot add markup, links or table columns.
 """
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from reports.drift_view import DriftView, brief
+from reports.drift_view import view as drift_view
 from reports.view import (
     SEVERITIES,
     STATUS_LABELS,
@@ -27,6 +31,7 @@ from scanner.models import CheckResult, ScanReport, Status
 
 MAX_FINDINGS = 50
 MAX_ERRORS = 20
+MAX_DRIFT = 30  # rows per drift table (new failures use MAX_FINDINGS)
 MAX_CELL = 200
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
 ICONS = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "error": "💥"}
@@ -65,7 +70,66 @@ def _counts(report: ScanReport) -> list[str]:
     return _table(header, rows, numeric_from=1) if rows else ["No result rows."]
 
 
-def _findings(report: ScanReport) -> list[str]:
+def _more(total: int, limit: int) -> list[str]:
+    return ["", f"…and {total - limit} more in the HTML and JSON reports."] if total > limit else []
+
+
+def _drift(drift: DriftView) -> list[str]:
+    d = drift.drift
+    title = (
+        f"### Drift since {md(drift.since, 40)}"
+        if drift.since
+        else "### Drift: first recorded scan, every finding is new"
+    )
+    out = ["", title, "", f"Compared with {md(drift.compared)}."]
+    if d.empty and not d.still_failing:
+        return [*out, "", "No change."]
+    counts = drift.counts()
+    out += [
+        "",
+        *_table([label.capitalize() for _, label, _ in counts], [[str(n) for *_, n in counts]], 0),
+    ]
+    who = drift.attributed
+    if d.regressions:
+        rows = []
+        for f in drift.new_failures()[:MAX_FINDINGS]:
+            r = f.row
+            tenant = md(drift.tenant(r.cloud, r.tenant_id))
+            cells = [r.severity, f"`{r.check_id}`", tenant, md(r.resource_id, 120)]
+            cells += [md(r.message)] + ([md(brief(f.who))] if who else [])
+            rows.append(cells)
+        header = ["Severity", "Control", "Tenant", "Resource", "What is wrong"]
+        out += ["", f"#### New failures ({len(d.regressions)})", ""]
+        out += _table(header + (["Who / when"] if who else []), rows)
+        out += _more(len(d.regressions), MAX_FINDINGS)
+    if d.changes:
+        rows = []  # one row per changed field; the resource and who on its first row
+        for c in drift.changed():
+            for i, change in enumerate(c.changes):
+                first = i == 0
+                cells = [md(c.resource_id, 120) if first else "", md(c.kind) if first else ""]
+                cells.append(md(change))
+                rows.append(cells + ([md(brief(c.who)) if first else ""] if who else []))
+        header = ["Resource", "Kind", "Change"] + (["Who / when"] if who else [])
+        out += ["", f"#### Configuration changes ({len(d.changes)})", ""]
+        out += _table(header, rows[:MAX_DRIFT]) + _more(len(rows), MAX_DRIFT)
+    if d.resolved:
+        rows = [
+            [
+                r.severity,
+                f"`{r.check_id}`",
+                md(drift.tenant(r.cloud, r.tenant_id)),
+                md(r.resource_id, 120),
+            ]
+            for r in d.resolved[:MAX_DRIFT]
+        ]
+        out += ["", f"#### Resolved ({len(d.resolved)})", ""]
+        out += _table(["Severity", "Control", "Tenant", "Resource"], rows)
+        out += _more(len(d.resolved), MAX_DRIFT)
+    return out
+
+
+def _findings(report: ScanReport, drift: DriftView | None = None) -> list[str]:
     findings = sort_rows(r for r in report.results if r.is_finding)
     if not findings:
         return []
@@ -73,9 +137,10 @@ def _findings(report: ScanReport) -> list[str]:
     rows = []
     for r in findings[:MAX_FINDINGS]:
         expired = " (waiver expired)" if waiver_expired(r) else ""
+        new = " (new)" if drift is not None and drift.is_new(r) else ""
         rows.append(
             [
-                r.severity.value,
+                r.severity.value + new,
                 f"`{r.check_id}`",
                 _tenant(r),
                 md(r.resource_id, 120),
@@ -144,14 +209,16 @@ def render(report: ScanReport) -> str:
     clouds = sorted({t.cloud for t in report.tenants} | {r.cloud for r in report.results})
     words = {TENANT_WORDS.get(c, "tenant") for c in clouds}
     word = words.pop() + "s" if len(words) == 1 else "tenants"
+    drift = drift_view(report)
     out = [
         f"## {ICONS.get(verdict, '')} logwarden: gate {verdict} (exit {code}: {md(meaning)})",
         "",
         f"{len(report.tenants)} {word} in {', '.join(cloud_label(c) for c in clouds) or '-'}, "
         f"{len(report.checks)} controls, scan finished {md(report.finished_at, 40)}.",
+        *(_drift(drift) if drift is not None else []),
         "",
         *_counts(report),
-        *_findings(report),
+        *_findings(report, drift),
         *_errors(report),
         *_compliance(report),
         *_waivers(report),

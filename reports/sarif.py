@@ -9,6 +9,13 @@ errors and ERROR rows) goes to ``invocations[0].toolExecutionNotifications``.
 Code scanning also wants a physical location for every result: a cloud finding has no source
 file, so the artifact is a stable pseudo-path ``<cloud>/<tenant id>`` (region line 1), the
 same for every scan of that tenant.
+
+When the scan was compared (``scan --drift`` or ``--baseline``), every result carries
+``baselineState``: ``new`` for a regression (an unwaived failure that was not failing in the
+earlier scan or the baseline), ``unchanged`` otherwise; waived rows are never new, as in the
+drift itself. Resolved failures are not written as ``absent`` results: code scanning does not
+read ``baselineState`` and would show them as open alerts. The run's ``properties.drift`` says
+what was compared with.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import json
 import urllib.parse
 from typing import Any
 
+from reports.drift_view import DriftView
+from reports.drift_view import view as drift_view
 from reports.view import TOOL, controls, error_reason, scan_seconds, tool_version
 from scanner.models import (
     Check,
@@ -116,7 +125,7 @@ def _locations(r: CheckResult) -> list[dict[str, Any]]:
     ]
 
 
-def result(r: CheckResult, rule_index: int) -> dict[str, Any]:
+def result(r: CheckResult, rule_index: int, drift: DriftView | None = None) -> dict[str, Any]:
     """The SARIF ``result`` of one FAIL row (waived or not)."""
     where = r.tenant_name or r.tenant_id
     doc: dict[str, Any] = {
@@ -137,6 +146,8 @@ def result(r: CheckResult, rule_index: int) -> dict[str, Any]:
             "evidence": r.evidence,
         },
     }
+    if drift is not None:
+        doc["baselineState"] = "new" if drift.is_new(r) else "unchanged"
     if r.waiver is not None and r.muted:
         w = r.waiver
         doc["suppressions"] = [
@@ -189,7 +200,10 @@ def document(report: ScanReport) -> dict[str, Any]:
     """The SARIF log as a dict (what :func:`render` serializes)."""
     checks = controls(report)
     index = {c.id: i for i, c in enumerate(checks)}
-    results = [result(r, index[r.check_id]) for r in report.results if r.status is Status.FAIL]
+    drift = drift_view(report)
+    results = [
+        result(r, index[r.check_id], drift) for r in report.results if r.status is Status.FAIL
+    ]
     notifications = [_notification(e) for e in report.errors]
     notifications += [
         _not_evaluated(r, index[r.check_id]) for r in report.results if r.status is Status.ERROR
@@ -204,6 +218,16 @@ def document(report: ScanReport) -> dict[str, Any]:
         invocation["startTimeUtc"] = report.started_at
     if report.finished_at:
         invocation["endTimeUtc"] = report.finished_at
+    properties: dict[str, Any] = {
+        "tenants": len(report.tenants),
+        "failOn": report.fail_on.value if report.fail_on else "none",
+    }
+    if drift is not None:
+        properties["drift"] = {
+            "against": drift.drift.against,
+            "beforeId": drift.drift.before_id,
+            "beforeTime": drift.drift.before_time,
+        }
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -220,10 +244,7 @@ def document(report: ScanReport) -> dict[str, Any]:
                 "invocations": [invocation],
                 "results": results,
                 "columnKind": "unicodeCodePoints",
-                "properties": {
-                    "tenants": len(report.tenants),
-                    "failOn": report.fail_on.value if report.fail_on else "none",
-                },
+                "properties": properties,
             }
         ],
     }

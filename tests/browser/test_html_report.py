@@ -185,3 +185,40 @@ def test_twenty_thousand_results_render_page_by_page(browser: Browser, tmp_path:
     assert browser.errors == []
     assert path.as_uri() in browser.requests
     assert all(url.startswith("file://") for url in browser.requests), browser.requests
+
+
+def test_drift_section_new_badges_and_filter(browser: Browser, tmp_path: Path) -> None:
+    from tests.unit.test_report_drift import BEFORE_TIME, HOSTILE, drifted_report
+
+    report = drifted_report(tmp_path)
+    assert report.drift is not None
+    new = {r.fingerprint for r in report.drift.regressions}
+    fresh = [r for r in report.results if r.is_finding and r.fingerprint in new]
+    path = _write(html_report.render(report), tmp_path)
+    page = browser.open(path)
+    total = len(report.results)
+    section = page.inner_text("#drift")
+    assert f"Changed since {BEFORE_TIME}" in section
+    assert f"by {HOSTILE} — PutBucketVersioning" in section  # shown as text, nothing ran
+    assert browser.dialogs == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#drift").screenshot(path=str(ARTIFACTS / "html-report-drift.png"))
+
+    # every row shows when it was first seen; only regressions carry the "new" badge
+    assert page.locator("tbody[data-rows] .badge.is-new").count() == len(fresh)
+    assert (
+        page.locator("tbody[data-rows] .note.seen").count()
+        == page.locator("tbody[data-rows] tr").count()
+    )
+
+    page.click("#show-new")
+    assert _summary(page) == f"Showing {len(fresh)} of {total} results"
+    assert sorted(_visible_controls(page)) == sorted({r.check_id for r in fresh})
+    assert page.locator("tbody[data-rows] tr").count() == len(fresh)
+    assert page.locator("tbody[data-rows] .badge.is-new").count() == len(fresh)
+    page.click("#f-reset")
+    assert page.input_value("#f-new") == ""
+    assert _summary(page) == f"Showing {total} of {total} results"
+    assert browser.errors == []
+    assert path.as_uri() in browser.requests
+    assert all(url.startswith("file://") for url in browser.requests), browser.requests
