@@ -113,14 +113,21 @@ def attribute(
         return
     moment = now or dt.datetime.now(dt.UTC)
     start = window_start(drift.before_time, moment)
-    end = moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+    # Rounded up to the second: a change made in the second the scan ends is inside.
+    end_time = moment.astimezone(dt.UTC).replace(microsecond=0)
+    if end_time < moment:
+        end_time += dt.timedelta(seconds=1)
+    end = end_time.isoformat(timespec="seconds")
     by_cloud: dict[str, list[Subject]] = {}
     for subject in subjects.values():
         by_cloud.setdefault(subject.cloud, []).append(subject)
     found: dict[tuple[str, str], Attribution] = {}
     for cloud, group in sorted(by_cloud.items()):
         for answer in _ask(pm, cloud, group, start, end, inventories.get(cloud, ())):
-            found[answer.subject.key] = answer
+            # Several readers may answer for one cloud (a third-party plugin beside ours):
+            # their events add up, and an error of one is kept beside the other's events.
+            known = found.get(answer.subject.key)
+            found[answer.subject.key] = known.merged(answer) if known else answer
         for subject in group:
             found.setdefault(
                 subject.key,

@@ -289,9 +289,9 @@ def _both_timestamps(a: Any, b: Any) -> bool:
 
 
 def show(value: Any) -> str:
-    """A value as the drift text shows it: strings bare, JSON otherwise."""
+    """A value as the drift text shows it: strings bare (the empty one quoted), JSON otherwise."""
     if value is ABSENT:
         return "(absent)"
     if isinstance(value, str):
-        return value
+        return value or '""'
     return canonical(value)

@@ -212,6 +212,7 @@ def test_diff_paths_and_values() -> None:
     assert list(drift.diff({"T": "2026-01-01T00:00:00Z"}, {"T": "2026-02-01T00:00:00Z"})) == []
     assert list(drift.diff({"N": 1}, {"N": True})) == [("N", 1, True)]
     assert drift.show(ABSENT) == "(absent)"
+    assert drift.show("") == '""'  # an empty string is not confused with nothing
 
 
 def test_first_seen_is_kept_while_the_status_holds(tmp_path: Path) -> None:
