@@ -28,6 +28,11 @@ The matchers (each a glob, ``fnmatch``-style and case-sensitive; ``"*"`` matches
     ``object-lock``, ...; see :data:`S3_SUBRESOURCES`), or ``""`` for plain bucket and object
     requests. S3 Control: the last path segment when it is such a key (``publicAccessBlock``),
     else the first path segment after ``/v20180820/``.
+``bucket``
+    S3 only: the bucket of a path-style request (``/BUCKET/key``, what botocore sends to an
+    IP-address endpoint such as the sandbox's); ``""`` for other services and for
+    ``ListBuckets``. With ``action=""`` it denies one bucket's object and listing requests
+    (``GetObject``, ``ListObjectsV2``, ``PutObject``) and nothing else.
 
 Error shapes per protocol (codes as real AWS sends them, so retry logic behaves as in
 production):
@@ -107,6 +112,7 @@ class RequestInfo:
     protocol: str  # json | query | ec2 | rest-xml | rest-json
     access_key: str = ""
     body: bytes = b""
+    bucket: str = ""
 
     def json_body(self) -> dict[str, Any]:
         """The request body parsed as JSON (empty dict when it is not a JSON object)."""
@@ -188,6 +194,7 @@ def describe_request(
         form = parse_qs(body.decode("utf-8", "replace")) if body else {}
         action = (query.get("Action") or form.get("Action") or [""])[0]
         protocol = ("ec2" if service == "ec2" else "query") if action else "rest-json"
+    bucket = path.lstrip("/").split("/", 1)[0] if service == "s3" else ""
     return RequestInfo(
         account=account_of(environ, access_key, lookup),
         service=service,
@@ -196,6 +203,7 @@ def describe_request(
         protocol=protocol,
         access_key=access_key,
         body=body,
+        bucket=bucket,
     )
 
 
@@ -210,6 +218,7 @@ class FaultRule:
     region: str = "*"
     times: int | None = None  # None = forever
     hits: int = field(default=0)
+    bucket: str = "*"
 
     def matches(self, info: RequestInfo) -> bool:
         """True when every matcher of the rule matches the request."""
@@ -218,6 +227,7 @@ class FaultRule:
             and fnmatchcase(info.action, self.action)
             and fnmatchcase(info.region, self.region)
             and fnmatchcase(info.account, self.account)
+            and fnmatchcase(info.bucket, self.bucket)
         )
 
 
@@ -237,6 +247,7 @@ class FaultInjector:
         action: str = "*",
         region: str = "*",
         times: int | None = None,
+        bucket: str = "*",
     ) -> None:
         """Answer matching requests with ``error`` (``AccessDenied``, ``Throttling`` or
         ``Unavailable``), ``times`` times or, with ``None``, until :meth:`clear`."""
@@ -244,7 +255,7 @@ class FaultInjector:
             raise ValueError(f"unknown fault {error!r}; expected one of {', '.join(ERROR_KINDS)}")
         if times is not None and times < 1:
             raise ValueError("times must be a positive number or None")
-        rule = FaultRule(error, account, service, action, region, times)
+        rule = FaultRule(error, account, service, action, region, times, bucket=bucket)
         with self._lock:
             self._rules.append(rule)
 

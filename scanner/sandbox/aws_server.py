@@ -10,7 +10,11 @@ c. answers it with an injected AWS error when a :class:`FaultInjector` rule matc
    and error shapes: :mod:`scanner.sandbox.aws_faults`);
 d. fills moto's CloudTrail gaps so the scanner sees what real AWS shows
    (:mod:`scanner.sandbox.aws_gaps`: delivery times in ``GetTrailStatus``, the organization
-   trail in member accounts, trails read by ARN across accounts and regions).
+   trail in member accounts, trails read by ARN across accounts and regions);
+e. answers CloudTrail ``LookupEvents``, which moto lacks, from the event history that the
+   sandbox's changes record (:mod:`scanner.sandbox.aws_journal`);
+f. evaluates bucket policies of S3 object requests as AWS does, where moto counts every
+   conditioned statement as a Deny (:mod:`scanner.sandbox.aws_bucket_policy`).
 
 Every HTTP request is counted, ``/moto-api/...`` included; faults and gaps apply to AWS API
 requests only.
@@ -46,6 +50,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from scanner.sandbox import aws_journal
+from scanner.sandbox.aws_bucket_policy import handle_s3
 from scanner.sandbox.aws_faults import (
     FaultInjector,
     describe_request,
@@ -166,10 +172,12 @@ class MotoServer:
             thread.join(timeout=10)
 
     def reset(self) -> None:
-        """Wipe all moto state (every account, region and service), as ``/moto-api/reset``."""
+        """Wipe all moto state (every account, region and service) and the CloudTrail event
+        history, as ``/moto-api/reset``."""
         from moto.moto_api._internal.models import moto_api_backend
 
         moto_api_backend.reset()
+        aws_journal.clear()
         self._key_accounts.clear()
 
     def __enter__(self) -> MotoServer:
@@ -199,8 +207,11 @@ class MotoServer:
             self._count += 1
         if self.latency_ms > 0:
             time.sleep(self.latency_ms / 1000.0)
-        if (environ.get("PATH_INFO") or "").startswith("/moto-api"):
+        path = environ.get("PATH_INFO") or ""
+        if path.startswith("/moto-api"):
             self._key_accounts.clear()  # a reset through the API forgets keys
+            if path.startswith("/moto-api/reset"):
+                aws_journal.clear()
             return app(environ, start_response)
         info = describe_request(environ, self._account_for_key)
         # Tell moto the account we resolved (the header moto itself honours), so it does not
@@ -211,5 +222,9 @@ class MotoServer:
             status, headers, body = render_error(kind, info)
             start_response(status, headers)
             return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
-        answer = handle_cloudtrail(info, environ, app, start_response)
+        if info.service == "cloudtrail" and info.action == "LookupEvents":
+            return aws_journal.lookup_events(info, start_response)
+        answer = handle_s3(info, environ, app, start_response)
+        if answer is None:
+            answer = handle_cloudtrail(info, environ, app, start_response)
         return answer if answer is not None else app(environ, start_response)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.audit_events import Attribution, Subject
 from scanner.collectors.aws.common import CLOUD
 from scanner.collectors.aws.settings import AwsSettings
 from scanner.collectors.aws.settings_parse import parse_settings
 from scanner.hookspecs import hookimpl
-from scanner.inventory import SessionUnavailable
+from scanner.inventory import Inventory, SessionUnavailable
 from scanner.models import Discovery, Organization, ResourceKind, Tenant
 
 __all__ = ["AwsSettings", "all_kinds", "parse_settings"]
@@ -75,3 +76,16 @@ def all_kinds() -> list[ResourceKind]:
 def logwarden_register_kinds() -> list[ResourceKind]:
     """Register the AWS resource kinds."""
     return all_kinds()
+
+
+@hookimpl
+def logwarden_attribute(
+    cloud: str, subjects: list[Subject], start: str, end: str, inventories: list[Inventory]
+) -> list[Attribution] | None:
+    """Who changed each drifted AWS resource, from CloudTrail: the organization trail's
+    archive in S3, else the event history (``LookupEvents``); see docs/attribution-aws.md."""
+    if cloud != CLOUD:
+        return None
+    from scanner.collectors.aws.audit_log import attribute
+
+    return attribute(subjects, start, end, inventories)
