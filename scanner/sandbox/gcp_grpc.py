@@ -1,10 +1,12 @@
-"""A local gRPC fake of the Logging config service (``google.logging.v2.ConfigServiceV2``):
-ListSinks, GetSink, ListBuckets and GetBucket, on 127.0.0.1 (a free port), insecure.
+"""A local gRPC fake of the Logging config service (``google.logging.v2.ConfigServiceV2``:
+ListSinks, GetSink, ListBuckets and GetBucket) and of the log-entry service
+(``google.logging.v2.LoggingServiceV2``: ListLogEntries, see ``gcp_entries``), on 127.0.0.1
+(a free port), insecure.
 
-Requests and answers are the library's own proto-plus messages (``logging_config``), so the
-real ``ConfigServiceV2Client`` talks to it through an injected ``ConfigServiceV2GrpcTransport``
-on ``grpc.insecure_channel``. Errors carry a ``google.rpc.Status`` with an ``ErrorInfo`` reason
-when the fault has one (``SERVICE_DISABLED``).
+Requests and answers are the library's own proto-plus messages (``logging_config``,
+``logging``), so the real ``ConfigServiceV2Client`` and ``LoggingServiceV2Client`` talk to it
+through injected gRPC transports on ``grpc.insecure_channel``. Errors carry a
+``google.rpc.Status`` with an ``ErrorInfo`` reason when the fault has one (``SERVICE_DISABLED``).
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from concurrent import futures
 from typing import Any
 
 import grpc
+from google.cloud.logging_v2.types import logging as lg
 from google.cloud.logging_v2.types import logging_config as lc
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 
+from scanner.sandbox import gcp_entries
 from scanner.sandbox.gcp_state import FakeError, FakeGcp
 
 SERVICE = "google.logging.v2.ConfigServiceV2"
+ENTRIES_SERVICE = "google.logging.v2.LoggingServiceV2"
 PAGE_SIZE = 2
 PARENT = re.compile(r"^(?P<collection>organizations|folders|projects)/(?P<ref>[^/]+)")
 BUCKETS = re.compile(r"^projects/(?P<ref>[^/]+)/locations/(?P<location>[^/]+)$")
@@ -86,6 +91,23 @@ class _Servicer:
             raise FakeError("NOT_FOUND", f"bucket {request.name} does not exist")
         return bucket
 
+    def list_log_entries(
+        self, request: lg.ListLogEntriesRequest, _: Any
+    ) -> lg.ListLogEntriesResponse:
+        """The Admin Activity entries of the requested resources' logs that match."""
+        if not request.resource_names:
+            raise FakeError("INVALID_ARGUMENT", "resource_names is required")
+        parents: list[str] = []
+        for name in request.resource_names:
+            canonical = self._enter("ListLogEntries", name)
+            parents.append(canonical)
+            if canonical.startswith("projects/"):  # entries name projects by id
+                parents.append(f"projects/{self.fake.project_id(canonical[9:])}")
+        page = gcp_entries.select(
+            self.fake.entries(), parents, request.filter, request.order_by, request.page_token
+        )
+        return lg.ListLogEntriesResponse(entries=page.entries, next_page_token=page.next_page_token)
+
 
 def _abort(context: grpc.ServicerContext, exc: FakeError) -> None:
     code = getattr(grpc.StatusCode, exc.code, grpc.StatusCode.UNKNOWN)
@@ -125,9 +147,17 @@ class GrpcFake:
             ),
             "GetBucket": _handler(servicer.get_bucket, lc.GetBucketRequest, lc.LogBucket),
         }
+        entries = {
+            "ListLogEntries": _handler(
+                servicer.list_log_entries, lg.ListLogEntriesRequest, lg.ListLogEntriesResponse
+            )
+        }
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         self._server.add_generic_rpc_handlers(
-            [grpc.method_handlers_generic_handler(SERVICE, handlers)]
+            [
+                grpc.method_handlers_generic_handler(SERVICE, handlers),
+                grpc.method_handlers_generic_handler(ENTRIES_SERVICE, entries),
+            ]
         )
         self._port = self._server.add_insecure_port("127.0.0.1:0")
 

@@ -1,19 +1,22 @@
 """What the GCP fakes serve: a :class:`GcpOrg` turned into the Google libraries' own messages,
-plus fault injection per project and a count of every call.
+plus fault injection per project (or folder, organization) and a count of every call.
 
-Both fakes (Resource Manager and Cloud Storage over REST, the Logging config service over
-gRPC) read one :class:`FakeGcp`; :meth:`FakeGcp.load` swaps the organization atomically, so a
-test can re-seed the running servers.
+Both fakes (Resource Manager and Cloud Storage over REST, the Logging config and log-entry
+services over gRPC) read one :class:`FakeGcp`; :meth:`FakeGcp.load` swaps the organization
+atomically, so a test can re-seed the running servers. The Admin Activity audit log
+(:attr:`FakeGcp.audit_log`) is empty after a load: the changes of ``gcp_changes`` write to it.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from google.cloud.logging_v2.types import LogEntry
 from google.cloud.logging_v2.types import logging_config as lc
 from google.cloud.resourcemanager_v3 import types as rm
 from google.iam.v1 import policy_pb2
@@ -43,11 +46,14 @@ class FakeError(Exception):
 
 @dataclass(frozen=True)
 class Fault:
-    """Every call of ``api`` about ``project`` fails with ``code``."""
+    """Every call of ``api`` (and ``method``: ``*`` for all) about ``project`` fails with
+    ``code``. ``project`` is a project id, or the resource name of a folder or organization
+    (``folders/N``: calls about that node, e.g. reading its audit log)."""
 
     project: str
     code: str
     api: str = "*"
+    method: str = "*"
 
 
 @dataclass
@@ -56,25 +62,32 @@ class Faults:
 
     active: tuple[Fault, ...] = ()
 
-    def add(self, project: str, code: str, api: str = "*") -> None:
-        """Make calls of ``api`` (``*``: every API) about ``project`` fail with ``code``."""
+    def add(self, project: str, code: str, api: str = "*", method: str = "*") -> None:
+        """Make calls of ``api`` (``*``: every API) about ``project`` fail with ``code``;
+        ``method`` narrows the fault to one RPC (``ListLogEntries``)."""
         if code not in CODES or api not in APIS:
             raise ValueError(f"code must be one of {CODES} and api one of {APIS}")
-        self.active = (*self.active, Fault(project, code, api))
+        self.active = (*self.active, Fault(project, code, api, method))
 
     def clear(self) -> None:
         """Remove every fault."""
         self.active = ()
 
-    def match(self, api: str, project: str | None) -> Fault | None:
-        """The first fault for a call of ``api`` about ``project``."""
+    def match(
+        self, api: str, project: str | None, method: str = "", resource: str = ""
+    ) -> Fault | None:
+        """The first fault for a call of ``api``.``method`` about ``project`` (an id) or
+        ``resource`` (the resource name the call is about)."""
         for fault in self.active:
-            if fault.project == project and fault.api in ("*", api):
+            if fault.project not in (project, resource or None):
+                continue
+            if fault.api in ("*", api) and fault.method in ("*", method):
                 return fault
         return None
 
 
-def _policy(configs: list[AuditConfigSpec]) -> policy_pb2.Policy:
+def iam_policy(configs: list[AuditConfigSpec]) -> policy_pb2.Policy:
+    """The IAM policy the fakes serve for a node with ``configs`` (one owner binding)."""
     policy = policy_pb2.Policy(version=1, etag=b"BwXlogwarden")
     policy.bindings.add(role="roles/owner", members=["group:admins@example.com"])
     for spec in configs:
@@ -127,7 +140,7 @@ def build(org: GcpOrg) -> Snapshot:
             create_time=CREATED,
         )
     )
-    snap.policies[org.org_name] = _policy(org.audit_configs)
+    snap.policies[org.org_name] = iam_policy(org.audit_configs)
     snap.sinks[org.org_name] = [_sink(s, org.org_name) for s in org.sinks]
     for spec in org.folders:
         name = org.folder_name(spec.key)
@@ -138,7 +151,7 @@ def build(org: GcpOrg) -> Snapshot:
             state=rm.Folder.State.ACTIVE,
             create_time=CREATED,
         )
-        snap.policies[name] = _policy(spec.audit_configs)
+        snap.policies[name] = iam_policy(spec.audit_configs)
         snap.sinks[name] = [_sink(s, name) for s in spec.sinks]
     for project in org.projects:
         number = org.project_number(project.project_id)
@@ -153,7 +166,7 @@ def build(org: GcpOrg) -> Snapshot:
             create_time=CREATED,
             labels={"env": "sandbox"},
         )
-        snap.policies[name] = _policy(project.audit_configs)
+        snap.policies[name] = iam_policy(project.audit_configs)
         builtin = [
             SinkSpec(
                 "_Required",
@@ -227,15 +240,47 @@ class FakeGcp:
         self.snapshot = build(org)
         self.faults = Faults()
         self.calls: Counter[tuple[str, str, str]] = Counter()
+        self.audit_log: list[LogEntry] = []  # Admin Activity entries, in the order written
+        self._serial = itertools.count(1)
         self._lock = threading.Lock()
 
     def load(self, org: GcpOrg) -> None:
-        """Serve ``org`` from now on; counts and faults are reset."""
+        """Serve ``org`` from now on; counts, faults and the audit log are reset."""
         snapshot = build(org)
         with self._lock:
             self.snapshot = snapshot
             self.calls.clear()
+            self.audit_log = []
         self.faults.clear()
+
+    def serial(self) -> int:
+        """A number never handed out before by this fake (insert ids, etags)."""
+        with self._lock:
+            return next(self._serial)
+
+    def record(self, entry: LogEntry) -> None:
+        """Append an entry to the Admin Activity audit log that ListLogEntries serves."""
+        with self._lock:
+            self.audit_log = [*self.audit_log, entry]
+
+    def entries(self) -> list[LogEntry]:
+        """The audit log as it stands (a copy)."""
+        with self._lock:
+            return list(self.audit_log)
+
+    def set_policy(self, node: str, policy: policy_pb2.Policy) -> None:
+        """Serve ``policy`` as the IAM policy of ``node`` (canonical: projects by number)."""
+        with self._lock:
+            if node not in self.snapshot.policies:
+                raise KeyError(f"no IAM policy for {node}")
+            self.snapshot.policies[node] = policy
+
+    def set_log_bucket(self, name: str, bucket: lc.LogBucket) -> None:
+        """Serve ``bucket`` as log bucket ``name`` (``projects/NUMBER/locations/L/buckets/B``)."""
+        with self._lock:
+            if name not in self.snapshot.log_buckets:
+                raise KeyError(f"no log bucket {name}")
+            self.snapshot.log_buckets[name] = bucket
 
     def project_number(self, ref: str) -> str | None:
         """The number of a project given by id or number (None when unknown)."""
@@ -256,7 +301,7 @@ class FakeGcp:
             self.calls[(api, method, resource)] += 1
         number = self.project_number(project) if project else None
         pid = self.project_id(number) if number else project
-        fault = self.faults.match(api, pid)
+        fault = self.faults.match(api, pid, method, resource)
         if fault is None:
             return
         if fault.code == "SERVICE_DISABLED":
@@ -266,4 +311,5 @@ class FakeGcp:
                 f"{service} has not been used in project {number} before or it is disabled",
                 reason="SERVICE_DISABLED",
             )
-        raise FakeError(fault.code, f"sandbox fault for project {pid} on {api}.{method}")
+        about = f"project {pid}" if pid else resource
+        raise FakeError(fault.code, f"sandbox fault for {about} on {api}.{method}")

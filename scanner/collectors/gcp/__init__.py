@@ -1,19 +1,25 @@
-"""The GCP collector plugin of logwarden: settings, discovery, the session and resource kinds.
+"""The GCP collector plugin of logwarden: settings, discovery, the session, resource kinds and
+drift attribution from Cloud Audit Logs.
 
 Registered by the plugin manager only when GCP is selected. Importing this package imports no
 Google library and creates no client: everything is built on first use, from the settings of
-one scan (see ``session.py``). Kinds and documents: docs/gcp.md.
+one scan (see ``session.py``). Kinds and documents: docs/gcp.md; attribution:
+docs/attribution-gcp.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.collectors.gcp.settings import GcpSettings
 from scanner.collectors.gcp.settings_parse import parse_settings
 from scanner.hookspecs import hookimpl
 from scanner.models import Discovery, Organization, ResourceKind, Tenant
+
+if TYPE_CHECKING:
+    from scanner.audit_events import Attribution, Subject
+    from scanner.inventory import Inventory
 
 __all__ = ["GcpSettings", "all_kinds", "parse_settings"]
 
@@ -65,3 +71,16 @@ def all_kinds() -> list[ResourceKind]:
 def logwarden_register_kinds() -> list[ResourceKind]:
     """Register the GCP resource kinds."""
     return all_kinds()
+
+
+@hookimpl
+def logwarden_attribute(
+    cloud: str, subjects: list[Subject], start: str, end: str, inventories: list[Inventory]
+) -> list[Attribution] | None:
+    """Who changed each drifted GCP resource: the Admin Activity entries of the resource's
+    (and, for inherited settings, its ancestors') audit logs between ``start`` and ``end``."""
+    if cloud != CLOUD:
+        return None
+    from scanner.collectors.gcp.audit_logs import attribute
+
+    return attribute(subjects, start, end, inventories)

@@ -6,8 +6,9 @@ answers several kinds need (IAM policies, the hierarchy, destination buckets) ar
 once through :meth:`GcpSession.memo`.
 
 Clients: Resource Manager v3 over REST (``transport="rest"``, in production too, so the
-sandbox exercises the production path), the Logging config service over gRPC (it has no REST
-transport; with ``logging_endpoint`` set it runs on an insecure channel to that loopback
+sandbox exercises the production path), the Logging config service and the log-entry service
+(``logging``: ListLogEntries, read for drift attribution) over gRPC (no REST transport for the
+config service; with ``logging_endpoint`` set both run on an insecure channel to that loopback
 address), and Cloud Storage's JSON API.
 """
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from scanner.collectors.gcp.settings import GcpSettings
 
-CLIENT_NAMES = ("projects", "folders", "organizations", "config", "storage")
+CLIENT_NAMES = ("projects", "folders", "organizations", "config", "logging", "storage")
 
 
 class GcpSession:
@@ -157,6 +158,20 @@ def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> 
             channel = grpc.insecure_channel(settings.logging_endpoint)
             return ConfigServiceV2Client(transport=ConfigServiceV2GrpcTransport(channel=channel))
         return ConfigServiceV2Client(
+            credentials=credentials, client_options=ClientOptions(quota_project_id=quota)
+        )
+    if name == "logging":
+        from google.cloud.logging_v2.services.logging_service_v2 import LoggingServiceV2Client
+
+        if settings.logging_endpoint:
+            import grpc
+            from google.cloud.logging_v2.services.logging_service_v2.transports.grpc import (
+                LoggingServiceV2GrpcTransport,
+            )
+
+            channel = grpc.insecure_channel(settings.logging_endpoint)
+            return LoggingServiceV2Client(transport=LoggingServiceV2GrpcTransport(channel=channel))
+        return LoggingServiceV2Client(
             credentials=credentials, client_options=ClientOptions(quota_project_id=quota)
         )
     if name == "storage":
