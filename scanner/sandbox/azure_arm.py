@@ -3,16 +3,19 @@
 Single resources live in :attr:`ArmState.objects` keyed by their lower-cased ARM path (ARM
 paths are case-insensitive); collections that depend on the caller's scope (subscriptions,
 descendants, diagnostic settings, assignments at scope, policy states) are computed from the
-tenant. Documents have the shape the real API returns for the api-versions the SDK uses.
+tenant; the Activity Log holds the events recorded by ``azure_changes``. Documents have the
+shape the real API returns for the api-versions the SDK uses.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from scanner.sandbox.azure_activity import ActivityLog
 from scanner.sandbox.azure_resources import TIMESTAMP, storage_documents, workspace_documents
 from scanner.sandbox.azure_tenant import (
     ACTIVITY_LOG_POLICY,
+    ALL_CATEGORIES,
     AssignmentSpec,
     SettingSpec,
     SubscriptionSpec,
@@ -34,6 +37,7 @@ class ArmState:
     def __init__(self, tenant: TenantSpec) -> None:
         self.tenant = tenant
         self.objects: dict[str, dict[str, Any]] = {}
+        self.activity = ActivityLog()  # what the sandbox's changes recorded (azure_changes)
         self.subscriptions = [self._subscription(s) for s in tenant.subscriptions]
         for doc in self.subscriptions:
             self.objects[doc["id"].lower()] = doc
@@ -196,8 +200,12 @@ class ArmState:
         }
 
     def _setting(self, sub: SubscriptionSpec, spec: SettingSpec) -> dict[str, Any]:
-        logs = [{"category": c, "enabled": True} for c in spec.categories]
-        logs += [{"category": c, "enabled": False} for c in spec.disabled]
+        # Categories in the order Azure lists them, so disabling one flips it in place.
+        listed = {c: True for c in spec.categories} | {c: False for c in spec.disabled}
+        order = [c for c in ALL_CATEGORIES if c in listed] + sorted(
+            set(listed) - set(ALL_CATEGORIES)
+        )
+        logs: list[dict[str, Any]] = [{"category": c, "enabled": listed[c]} for c in order]
         logs += [{"categoryGroup": g, "enabled": True} for g in spec.groups]
         props: dict[str, Any] = {"logs": logs}
         if spec.workspace:

@@ -4,7 +4,9 @@ Paths are matched case-insensitively after percent-decoding; api-versions are ac
 sent. Lists page through an absolute ``nextLink`` (``@odata.nextLink`` for Policy Insights,
 whose first query and next links are both POSTs) carrying a ``$skiptoken``. Unknown paths
 answer ARM-shaped 404s. There is no resource provider registration: no answer is ever
-409 ``MissingSubscriptionRegistration``.
+409 ``MissingSubscriptionRegistration``. The Activity Log (a subscription's and the
+tenant-level one; ``$filter`` and ``$select`` as in ``azure_activity``) pages through the same
+``nextLink``.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
+from scanner.sandbox.azure_activity import FilterError, parse_filter, project
 from scanner.sandbox.azure_arm import ArmState
 from scanner.sandbox.azure_tenant import SubscriptionSpec
 
 SUB = r"/subscriptions/([^/]+)"
 MG = r"/providers/microsoft\.management/managementgroups/([^/]+)"
+EVENTS = r"/providers/microsoft\.insights/eventtypes/management/values"
 ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/subscriptions$"), "subscriptions"),
     ("GET", re.compile(rf"^{MG}/descendants$"), "descendants"),
     ("GET", re.compile(rf"^{SUB}/providers/microsoft\.insights/diagnosticsettings$"), "settings"),
+    ("GET", re.compile(rf"^{SUB}{EVENTS}$"), "activity"),
+    ("GET", re.compile(rf"^{EVENTS}$"), "tenant_activity"),
     (
         "GET",
         re.compile(rf"^{SUB}/providers/microsoft\.authorization/policyassignments$"),
@@ -114,8 +120,9 @@ class Router:
         if end < len(items):
             version = (query.get("api-version") or [""])[0]
             params = [f"api-version={quote(version)}", f"$skiptoken={end}"]
-            if query.get("$filter"):
-                params.append(f"$filter={quote(query['$filter'][0])}")
+            for key in ("$filter", "$select"):
+                if query.get(key):
+                    params.append(f"{key}={quote(query[key][0])}")
             body[link_key] = f"{self.base_url}{low}?{'&'.join(params)}"
         return Answer(200, body)
 
@@ -133,6 +140,24 @@ class Router:
         if sub is None:
             return self._not_found(low)
         return Answer(200, {"value": self.state.settings(sub)})  # the API does not page these
+
+    def _activity(self, low: str, query: dict[str, list[str]], sub_id: str) -> Answer:
+        if self._subscription(sub_id) is None:
+            return self._not_found(low)
+        return self._events(low, query, sub_id.lower())
+
+    def _tenant_activity(self, low: str, query: dict[str, list[str]]) -> Answer:
+        return self._events(low, query, None)
+
+    def _events(self, low: str, query: dict[str, list[str]], sub_id: str | None) -> Answer:
+        """The Activity Log (a subscription's, or the tenant-level one), newest first."""
+        try:
+            wanted = parse_filter((query.get("$filter") or [""])[0])
+        except FilterError as exc:
+            return arm_error(400, "BadRequest", str(exc))
+        select = (query.get("$select") or [""])[0]
+        events = [project(e, select) for e in self.state.activity.query(sub_id, wanted)]
+        return self._page(low, query, events)
 
     def _assignments(self, low: str, query: dict[str, list[str]], sub_id: str) -> Answer:
         sub = self._subscription(sub_id)

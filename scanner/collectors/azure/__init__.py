@@ -8,13 +8,17 @@ no credential and no client, and imports no ``azure.identity`` / ``azure.mgmt`` 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.collectors.azure.common import CLOUD
 from scanner.collectors.azure.settings import AzureSettings
 from scanner.collectors.azure.settings_parse import parse_settings
 from scanner.hookspecs import hookimpl
 from scanner.models import Discovery, Organization, ResourceKind, Tenant
+
+if TYPE_CHECKING:
+    from scanner.audit_events import Attribution, Subject
+    from scanner.inventory import Inventory
 
 __all__ = ["AzureSettings", "all_kinds", "parse_settings"]
 
@@ -50,6 +54,19 @@ def logwarden_open_session(
     if tenant is None:
         return settings.pool.tenant_session()
     return settings.pool.for_subscription(tenant.id)
+
+
+@hookimpl
+def logwarden_attribute(
+    cloud: str, subjects: list[Subject], start: str, end: str, inventories: list[Inventory]
+) -> list[Attribution] | None:
+    """Who changed each drifted Azure resource, from the Activity Log between the scans
+    (see ``activity_log`` and docs/attribution-azure.md)."""
+    if cloud != CLOUD:
+        return None
+    from scanner.collectors.azure.activity_log import attribute
+
+    return attribute(subjects, start, end, inventories)
 
 
 def all_kinds() -> list[ResourceKind]:
