@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,10 +23,10 @@ import pytest
 from scanner.sandbox import aws_changes
 from scanner.sandbox.aws_server import MotoServer
 from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from tests.cli_process import cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
-LOGWARDEN = str(Path(sys.executable).with_name("logwarden"))
 REGIONS = ("us-east-1", "eu-west-1")
 CONFIG = """\
 version: 1
@@ -45,23 +42,12 @@ BUCKET_KIND = "aws.s3.bucket"
 
 def scan(server: MotoServer, cwd: Path, report: str, *extra: str) -> dict[str, Any]:
     """One ``logwarden scan --history`` with only the emulator's endpoint and fake keys."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(cwd),
-        "AWS_ENDPOINT_URL": server.endpoint_url,
-        "AWS_ACCESS_KEY_ID": "e2e-access-key",
-        "AWS_SECRET_ACCESS_KEY": "e2e-secret-key",
-        "AWS_DEFAULT_REGION": REGIONS[0],
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD": "1",
-    }
+    env = cli_env(cwd, moto_env(server.endpoint_url, REGIONS[0]))
     config = cwd / "logwarden.yaml"
     if not config.exists():
         config.write_text(CONFIG.format(regions=", ".join(REGIONS)))
     args = ["scan", "--config", str(config), "--history", "scans.db", "--json", report, *extra]
-    proc = subprocess.run(
-        [LOGWARDEN, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
+    proc = run_logwarden(args, cwd, env)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1, 3), proc.stdout + proc.stderr
     doc: dict[str, Any] = json.loads((cwd / report).read_text())

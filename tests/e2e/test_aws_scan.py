@@ -20,10 +20,10 @@ import pytest
 
 from scanner.sandbox.aws_server import MotoServer
 from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from tests.cli_process import cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
-LOGWARDEN = str(Path(sys.executable).with_name("logwarden"))
 REGIONS = ("us-east-1", "eu-west-1")
 AWS_CONTROLS = 19
 
@@ -70,28 +70,11 @@ def run_cli(
     args: list[str], endpoint: str, cwd: Path, config_extra: str = ""
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed CLI with only the emulator's endpoint and static credentials."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(cwd),
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "e2e-access-key",
-        "AWS_SECRET_ACCESS_KEY": "e2e-secret-key",
-        "AWS_DEFAULT_REGION": REGIONS[0],
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD": "1",
-    }
+    env = cli_env(cwd, moto_env(endpoint, REGIONS[0]))
     config = cwd / "logwarden.yaml"
     if not config.exists():
         config.write_text(CONFIG.format(regions=", ".join(REGIONS)) + config_extra)
-    return subprocess.run(
-        [LOGWARDEN, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_logwarden(args, cwd, env)
 
 
 def scan(server: MotoServer, cwd: Path, *extra: str) -> tuple[int, dict[str, Any], str]:

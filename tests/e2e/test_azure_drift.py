@@ -6,9 +6,6 @@ through the real azure-mgmt-monitor client."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +16,10 @@ from scanner.sandbox.azure_changes import delete_activity_log_setting, remove_ac
 from scanner.sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from scanner.sandbox.azure_server import FaultRule
 from scanner.sandbox.azure_zone import PLATFORM
+from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
-LOGWARDEN = str(Path(sys.executable).with_name("logwarden"))
 SETTING = "azure.monitor.activity_log_setting"
 CATEGORIES = "azure.monitor.activity_log_categories"
 EXPORTED = "azure.monitor.activity_log_exported"
@@ -34,22 +31,8 @@ def scan(box: AzureSandbox, cwd: Path, name: str, *extra: str) -> tuple[int, dic
     (cwd / "logwarden.yaml").write_text(
         yaml.safe_dump({"version": 1, "clouds": {"azure": box.config}})
     )
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(cwd),
-        "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD": "1",
-        **box.env,
-    }
     args = ["scan", "--config", "logwarden.yaml", "--history", "scans.db", "--json", name]
-    proc = subprocess.run(
-        [LOGWARDEN, *args, *extra],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = run_logwarden([*args, *extra], cwd, cli_env(cwd, box.env), timeout=300)
     output = proc.stdout + proc.stderr
     assert "Traceback" not in output, output
     return proc.returncode, json.loads((cwd / name).read_text()), output

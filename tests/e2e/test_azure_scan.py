@@ -23,10 +23,10 @@ from scanner.sandbox import azure_defects
 from scanner.sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from scanner.sandbox.azure_server import FaultRule
 from scanner.sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
+from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
-LOGWARDEN = str(Path(sys.executable).with_name("logwarden"))
 AZURE_CONTROLS = 8
 TENANT_CHECKS = {
     "azure.monitor.activity_log_exported",
@@ -54,21 +54,7 @@ DEFECT_SETS = {
 
 def run_cli(box: AzureSandbox, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the installed CLI with nothing in the environment but PATH, HOME and the token."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(cwd),
-        "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD": "1",
-        **box.env,
-    }
-    return subprocess.run(
-        [LOGWARDEN, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_logwarden(args, cwd, cli_env(cwd, box.env), timeout=300)
 
 
 def scan(box: AzureSandbox, cwd: Path, *extra: str) -> tuple[int, dict[str, Any], str]:

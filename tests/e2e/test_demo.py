@@ -4,35 +4,19 @@ between, and the drift naming who made each change in every report."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+from tests.cli_process import cli_env, run_logwarden
 
-LOGWARDEN = str(Path(sys.executable).with_name("logwarden"))
+pytestmark = pytest.mark.e2e
 
 
 def test_demo_scans_changes_rescans_and_names_who(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD": "1",
-    }
-    proc = subprocess.run(
-        [LOGWARDEN, "demo", "--output", str(out)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    proc = run_logwarden(["demo", "--output", str(out)], tmp_path, cli_env(tmp_path))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     summary = proc.stdout.split("3. second scan", 1)[1]
     assert "Drift since history 1" in summary  # the drift comes first in the summary

@@ -10,9 +10,6 @@ from the audit logs of the changed folder (inherited settings) or of the owner p
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,10 +20,10 @@ import yaml
 from scanner.sandbox import gcp_changes
 from scanner.sandbox.gcp_world import World, log_bucket_id
 from scanner.sandbox.gcp_zone import SANDBOX_ENV, GcpSandbox, GcpServers, standard_org
+from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
-LOGWARDEN = str(Path(sys.executable).with_name("logwarden"))
 
 DATA_ACCESS = "gcp.audit.data_access_logs"
 RETENTION = "gcp.logging.bucket_retention"
@@ -37,15 +34,7 @@ RM = "//cloudresourcemanager.googleapis.com/"
 
 def env() -> dict[str, str]:
     """Only what the CLI needs: no user credentials, no cloud endpoint, no metadata server."""
-    out = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": "/nonexistent",
-        "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD": "1",
-        **SANDBOX_ENV,
-    }
-    if "PYTHONPATH" in os.environ:  # a checkout under test, ahead of the installed one
-        out["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    return out
+    return cli_env("/nonexistent", SANDBOX_ENV)
 
 
 @pytest.fixture(scope="module")
@@ -66,23 +55,11 @@ def scan(box: GcpSandbox, cwd: Path, name: str, *extra: str) -> tuple[int, dict[
     (cwd / "logwarden.yaml").write_text(yaml.safe_dump(doc))
     history = ("--history", "history.db") if "--no-history" not in extra else ()
     extra = tuple(e for e in extra if e != "--no-history")
-    proc = subprocess.run(
-        [
-            LOGWARDEN,
-            "scan",
-            "--config",
-            "logwarden.yaml",
-            *history,
-            "--json",
-            f"{name}.json",
-            *extra,
-        ],
-        cwd=cwd,
-        env=env(),
-        capture_output=True,
-        text=True,
+    proc = run_logwarden(
+        ["scan", "--config", "logwarden.yaml", *history, "--json", f"{name}.json", *extra],
+        cwd,
+        env(),
         timeout=120,
-        check=False,
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     report = json.loads((cwd / f"{name}.json").read_text())

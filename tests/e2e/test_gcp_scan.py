@@ -10,7 +10,6 @@ each seeded defect must make FAIL; the scan must report exactly those FAIL rows.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,10 +21,10 @@ import yaml
 
 from scanner.sandbox.gcp_world import World
 from scanner.sandbox.gcp_zone import SANDBOX_ENV, GcpServers, standard_org
+from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
-LOGWARDEN = str(Path(sys.executable).with_name("logwarden"))
 GCP_CONTROLS = {
     "gcp.audit.data_access_logs",
     "gcp.logging.org_sink",
@@ -56,15 +55,7 @@ TRICKY_PASSES = ("audit_config_at_folders", "folder_sinks_only")
 
 def env() -> dict[str, str]:
     """Only what the CLI needs: no user credentials, no cloud endpoint, no metadata server."""
-    out = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": "/nonexistent",
-        "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD": "1",
-        **SANDBOX_ENV,
-    }
-    if "PYTHONPATH" in os.environ:  # a checkout under test, ahead of the installed one
-        out["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    return out
+    return cli_env("/nonexistent", SANDBOX_ENV)
 
 
 @pytest.fixture(scope="module")
@@ -83,24 +74,11 @@ def scan(
     servers: GcpServers, world: World, cwd: Path, *extra: str
 ) -> tuple[int, dict[str, Any], str]:
     write_config(servers, world, cwd)
-    proc = subprocess.run(
-        [
-            LOGWARDEN,
-            "scan",
-            "--config",
-            "logwarden.yaml",
-            "--format",
-            "json",
-            "--output",
-            "out",
-            *extra,
-        ],
-        cwd=cwd,
-        env=env(),
-        capture_output=True,
-        text=True,
+    proc = run_logwarden(
+        ["scan", "--config", "logwarden.yaml", "--format", "json", "--output", "out", *extra],
+        cwd,
+        env(),
         timeout=120,
-        check=False,
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     report = json.loads((cwd / "out" / "report.json").read_text())
@@ -244,15 +222,7 @@ def test_bad_gcp_config_exits_2_with_the_line(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text(
         "version: 1\nclouds:\n  gcp:\n    credentials: anonymous\n    mode: org\n"
     )
-    proc = subprocess.run(
-        [LOGWARDEN, "scan", "--config", "bad.yaml"],
-        cwd=tmp_path,
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_logwarden(["scan", "--config", "bad.yaml"], tmp_path, env(), timeout=60)
     assert proc.returncode == 2, proc.stderr
     assert "bad.yaml:5: clouds.gcp.mode 'org' is not valid" in proc.stderr
     assert (
@@ -269,23 +239,11 @@ def test_saved_inventory_gives_the_same_results_offline(
     servers.load(world)
     _, live, _ = scan(servers, world, tmp_path, "--save-inventory", "inventory.json")
     calls = sum(servers.state.calls.values())
-    proc = subprocess.run(
-        [
-            LOGWARDEN,
-            "scan",
-            "--inventory",
-            "inventory.json",
-            "--format",
-            "json",
-            "--output",
-            "offline",
-        ],
-        cwd=tmp_path,
-        env=env(),
-        capture_output=True,
-        text=True,
+    proc = run_logwarden(
+        ["scan", "--inventory", "inventory.json", "--format", "json", "--output", "offline"],
+        tmp_path,
+        env(),
         timeout=120,
-        check=False,
     )
     assert proc.returncode == 1, proc.stderr
     offline = json.loads((tmp_path / "offline" / "report.json").read_text())

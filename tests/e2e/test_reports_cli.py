@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,10 +22,10 @@ from sarif_kit import validation_errors
 
 from scanner.sandbox.aws_server import MotoServer
 from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from tests.cli_process import cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
-LOGWARDEN = str(Path(sys.executable).with_name("logwarden"))
 REGIONS = ("us-east-1", "eu-west-1")
 CONFIG = """\
 version: 1
@@ -69,25 +67,8 @@ def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MotoServer,
 
 def run(zone: tuple[MotoServer, World, Path], *args: str) -> subprocess.CompletedProcess[str]:
     server, _, cwd = zone
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(cwd),
-        "AWS_ENDPOINT_URL": server.endpoint_url,
-        "AWS_ACCESS_KEY_ID": "e2e-access-key",
-        "AWS_SECRET_ACCESS_KEY": "e2e-secret-key",
-        "AWS_DEFAULT_REGION": REGIONS[0],
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD": "1",
-    }
-    proc = subprocess.run(
-        [LOGWARDEN, "scan", "--config", "logwarden.yaml", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    env = cli_env(cwd, moto_env(server.endpoint_url, REGIONS[0]))
+    proc = run_logwarden(["scan", "--config", "logwarden.yaml", *args], cwd, env)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
