@@ -80,7 +80,8 @@ def to_doc(drift: Drift) -> dict[str, Any]:
 
 def render_text(drift: Drift, limit: int = 40) -> list[str]:
     """The drift as lines for a terminal or CI log (shown first in the console summary)."""
-    since = f"{drift.against} {drift.before_id or '-'} ({drift.before_time or 'nothing recorded'})"
+    what = "scan" if drift.against == "history" else drift.against  # a recorded scan's id
+    since = f"{what} {drift.before_id or '-'} ({drift.before_time or 'nothing recorded'})"
     out = [f"Drift since {since}:"]
     if drift.empty:
         return [*out, "  no change"]

@@ -19,7 +19,7 @@ def test_demo_scans_changes_rescans_and_names_who(tmp_path: Path) -> None:
     proc = run_logwarden(["demo", "--output", str(out)], tmp_path, cli_env(tmp_path))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     summary = proc.stdout.split("3. second scan", 1)[1]
-    assert "Drift since history 1" in summary  # the drift comes first in the summary
+    assert "Drift since scan 1" in summary  # the drift comes first in the summary
     assert "New failures" in summary and "by arn:aws:sts::" in summary
 
     drift = json.loads((out / "report.json").read_text())["drift"]

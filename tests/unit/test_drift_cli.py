@@ -42,7 +42,7 @@ def test_history_drift_in_console_and_report(
     code = scan(inventories["trail_off"], "--history", db, "--drift", "--json", str(out))
     assert code == ExitCode.FINDINGS
     console = capsys.readouterr().out
-    assert console.startswith("Drift since history 1 (")
+    assert console.startswith("Drift since scan 1 (")
     assert "New failures (1):" in console
     assert "Status.IsLogging: true -> false" in console
     doc = json.loads(out.read_text())
