@@ -263,10 +263,13 @@ def _row_key(row: ResultRow) -> tuple[str, ...]:
 def diff(old: Any, new: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
     """Field-level differences as (path, old, new); ABSENT marks an added or removed field.
 
-    List order and timestamps (ISO date-times on both sides) are not differences.
+    List order, timestamps (ISO date-times on both sides) and version tokens (fields named
+    ``etag`` or ``...Etag``) are not differences.
     """
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         for key in sorted(set(old) | set(new), key=str):
+            if _is_version_token(key):
+                continue
             sub = f"{path}.{key}" if path else str(key)
             yield from diff(old.get(key, ABSENT), new.get(key, ABSENT), sub)
     elif isinstance(old, list) and isinstance(new, list):
@@ -282,6 +285,12 @@ def diff(old: Any, new: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
             yield path, old, new
     elif canonical(old) != canonical(new) and not _both_timestamps(old, new):
         yield path, old, new
+
+
+def _is_version_token(key: Any) -> bool:
+    # An etag changes with every write to the object, also with writes that change nothing
+    # the controls look at (a role granted on a folder): the fields that matter show those.
+    return str(key).lower().endswith("etag")
 
 
 def _both_timestamps(a: Any, b: Any) -> bool:

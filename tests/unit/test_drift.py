@@ -213,6 +213,10 @@ def test_diff_paths_and_values() -> None:
     assert list(drift.diff({"N": 1}, {"N": True})) == [("N", 1, True)]
     assert drift.show(ABSENT) == "(absent)"
     assert drift.show("") == '""'  # an empty string is not confused with nothing
+    # version tokens change with every write, also writes that change nothing else
+    versioned = {"IamPolicyEtag": "QndY1", "etag": "W/1", "ETag": "a", "AuditConfigs": []}
+    changed = {"IamPolicyEtag": "QndY2", "etag": "W/2", "ETag": "b", "AuditConfigs": [1]}
+    assert list(drift.diff(versioned, changed)) == [("AuditConfigs", [], [1])]
 
 
 def test_first_seen_is_kept_while_the_status_holds(tmp_path: Path) -> None:
