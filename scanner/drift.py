@@ -176,20 +176,37 @@ def index_rows(rows: Iterable[ResultRow]) -> dict[str, ResultRow]:
 
 def collected_resources(scan: ScanInput) -> dict[tuple[str, str], ResourceState]:
     """Every resource the scan collected, once per (kind, id): the owner's copy wins (a shadow
-    trail seen from a member account is the same trail as the home account's)."""
+    trail seen from a member account is the same trail as the home account's). The kind's
+    volatile fields are left out of the data and its digest."""
     out: dict[tuple[str, str], tuple[bool, ResourceState]] = {}
     for scope in scan.scopes:
         for inv in [scope.inventory, *scope.tenants]:
             viewer = inv.tenant.id if inv.tenant is not None else None
             for kind, col in sorted(inv.collected().items()):
+                known = inv.kinds.get(kind)
+                volatile = known.volatile if known is not None else ()
                 for r in col.resources:
                     owned = viewer == r.tenant_id
                     key = (kind, r.id)
                     if key in out and (out[key][0] or not owned):
                         continue
-                    state = ResourceState(kind, r.id, r.tenant_id, r.region, digest(r.data), r.data)
+                    data = without(r.data, volatile)
+                    state = ResourceState(kind, r.id, r.tenant_id, r.region, digest(data), data)
                     out[key] = (owned, state)
     return {k: v[1] for k, v in sorted(out.items())}
+
+
+def without(data: Any, paths: Iterable[str]) -> Any:
+    """``data`` without the fields at the dotted ``paths`` (a copy; ``data`` is untouched)."""
+    for path in paths:
+        head, _, rest = path.partition(".")
+        if isinstance(data, Mapping) and head in data:
+            data = dict(data)
+            if rest:
+                data[head] = without(data[head], (rest,))
+            else:
+                del data[head]
+    return data
 
 
 def state_of(report: ScanReport, scan: ScanInput | None, scan_id: str = "") -> ScanState:

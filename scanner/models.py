@@ -150,6 +150,8 @@ class ResourceKind:
     stage 0 are collected lazily when a check first asks. A collector may read another
     tenant's kinds only if they belong to an earlier stage.
     ``organization=True`` marks kinds collected once per organization (management scope).
+    ``volatile`` names the fields (dotted paths) that change without anyone changing the
+    configuration (a counter, an operational status); drift and history leave them out.
     """
 
     name: str
@@ -158,6 +160,7 @@ class ResourceKind:
     collect: Callable[[Inventory], Iterable[Resource | CollectionError]]
     stage: int = 0
     organization: bool = False
+    volatile: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

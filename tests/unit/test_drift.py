@@ -62,12 +62,15 @@ def remove_log_group(w: d.World) -> None:
 
 
 def noise_only(w: d.World) -> None:
-    """A later delivery time and reordered lists: neither is drift."""
+    """A later delivery time, reordered lists, a log group's stored bytes and a recorder's
+    last delivery status: none is drift."""
     trail = w.doc(None, "aws.cloudtrail.org_trail")
     trail["Status"]["LatestDeliveryTime"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     for account in w.org["aws.organizations.account"]:
         account.data["EffectivePolicyIds"].reverse()  # type: ignore[attr-defined]
     w.doc(d.LOG, "aws.kms.key")["UsedBy"].reverse()
+    w.doc(d.MGMT, "aws.logs.log_group")["storedBytes"] = 123_456_789
+    w.doc(d.WORK, "aws.config.recorder")["Status"]["lastStatus"] = "PENDING"
 
 
 def nothing(w: d.World) -> None:
@@ -217,6 +220,16 @@ def test_diff_paths_and_values() -> None:
     versioned = {"IamPolicyEtag": "QndY1", "etag": "W/1", "ETag": "a", "AuditConfigs": []}
     changed = {"IamPolicyEtag": "QndY2", "etag": "W/2", "ETag": "b", "AuditConfigs": [1]}
     assert list(drift.diff(versioned, changed)) == [("AuditConfigs", [], [1])]
+
+
+def test_volatile_fields_are_left_out_of_a_copy() -> None:
+    doc = {"storedBytes": 1, "Status": {"lastStatus": "SUCCESS", "recording": True}, "n": 1}
+    assert drift.without(doc, ("storedBytes", "Status.lastStatus", "Missing.field")) == {
+        "Status": {"recording": True},
+        "n": 1,
+    }
+    assert doc["storedBytes"] == 1 and doc["Status"]["lastStatus"] == "SUCCESS"  # untouched
+    assert drift.without([1], ("a",)) == [1]
 
 
 def test_first_seen_is_kept_while_the_status_holds(tmp_path: Path) -> None:

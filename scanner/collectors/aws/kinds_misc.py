@@ -226,6 +226,7 @@ KINDS = [
         description="AWS Config recorders with status, keyed by (region, name).",
         collect=collect_recorders,
         stage=1,
+        volatile=("Status.lastStatus",),  # PENDING and SUCCESS alternate every delivery
     ),
     ResourceKind(
         name=CONFIG_REGIONS,
@@ -240,5 +241,6 @@ KINDS = [
         description="CloudWatch Logs groups that the account's trails deliver to.",
         collect=collect_log_groups,
         stage=2,
+        volatile=("storedBytes",),  # grows with every event the trail delivers
     ),
 ]
