@@ -193,8 +193,9 @@ def run_demo(output: Path) -> ExitCode:
             )
     print(f"\nreports: {output.resolve()}/ (open report.html; config: {config_path.name})")
     print(
-        f"try: logwarden drift --history {store}   |   a CI gate on new drift only: "
-        f"logwarden scan --config {config_path} --baseline {baseline} --fail-on-drift"
+        f"try (offline, the emulators are gone): logwarden drift --history {store}\n"
+        f"  a CI gate on what is new against the baseline: logwarden scan --inventory "
+        f"{output / 'inventory.json'} --baseline {baseline} --fail-on-drift"
     )
     if first == second == ExitCode.FINDINGS:
         print("the scans found the seeded defects and the drift (a CI gate would exit 1 here)")
