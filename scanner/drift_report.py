@@ -85,6 +85,16 @@ def render_text(drift: Drift, limit: int = 40) -> list[str]:
     out = [f"Drift since {since}:"]
     if drift.empty:
         return [*out, "  no change"]
+    # One reason for every unknown author (a saved inventory, no permission anywhere): say it
+    # once rather than under each of hundreds of items.
+    reasons = {a.error for a in drift.attributions.values() if not a.events}
+    shared = (
+        reasons.pop()
+        if len(reasons) == 1 and all(not a.events for a in drift.attributions.values())
+        else ""
+    )
+    if shared:
+        out.append(f"  Who made it: unknown: {shared}")
 
     def section(title: str, items: list[str]) -> None:
         if not items:
@@ -95,6 +105,8 @@ def render_text(drift: Drift, limit: int = 40) -> list[str]:
             out.append(f"    ... and {len(items) - limit} more")
 
     def by(found: list[Attribution]) -> str:
+        if shared:
+            return ""
         lines = list(dict.fromkeys(a.summary for a in found))
         return "".join(f"\n      by {line}" for line in lines)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from scanner import attribution, cli, drift, engine, history, snapshot
+from scanner import attribution, cli, drift, drift_report, engine, history, snapshot
 from scanner.audit_events import Attribution, AuditEvent, Subject
 from scanner.drift import Drift, ResourceState, ResultRow, ScanState
 from scanner.hookspecs import hookimpl
@@ -189,6 +189,10 @@ def test_a_crashing_or_missing_reader_is_an_error_on_its_subjects(tmp_path: Path
     )
     assert all("not scanned live" in a.error for a in result.attributions.values())
     assert all(a.summary.startswith("unknown: ") for a in result.attributions.values())
+    # one reason for every item: the console says it once, not under each of them
+    text = drift_report.render_text(result)
+    assert text[1] == "  Who made it: unknown: the clouds were not scanned live (saved inventory)"
+    assert not any(line.strip().startswith("by ") for line in text)
 
 
 def test_nothing_to_attribute_without_an_earlier_scan_or_without_drift(tmp_path: Path) -> None:
