@@ -29,6 +29,15 @@ def cli_env(home: Path | str, extra: Mapping[str, str] | None = None) -> dict[st
     return env
 
 
+def aws_org_config(regions: Sequence[str]) -> str:
+    """A scan config of the whole AWS organization in ``regions``, failing fast on errors
+    (two attempts: the fault-injection tests must not wait for botocore's retries)."""
+    return (
+        "version: 1\nclouds:\n  aws:\n    mode: organization\n"
+        f"    regions: [{', '.join(regions)}]\n    max_attempts: 2\n"
+    )
+
+
 def moto_env(endpoint_url: str, region: str) -> dict[str, str]:
     """What a scan of the moto server needs: its endpoint, dummy keys, no metadata server."""
     return {

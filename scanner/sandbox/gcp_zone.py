@@ -133,6 +133,11 @@ class GcpServers:
         section.update(overrides)
         return {k: v for k, v in section.items() if v is not None}
 
+    def sandbox(self, world: World) -> GcpSandbox:
+        """Serve ``world`` from now on, as a :class:`GcpSandbox` (its config and env)."""
+        self.load(world)
+        return GcpSandbox(self, world, self.config(world), dict(SANDBOX_ENV))
+
     def stop(self) -> None:
         """Stop both fakes."""
         self.rest.stop()
@@ -167,5 +172,4 @@ def start_gcp_sandbox(defects: Collection[str] = DEMO_DEFECTS) -> GcpSandbox:
     the environment variables to set for the scan (and :data:`UNSET_ENV` to remove).
     """
     world = standard_org(defects)
-    servers = GcpServers(world)
-    return GcpSandbox(servers, world, servers.config(world), dict(SANDBOX_ENV))
+    return GcpServers(world).sandbox(world)

@@ -23,19 +23,11 @@ import pytest
 from scanner.sandbox import aws_changes
 from scanner.sandbox.aws_server import MotoServer
 from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
-from tests.cli_process import cli_env, moto_env, run_logwarden
+from tests.cli_process import aws_org_config, cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
 REGIONS = ("us-east-1", "eu-west-1")
-CONFIG = """\
-version: 1
-clouds:
-  aws:
-    mode: organization
-    regions: [{regions}]
-    max_attempts: 2
-"""
 ORG_TRAIL_KINDS = {"aws.cloudtrail.org_trail", "aws.cloudtrail.trail"}
 BUCKET_KIND = "aws.s3.bucket"
 
@@ -45,7 +37,7 @@ def scan(server: MotoServer, cwd: Path, report: str, *extra: str) -> dict[str, A
     env = cli_env(cwd, moto_env(server.endpoint_url, REGIONS[0]))
     config = cwd / "logwarden.yaml"
     if not config.exists():
-        config.write_text(CONFIG.format(regions=", ".join(REGIONS)))
+        config.write_text(aws_org_config(REGIONS))
     args = ["scan", "--config", str(config), "--history", "scans.db", "--json", report, *extra]
     proc = run_logwarden(args, cwd, env)
     assert "Traceback" not in proc.stderr, proc.stderr

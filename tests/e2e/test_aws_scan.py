@@ -20,7 +20,7 @@ import pytest
 
 from scanner.sandbox.aws_server import MotoServer
 from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
-from tests.cli_process import cli_env, moto_env, run_logwarden
+from tests.cli_process import aws_org_config, cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
@@ -56,15 +56,6 @@ COVERAGE_DEFECTS = (
     "lifecycle_short_expiry",
 )
 
-CONFIG = """\
-version: 1
-clouds:
-  aws:
-    mode: organization
-    regions: [{regions}]
-    max_attempts: 2
-"""
-
 
 def run_cli(
     args: list[str], endpoint: str, cwd: Path, config_extra: str = ""
@@ -73,7 +64,7 @@ def run_cli(
     env = cli_env(cwd, moto_env(endpoint, REGIONS[0]))
     config = cwd / "logwarden.yaml"
     if not config.exists():
-        config.write_text(CONFIG.format(regions=", ".join(REGIONS)) + config_extra)
+        config.write_text(aws_org_config(REGIONS) + config_extra)
     return run_logwarden(args, cwd, env)
 
 

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from scanner.sandbox import gcp_changes
-from scanner.sandbox.gcp_world import World, log_bucket_id
+from scanner.sandbox.gcp_world import log_bucket_id
 from scanner.sandbox.gcp_zone import SANDBOX_ENV, GcpSandbox, GcpServers, standard_org
 from tests.cli_process import cli_env, run_logwarden
 
@@ -42,11 +42,6 @@ def servers() -> Iterator[GcpServers]:
     fakes = GcpServers(standard_org())
     yield fakes
     fakes.stop()
-
-
-def sandbox(servers: GcpServers, world: World) -> GcpSandbox:
-    servers.load(world)
-    return GcpSandbox(servers, world, servers.config(world), dict(SANDBOX_ENV))
 
 
 def scan(box: GcpSandbox, cwd: Path, name: str, *extra: str) -> tuple[int, dict[str, Any], str]:
@@ -99,7 +94,7 @@ def log_reads(servers: GcpServers) -> dict[str, int]:
 def test_drift_names_who_removed_data_access_logs_from_a_folder(
     servers: GcpServers, tmp_path: Path
 ) -> None:
-    box = sandbox(servers, standard_org(["log_bucket_unlocked"]))
+    box = servers.sandbox(standard_org(["log_bucket_unlocked"]))
     code, first, output = scan(box, tmp_path, "r1")
     assert code == 1, output  # the seeded defect
     below = gcp_changes.projects_below(box.world.org, WORKLOADS)
@@ -168,7 +163,7 @@ def test_drift_names_who_removed_data_access_logs_from_a_folder(
 def test_an_unreadable_audit_log_is_who_error_and_the_results_do_not_change(
     servers: GcpServers, tmp_path: Path
 ) -> None:
-    box = sandbox(servers, standard_org())
+    box = servers.sandbox(standard_org())
     code, _, output = scan(box, tmp_path, "r1")
     assert code == 0, output
     gcp_changes.remove_data_access_logs(box)
@@ -202,7 +197,7 @@ def test_an_unreadable_audit_log_is_who_error_and_the_results_do_not_change(
 def test_nothing_changed_means_no_drift_and_no_audit_log_read(
     servers: GcpServers, tmp_path: Path
 ) -> None:
-    box = sandbox(servers, standard_org())
+    box = servers.sandbox(standard_org())
     gcp_changes.grant_role(box, "folders/2000000001")  # before the first scan: not drift
     code, _, output = scan(box, tmp_path, "r1")
     assert code == 0, output

@@ -22,24 +22,21 @@ from sarif_kit import validation_errors
 
 from scanner.sandbox.aws_server import MotoServer
 from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
-from tests.cli_process import cli_env, moto_env, run_logwarden
+from tests.cli_process import aws_org_config, cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
 REGIONS = ("us-east-1", "eu-west-1")
-CONFIG = """\
-version: 1
-clouds:
-  aws:
-    mode: organization
-    regions: [us-east-1, eu-west-1]
-    max_attempts: 2
+CONFIG = (
+    aws_org_config(REGIONS)
+    + """\
 waivers:
   - checks: aws.kms.log_key_rotation
     reason: rotation is handled by the HSM team
     owner: crypto@example.com
     expires: 2999-12-31
 """
+)
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ from scanner.plugins import create_plugin_manager
 from scanner.sandbox import gcp_changes, gcp_entries
 from scanner.sandbox.gcp_auditlog import admin_activity
 from scanner.sandbox.gcp_state import FakeError
-from scanner.sandbox.gcp_world import World, log_bucket_id
+from scanner.sandbox.gcp_world import log_bucket_id
 from scanner.sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpSandbox, GcpServers, standard_org
 
 RM_ID = "//cloudresourcemanager.googleapis.com/"
@@ -463,11 +463,6 @@ def servers() -> Iterator[GcpServers]:
     fakes.stop()
 
 
-def sandbox(servers: GcpServers, world: World) -> GcpSandbox:
-    servers.load(world)
-    return GcpSandbox(servers, world, servers.config(world), dict(SANDBOX_ENV))
-
-
 def inventories(box: GcpSandbox) -> list[Inventory]:
     """The inventories of a scan of the sandbox, discovered (nothing collected yet)."""
     settings = parse_settings(box.config_section, "test.yaml")
@@ -492,7 +487,7 @@ def reads(servers: GcpServers) -> dict[str, int]:
 
 
 def test_window_bounds_paging_and_order_through_the_real_client(servers: GcpServers) -> None:
-    box = sandbox(servers, standard_org())
+    box = servers.sandbox(standard_org())
     start, end = T0, T0 + dt.timedelta(hours=1)
     folder = "folders/2000000002"
     # seconds after start, recorded out of order; the end, given to the second, covers it
@@ -534,7 +529,7 @@ def test_window_bounds_paging_and_order_through_the_real_client(servers: GcpServ
 def test_the_fake_answers_invalid_argument_to_a_filter_it_does_not_serve(
     servers: GcpServers,
 ) -> None:
-    box = sandbox(servers, standard_org())
+    box = servers.sandbox(standard_org())
     client = inventories(box)[0].session.client("logging")
     with pytest.raises(InvalidArgument, match="does not understand"):
         list(
@@ -548,7 +543,7 @@ def test_the_fake_answers_invalid_argument_to_a_filter_it_does_not_serve(
 def test_the_sandbox_change_is_attributed_through_the_hook_and_each_log_read_once(
     servers: GcpServers,
 ) -> None:
-    box = sandbox(servers, standard_org())
+    box = servers.sandbox(standard_org())
     invs = inventories(box)
     start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     change = gcp_changes.remove_data_access_logs(box)
@@ -591,7 +586,7 @@ def test_the_sandbox_change_is_attributed_through_the_hook_and_each_log_read_onc
 
 
 def test_an_unreadable_log_is_an_error_on_the_subjects_that_need_it(servers: GcpServers) -> None:
-    box = sandbox(servers, standard_org())
+    box = servers.sandbox(standard_org())
     invs = inventories(box)
     start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     org_change = gcp_changes.record_activity(
@@ -640,7 +635,7 @@ def test_the_hook_answers_only_for_gcp() -> None:
 
 
 def test_the_hierarchy_comes_from_what_the_scan_holds(servers: GcpServers) -> None:
-    box = sandbox(servers, standard_org())
+    box = servers.sandbox(standard_org())
     invs = inventories(box)
     calls = sum(servers.state.calls.values())
     found = audit_logs.hierarchy_of(invs)
@@ -669,7 +664,7 @@ def served_effective(box: GcpSandbox, project: str) -> dict[str, Any]:
 def test_removing_inherited_data_access_logs_exempts_the_domain_at_the_folder(
     servers: GcpServers,
 ) -> None:
-    box = sandbox(servers, standard_org())
+    box = servers.sandbox(standard_org())
     entry = gcp_changes.remove_data_access_logs(box)
     payload = entry["protoPayload"]
     assert (payload["methodName"], payload["resourceName"]) == (
@@ -690,7 +685,7 @@ def test_removing_inherited_data_access_logs_exempts_the_domain_at_the_folder(
 def test_removing_data_access_logs_set_on_the_folder_drops_the_log_types(
     servers: GcpServers,
 ) -> None:
-    box = sandbox(servers, standard_org(["audit_config_at_folders"]))
+    box = servers.sandbox(standard_org(["audit_config_at_folders"]))
     assert served_effective(box, "lw-app-1")["MissingAllServicesLogTypes"] == []
     gcp_changes.remove_data_access_logs(box)
     for project in ("lw-app-1", "lw-app-2"):
@@ -702,7 +697,7 @@ def test_removing_data_access_logs_set_on_the_folder_drops_the_log_types(
 
 
 def test_a_refused_retention_change_is_logged_and_never_attributed(servers: GcpServers) -> None:
-    box = sandbox(servers, standard_org())  # the central bucket is locked
+    box = servers.sandbox(standard_org())  # the central bucket is locked
     invs = inventories(box)
     start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     refused = gcp_changes.shorten_log_bucket_retention(box)
@@ -714,7 +709,7 @@ def test_a_refused_retention_change_is_logged_and_never_attributed(servers: GcpS
     (answer,) = audit_logs.attribute([bucket], iso(start), iso(end), invs)
     assert (answer.events, answer.error) == ([], "")
 
-    box = sandbox(servers, standard_org(["log_bucket_unlocked"]))
+    box = servers.sandbox(standard_org(["log_bucket_unlocked"]))
     invs = inventories(box)
     done = gcp_changes.shorten_log_bucket_retention(box, days=30)
     assert "status" not in done["protoPayload"]

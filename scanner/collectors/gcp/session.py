@@ -148,31 +148,21 @@ def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> 
         return cls(credentials=credentials, transport="rest", client_options=options)
     if name == "config":
         from google.cloud.logging_v2.services.config_service_v2 import ConfigServiceV2Client
+        from google.cloud.logging_v2.services.config_service_v2.transports.grpc import (
+            ConfigServiceV2GrpcTransport,
+        )
 
-        if settings.logging_endpoint:
-            import grpc
-            from google.cloud.logging_v2.services.config_service_v2.transports.grpc import (
-                ConfigServiceV2GrpcTransport,
-            )
-
-            channel = grpc.insecure_channel(settings.logging_endpoint)
-            return ConfigServiceV2Client(transport=ConfigServiceV2GrpcTransport(channel=channel))
-        return ConfigServiceV2Client(
-            credentials=credentials, client_options=ClientOptions(quota_project_id=quota)
+        return _grpc_client(
+            ConfigServiceV2Client, ConfigServiceV2GrpcTransport, settings, credentials, quota
         )
     if name == "logging":
         from google.cloud.logging_v2.services.logging_service_v2 import LoggingServiceV2Client
+        from google.cloud.logging_v2.services.logging_service_v2.transports.grpc import (
+            LoggingServiceV2GrpcTransport,
+        )
 
-        if settings.logging_endpoint:
-            import grpc
-            from google.cloud.logging_v2.services.logging_service_v2.transports.grpc import (
-                LoggingServiceV2GrpcTransport,
-            )
-
-            channel = grpc.insecure_channel(settings.logging_endpoint)
-            return LoggingServiceV2Client(transport=LoggingServiceV2GrpcTransport(channel=channel))
-        return LoggingServiceV2Client(
-            credentials=credentials, client_options=ClientOptions(quota_project_id=quota)
+        return _grpc_client(
+            LoggingServiceV2Client, LoggingServiceV2GrpcTransport, settings, credentials, quota
         )
     if name == "storage":
         from google.cloud.storage import Client as StorageClient
@@ -180,3 +170,22 @@ def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> 
         options = ClientOptions(api_endpoint=settings.storage_endpoint, quota_project_id=quota)
         return StorageClient(project=None, credentials=credentials, client_options=options)
     raise KeyError(f"unknown GCP client {name!r}")
+
+
+def _grpc_client(
+    client_cls: Any,
+    transport_cls: Any,
+    settings: GcpSettings,
+    credentials: Credentials,
+    quota: str | None,
+) -> Any:
+    """A Cloud Logging gRPC client: on an insecure channel to ``logging_endpoint`` when set
+    (the loopback sandbox), else to Google with the credentials and quota project."""
+    from google.api_core.client_options import ClientOptions
+
+    if settings.logging_endpoint:
+        import grpc
+
+        channel = grpc.insecure_channel(settings.logging_endpoint)
+        return client_cls(transport=transport_cls(channel=channel))
+    return client_cls(credentials=credentials, client_options=ClientOptions(quota_project_id=quota))
