@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner.drift import ResourceState, ResultRow, ScanState, canonical, digest, index_rows
+from scanner.drift import ResourceState, ResultRow, ScanState, index_rows
 from scanner.errors import fail
+from scanner.field_diff import canonical, digest
 
 SCHEMA = "logwarden.baseline/1"
 _SCHEMA = re.compile(r"^logwarden\.baseline/(\d+)$")

@@ -4,27 +4,24 @@ A ``ScanState`` is what a scan leaves behind for comparison: its result rows key
 fingerprint and its in-scope resources keyed by (kind, resource id), each with a canonical
 digest of its normalized data. ``compare`` reports regressions (unwaived failures that were
 not failing before), resolved failures, failures still there (with ``first_seen``), new and
-removed resources, and field-level configuration changes. Messages, timestamps and the order
-of list items never count as drift. No I/O here: history.py and baseline.py build the states.
+removed resources, and field-level configuration changes (``field_diff``: messages,
+timestamps, etags and the order of list items never count). No I/O here: history.py and
+baseline.py build the states.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scanner.audit_events import Attribution
+from scanner.field_diff import diff, digest, show, without
 from scanner.models import CheckResult, ScanReport, Status
 
 if TYPE_CHECKING:
     from scanner.engine import ScanInput
 
-ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _CLEARED = frozenset({Status.PASS.value, Status.SKIPPED.value})
 
 
@@ -130,15 +127,6 @@ class Drift:
         )
 
 
-def canonical(value: Any) -> str:
-    """Canonical JSON: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def digest(data: Any) -> str:
-    return hashlib.sha256(canonical(data).encode()).hexdigest()
-
-
 def scope_key(clouds: Iterable[str], organization_ids: Iterable[str]) -> str:
     """Scans of the same scope are compared: sorted clouds + sorted organization ids."""
     return ",".join(sorted(set(clouds))) + "|" + ",".join(sorted(set(organization_ids)))
@@ -194,19 +182,6 @@ def collected_resources(scan: ScanInput) -> dict[tuple[str, str], ResourceState]
                     state = ResourceState(kind, r.id, r.tenant_id, r.region, digest(data), data)
                     out[key] = (owned, state)
     return {k: v[1] for k, v in sorted(out.items())}
-
-
-def without(data: Any, paths: Iterable[str]) -> Any:
-    """``data`` without the fields at the dotted ``paths`` (a copy; ``data`` is untouched)."""
-    for path in paths:
-        head, _, rest = path.partition(".")
-        if isinstance(data, Mapping) and head in data:
-            data = dict(data)
-            if rest:
-                data[head] = without(data[head], (rest,))
-            else:
-                del data[head]
-    return data
 
 
 def state_of(report: ScanReport, scan: ScanInput | None, scan_id: str = "") -> ScanState:
@@ -275,49 +250,3 @@ def _with_first_seen(row: ResultRow, first: str | None) -> ResultRow:
 
 def _row_key(row: ResultRow) -> tuple[str, ...]:
     return (row.cloud, row.tenant_id, row.check_id, row.region, row.resource_id)
-
-
-def diff(old: Any, new: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
-    """Field-level differences as (path, old, new); ABSENT marks an added or removed field.
-
-    List order, timestamps (ISO date-times on both sides) and version tokens (fields named
-    ``etag`` or ``...Etag``) are not differences.
-    """
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        for key in sorted(set(old) | set(new), key=str):
-            if _is_version_token(key):
-                continue
-            sub = f"{path}.{key}" if path else str(key)
-            yield from diff(old.get(key, ABSENT), new.get(key, ABSENT), sub)
-    elif isinstance(old, list) and isinstance(new, list):
-        if sorted(map(canonical, old)) == sorted(map(canonical, new)):
-            return
-        if len(old) == len(new):
-            for index, (a, b) in enumerate(zip(old, new, strict=True)):
-                yield from diff(a, b, f"{path}[{index}]")
-        else:
-            yield path, old, new
-    elif old is ABSENT or new is ABSENT:
-        if old is not new:
-            yield path, old, new
-    elif canonical(old) != canonical(new) and not _both_timestamps(old, new):
-        yield path, old, new
-
-
-def _is_version_token(key: Any) -> bool:
-    # An etag changes with every write to the object, also with writes that change nothing
-    # the controls look at (a role granted on a folder): the fields that matter show those.
-    return str(key).lower().endswith("etag")
-
-
-def _both_timestamps(a: Any, b: Any) -> bool:
-    return all(isinstance(v, str) and _TIMESTAMP.match(v) for v in (a, b))
-
-
-def show(value: Any) -> str:
-    """A value as the drift text shows it: strings bare (the empty one quoted), JSON otherwise."""
-    if value is ABSENT:
-        return "(absent)"
-    if isinstance(value, str):
-        return value or '""'
-    return canonical(value)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.audit_events import Attribution
-from scanner.drift import ABSENT, Drift, ResourceState, ResultRow
+from scanner.drift import Drift, ResourceState, ResultRow
+from scanner.field_diff import ABSENT
 
 
 def to_doc(drift: Drift) -> dict[str, Any]:

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from scanner.audit_events import Attribution
-from scanner.drift import ResourceState, ResultRow, ScanState, canonical
+from scanner.drift import ResourceState, ResultRow, ScanState
+from scanner.field_diff import canonical
 from scanner.history_sql import attributions_t, causes_t, resources_t, results_t
 
 # Columns of ``results`` in ResultRow field order (the table adds scan_id).

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from scanner import attribution, cli, drift, drift_report, engine, history, snapshot
+from scanner import attribution, cli, drift, drift_report, engine, field_diff, history, snapshot
 from scanner.audit_events import Attribution, AuditEvent, Subject
 from scanner.drift import Drift, ResourceState, ResultRow, ScanState
 from scanner.hookspecs import hookimpl
@@ -218,7 +218,7 @@ def recorded(time: str, logging: bool, who: list[AuditEvent]) -> ScanState:
         "fp", "aws.c", "PASS" if logging else "FAIL", "high", "aws", "111", "", "arn:t", "m"
     )
     key = ("aws.cloudtrail.trail", "arn:t")
-    state.resources[key] = ResourceState(*key, "111", "us-east-1", drift.digest(data), data)
+    state.resources[key] = ResourceState(*key, "111", "us-east-1", field_diff.digest(data), data)
     if who:
         state.attributions[key] = Attribution(Subject("aws", *key, "111", "us-east-1"), who)
         state.causes["fp"] = [key]

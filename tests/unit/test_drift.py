@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner import drift, drift_report, engine, snapshot
-from scanner.drift import ABSENT, ScanState
+from scanner import drift, drift_report, engine, field_diff, snapshot
+from scanner.drift import ScanState
+from scanner.field_diff import ABSENT
 from scanner.models import Resource, Waiver
 from tests import aws_docs as d
 from tests.offline import aws_catalogue
@@ -204,7 +205,7 @@ def test_no_previous_scan_makes_every_finding_a_regression(tmp_path: Path) -> No
 def test_diff_paths_and_values() -> None:
     old = {"A": {"B": 1, "C": [1, 2]}, "D": "x", "E": True}
     new = {"A": {"B": 2, "C": [1, 2, 3]}, "E": False, "F": None}
-    found = {(p, drift.show(a), drift.show(b)) for p, a, b in drift.diff(old, new)}
+    found = {(p, field_diff.show(a), field_diff.show(b)) for p, a, b in field_diff.diff(old, new)}
     assert found == {
         ("A.B", "1", "2"),
         ("A.C", "[1,2]", "[1,2,3]"),
@@ -212,24 +213,24 @@ def test_diff_paths_and_values() -> None:
         ("E", "true", "false"),
         ("F", "(absent)", "null"),
     }
-    assert list(drift.diff({"T": "2026-01-01T00:00:00Z"}, {"T": "2026-02-01T00:00:00Z"})) == []
-    assert list(drift.diff({"N": 1}, {"N": True})) == [("N", 1, True)]
-    assert drift.show(ABSENT) == "(absent)"
-    assert drift.show("") == '""'  # an empty string is not confused with nothing
+    assert list(field_diff.diff({"T": "2026-01-01T00:00:00Z"}, {"T": "2026-02-01T00:00:00Z"})) == []
+    assert list(field_diff.diff({"N": 1}, {"N": True})) == [("N", 1, True)]
+    assert field_diff.show(ABSENT) == "(absent)"
+    assert field_diff.show("") == '""'  # an empty string is not confused with nothing
     # version tokens change with every write, also writes that change nothing else
     versioned = {"IamPolicyEtag": "QndY1", "etag": "W/1", "ETag": "a", "AuditConfigs": []}
     changed = {"IamPolicyEtag": "QndY2", "etag": "W/2", "ETag": "b", "AuditConfigs": [1]}
-    assert list(drift.diff(versioned, changed)) == [("AuditConfigs", [], [1])]
+    assert list(field_diff.diff(versioned, changed)) == [("AuditConfigs", [], [1])]
 
 
 def test_volatile_fields_are_left_out_of_a_copy() -> None:
     doc = {"storedBytes": 1, "Status": {"lastStatus": "SUCCESS", "recording": True}, "n": 1}
-    assert drift.without(doc, ("storedBytes", "Status.lastStatus", "Missing.field")) == {
+    assert field_diff.without(doc, ("storedBytes", "Status.lastStatus", "Missing.field")) == {
         "Status": {"recording": True},
         "n": 1,
     }
     assert doc["storedBytes"] == 1 and doc["Status"]["lastStatus"] == "SUCCESS"  # untouched
-    assert drift.without([1], ("a",)) == [1]
+    assert field_diff.without([1], ("a",)) == [1]
 
 
 def test_first_seen_is_kept_while_the_status_holds(tmp_path: Path) -> None:

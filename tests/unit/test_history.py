@@ -14,8 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from scanner import history
-from scanner.drift import ResourceState, ResultRow, ScanState, compare, digest
+from scanner.drift import ResourceState, ResultRow, ScanState, compare
 from scanner.errors import InputError
+from scanner.field_diff import digest
 from tests.pg_server import PostgresServer
 
 BACKENDS = ["sqlite", "postgresql"]
