@@ -83,7 +83,7 @@ def archived(server: MotoServer, tmp_path_factory: pytest.TempPathFactory) -> Sc
     with --drift; scan again with nothing changed."""
     cwd = tmp_path_factory.mktemp("archived")
     world = _seed(server)
-    first = scan(server, cwd, "r1.json")
+    first = scan(server, cwd, "r1.json", "--drift")  # against an empty history
     after_start_of(first)
     lifecycle = aws_changes.shorten_log_bucket_lifecycle(world, expire_days=30)
     stop = aws_changes.stop_org_trail(world)
@@ -133,10 +133,11 @@ def _changes(doc: dict[str, Any], kind: str, resource_id: str) -> list[dict[str,
 
 
 def test_first_scan_has_no_window_and_attributes_nothing(archived: Scenario) -> None:
-    drift = archived.first.get("drift")
-    assert drift is None or not any(
-        r.get("who") or r.get("who_error") for r in drift.get("regressions", [])
-    )
+    drift = archived.first["drift"]
+    assert drift["before"] == {"id": None, "time": None}  # nothing recorded before
+    assert drift["window"] is None
+    assert drift["new_resources"], "against an empty history every resource is new"
+    assert drift["regressions"] == []  # the seeded zone starts compliant
 
 
 def test_stopped_org_trail_regressions_name_who_from_the_archive(archived: Scenario) -> None:

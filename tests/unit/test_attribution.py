@@ -171,7 +171,7 @@ def drift_doc(result: Drift) -> dict[str, Any]:
     from scanner.drift_report import render_text, to_doc
 
     text = "\n".join(render_text(result))
-    assert f"by {STOP}" in text or "unknown:" in text
+    assert f"by {STOP}" in text and "unknown:" not in text
     return to_doc(result)
 
 
