@@ -12,7 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.sandbox.azure_activity import ActivityLog
-from scanner.sandbox.azure_resources import TIMESTAMP, storage_documents, workspace_documents
+from scanner.sandbox.azure_resources import (
+    TIMESTAMP,
+    event_hub_documents,
+    storage_documents,
+    workspace_documents,
+)
 from scanner.sandbox.azure_tenant import (
     ACTIVITY_LOG_POLICY,
     ALL_CATEGORIES,
@@ -21,6 +26,7 @@ from scanner.sandbox.azure_tenant import (
     SubscriptionSpec,
     TenantSpec,
     assignment_id,
+    event_hub_rule_id,
     group_id,
     scope_id,
     stable_id,
@@ -54,6 +60,9 @@ class ArmState:
             for acct in sub.storage_accounts:
                 if acct.exists:
                     self.objects.update(storage_documents(tenant, acct))
+            for hub in sub.event_hubs:
+                if hub.exists:
+                    self.objects.update(event_hub_documents(tenant, hub))
 
     # ---------------------------------------------------------------- collections
     def descendants(self, group: str) -> list[dict[str, Any]] | None:
@@ -103,9 +112,12 @@ class ArmState:
         if sub.compliance is None:
             return []
         out = []
+        excluded = {f"/subscriptions/{sub.id}"} | {
+            group_id(self.tenant, g).lower() for g in self.tenant.ancestors(sub.management_group)
+        }
         for doc in self.assignments_at(sub):
             props = doc["properties"]
-            if any(s.lower() == f"/subscriptions/{sub.id}" for s in props["notScopes"]):
+            if any(s.lower() in excluded for s in props["notScopes"]):
                 continue
             for definition, set_id in self._definitions(props["policyDefinitionId"]):
                 state = sub.compliance if definition == ACTIVITY_LOG_POLICY else "Compliant"
@@ -212,6 +224,11 @@ class ArmState:
             props["workspaceId"] = workspace_id(self.tenant, spec.workspace)
         if spec.storage:
             props["storageAccountId"] = storage_id(self.tenant, spec.storage)
+        if spec.event_hub:
+            props["eventHubAuthorizationRuleId"] = event_hub_rule_id(self.tenant, spec.event_hub)
+            props["eventHubName"] = None  # Azure Monitor creates insights-activity-logs
+        if spec.partner:
+            props["marketplacePartnerId"] = spec.partner
         return {
             "id": f"/subscriptions/{sub.id}/providers/microsoft.insights/diagnosticSettings/{spec.name}",
             "type": "Microsoft.Insights/diagnosticSettings",

@@ -27,10 +27,8 @@ PRINCIPAL = "bob@contoso.example"
 SOURCE_IP = "192.0.2.44"  # TEST-NET-1: never a real address
 SETTINGS_WRITE = "microsoft.insights/diagnosticSettings/write"
 SETTINGS_DELETE = "microsoft.insights/diagnosticSettings/delete"
-GROUPS = {
-    "alllogs": ALL_CATEGORIES,
-    "audit": ("Administrative", "Security", "Alert", "Policy"),
-}
+# What a category group exports, as logwarden counts it (the audit group: nothing documented).
+GROUPS = {"alllogs": ALL_CATEGORIES}
 
 
 def record_activity(
@@ -87,8 +85,8 @@ def remove_activity_log_category(
     """Disable ``category`` in a subscription's Activity Log diagnostic setting and log it.
 
     ``subscription_id`` None: the first subscription whose setting exports ``category`` to a
-    destination. A setting that had the category through a group (``allLogs``, ``audit``)
-    lists its other categories one by one afterwards, as the portal does. Returns the
+    destination. A setting that had the category through the ``allLogs`` group lists its
+    other categories one by one afterwards, as the portal does. Returns the
     recorded ``microsoft.insights/diagnosticSettings/write`` event (status Succeeded).
     Raises ValueError when no such subscription or setting exists.
     """

@@ -1,7 +1,9 @@
-"""ARM documents of the destinations the emulator serves: workspaces and storage accounts.
+"""ARM documents of the destinations the emulator serves: workspaces, storage accounts and
+Event Hubs namespaces with their authorization rule.
 
-Shapes as the api-versions of azure-mgmt-loganalytics 14 and azure-mgmt-storage 25 return
-them (keys as on the wire: ``keyvaultproperties`` is lower case there too).
+Shapes as the api-versions of azure-mgmt-loganalytics 14, azure-mgmt-storage 25 and
+azure-mgmt-eventhub 12 (2026-01-01) return them (keys as on the wire: ``keyvaultproperties``
+is lower case there too).
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.sandbox.azure_tenant import (
+    EventHubSpec,
     StorageSpec,
     TenantSpec,
     WorkspaceSpec,
+    event_hub_rule_id,
     stable_id,
     storage_id,
     workspace_id,
@@ -152,4 +156,33 @@ def _container(path: str, acct: StorageSpec) -> dict[str, Any]:
         "name": LOG_CONTAINER,
         "type": "Microsoft.Storage/storageAccounts/blobServices/containers",
         "properties": props,
+    }
+
+
+def event_hub_documents(tenant: TenantSpec, hub: EventHubSpec) -> dict[str, dict[str, Any]]:
+    """The namespace and its authorization rule, by lower-cased path."""
+    rule = event_hub_rule_id(tenant, hub.namespace)
+    namespace = rule.split("/authorizationRules/")[0]
+    return {
+        namespace.lower(): {
+            "id": namespace,
+            "name": hub.namespace,
+            "type": "Microsoft.EventHub/Namespaces",
+            "location": hub.location,
+            "sku": {"name": "Standard", "tier": "Standard", "capacity": 1},
+            "properties": {
+                "provisioningState": "Succeeded",
+                "status": "Active",
+                "createdAt": TIMESTAMP,
+                "serviceBusEndpoint": f"https://{hub.namespace}.servicebus.windows.net:443/",
+                "metricId": f"{stable_id('eventhub', hub.namespace)}:{hub.namespace}",
+            },
+        },
+        rule.lower(): {
+            "id": rule,
+            "name": hub.rule,
+            "type": "Microsoft.EventHub/Namespaces/AuthorizationRules",
+            "location": hub.location,
+            "properties": {"rights": ["Listen", "Manage", "Send"]},
+        },
     }

@@ -1,7 +1,8 @@
 """Answer one ARM request of the emulator: exactly the endpoints logwarden's collectors call.
 
 Paths are matched case-insensitively after percent-decoding; api-versions are accepted as
-sent. Lists page through an absolute ``nextLink`` (``@odata.nextLink`` for Policy Insights,
+sent, except by ``getEntities`` (a POST that pages through ``$skiptoken``), which answers
+ARM's 400 for a version the Management Groups API does not have. Lists page through an absolute ``nextLink`` (``@odata.nextLink`` for Policy Insights,
 whose first query and next links are both POSTs) carrying a ``$skiptoken``. Unknown paths
 answer ARM-shaped 404s. There is no resource provider registration: no answer is ever
 409 ``MissingSubscriptionRegistration``. The Activity Log (a subscription's and the
@@ -18,6 +19,7 @@ from urllib.parse import quote, unquote
 
 from scanner.sandbox.azure_activity import FilterError, parse_filter, project
 from scanner.sandbox.azure_arm import ArmState
+from scanner.sandbox.azure_hierarchy import ancestors_chain, entities
 from scanner.sandbox.azure_tenant import SubscriptionSpec
 
 SUB = r"/subscriptions/([^/]+)"
@@ -26,6 +28,8 @@ EVENTS = r"/providers/microsoft\.insights/eventtypes/management/values"
 ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/subscriptions$"), "subscriptions"),
     ("GET", re.compile(rf"^{MG}/descendants$"), "descendants"),
+    ("GET", re.compile(rf"^{MG}$"), "group"),
+    ("POST", re.compile(r"^/providers/microsoft\.management/getentities$"), "entities"),
     ("GET", re.compile(rf"^{SUB}/providers/microsoft\.insights/diagnosticsettings$"), "settings"),
     ("GET", re.compile(rf"^{SUB}{EVENTS}$"), "activity"),
     ("GET", re.compile(rf"^{EVENTS}$"), "tenant_activity"),
@@ -42,6 +46,9 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         "states",
     ),
 ]
+ENTITY_VERSIONS = frozenset(
+    {"2019-11-01", "2020-02-01", "2020-05-01", "2020-10-01", "2021-04-01", "2023-04-01"}
+)
 FILTER_TERM = re.compile(r"^\s*(\w+)\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
 
 
@@ -134,6 +141,27 @@ class Router:
         if found is None:
             return self._not_found(low)
         return self._page(low, query, found)
+
+    def _group(self, low: str, query: dict[str, list[str]], group: str) -> Answer:
+        doc = self.state.objects.get(low)
+        if doc is None:
+            return self._not_found(low)
+        if "ancestors" in (query.get("$expand") or [""])[0].lower().split(","):
+            details = {**doc["properties"]["details"]}
+            details["managementGroupAncestorsChain"] = ancestors_chain(self.state.tenant, group)
+            doc = {**doc, "properties": {**doc["properties"], "details": details}}
+        return Answer(200, doc)
+
+    def _entities(self, low: str, query: dict[str, list[str]]) -> Answer:
+        version = (query.get("api-version") or [""])[0]
+        if version not in ENTITY_VERSIONS:
+            return arm_error(
+                400,
+                "InvalidApiVersionParameter",
+                f"The api-version '{version}' is invalid. The supported versions are "
+                f"'{','.join(sorted(ENTITY_VERSIONS))}'.",
+            )
+        return self._page(low, query, entities(self.state.tenant))
 
     def _settings(self, low: str, query: dict[str, list[str]], sub_id: str) -> Answer:
         sub = self._subscription(sub_id)

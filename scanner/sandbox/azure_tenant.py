@@ -63,12 +63,25 @@ class StorageSpec:
 
 
 @dataclass
+class EventHubSpec:
+    """An Event Hubs namespace and the authorization rule diagnostic settings send with."""
+
+    namespace: str
+    resource_group: str = "rg-logging"
+    location: str = "westeurope"
+    rule: str = "RootManageSharedAccessKey"
+    exists: bool = True  # False: settings may name it, the emulator answers 404
+
+
+@dataclass
 class SettingSpec:
     """A subscription Activity Log diagnostic setting; destinations by name."""
 
     name: str = "activity-to-central"
     workspace: str | None = "law-central"
     storage: str | None = None
+    event_hub: str | None = None  # an EventHubSpec namespace
+    partner: str | None = None  # a marketplace partner resource id (never served)
     categories: tuple[str, ...] = ()  # enabled categories, each listed with enabled: true
     groups: tuple[str, ...] = ("allLogs",)  # enabled category groups
     disabled: tuple[str, ...] = ()  # categories listed with enabled: false
@@ -83,6 +96,7 @@ class SubscriptionSpec:
     settings: list[SettingSpec] = field(default_factory=list)
     workspaces: list[WorkspaceSpec] = field(default_factory=list)
     storage_accounts: list[StorageSpec] = field(default_factory=list)
+    event_hubs: list[EventHubSpec] = field(default_factory=list)
     # Latest Policy Insights state of every activity-log assignment applying here; None =
     # no state yet (a new assignment not evaluated).
     compliance: str | None = "Compliant"
@@ -163,6 +177,14 @@ class TenantSpec:
                     return sub, acct
         raise KeyError(name)
 
+    def event_hub(self, namespace: str) -> tuple[SubscriptionSpec, EventHubSpec]:
+        """The Event Hubs namespace called ``namespace`` and its owner (KeyError if none)."""
+        for sub in self.subscriptions:
+            for hub in sub.event_hubs:
+                if hub.namespace == namespace:
+                    return sub, hub
+        raise KeyError(namespace)
+
     def ancestors(self, group: str) -> list[str]:
         """Management groups from the root (tenant id) down to ``group``."""
         chain = [group]
@@ -186,6 +208,15 @@ def storage_id(tenant: TenantSpec, name: str) -> str:
     return (
         f"/subscriptions/{sub.id}/resourceGroups/{acct.resource_group}/providers/"
         f"Microsoft.Storage/storageAccounts/{acct.name}"
+    )
+
+
+def event_hub_rule_id(tenant: TenantSpec, namespace: str) -> str:
+    """The ARM id of the authorization rule of an Event Hubs namespace of the tenant."""
+    sub, hub = tenant.event_hub(namespace)
+    return (
+        f"/subscriptions/{sub.id}/resourceGroups/{hub.resource_group}/providers/"
+        f"Microsoft.EventHub/namespaces/{hub.namespace}/authorizationRules/{hub.rule}"
     )
 
 

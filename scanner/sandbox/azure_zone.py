@@ -10,8 +10,9 @@
   the custom initiative ``logging-baseline`` (defined at mg-contoso) assigned at the
   subscription;
 - ``lz-corp`` and ``lz-online`` (mg-landingzones) send to ``law-central`` in the other
-  subscription, with ``categoryGroup: allLogs`` (corp, also to the storage account) and
-  ``audit`` (online); the policy is assigned at mg-landingzones (inherited);
+  subscription, with ``categoryGroup: allLogs`` (corp, also to the storage account) and the
+  four audit categories listed one by one (online; the ``audit`` group would not count, see
+  docs/azure.md); the policy is assigned at mg-landingzones (inherited);
 - ``landing_zones`` more subscriptions ``lz-app-N`` like lz-corp (for fault scenarios);
 - an unrelated ``allowed-locations`` assignment at the root; every compliance is Compliant.
 """
@@ -33,6 +34,9 @@ from scanner.sandbox.azure_tenant import (
     TenantSpec,
     WorkspaceSpec,
 )
+
+# The categories azure.monitor.activity_log_categories requires, in the order Azure lists them.
+AUDIT = ("Administrative", "Security", "Alert", "Policy")
 
 __all__ = ["CORP", "ONLINE", "PLATFORM", "STORAGE", "WORKSPACE", "standard_tenant"]
 
@@ -67,7 +71,9 @@ def standard_tenant(*, landing_zones: int = 0, defects: Collection[str] = ()) ->
             storage_accounts=[StorageSpec(STORAGE)],
         ),
         SubscriptionSpec(CORP, "mg-landingzones", settings=[SettingSpec(storage=STORAGE)]),
-        SubscriptionSpec(ONLINE, "mg-landingzones", settings=[SettingSpec(groups=("audit",))]),
+        SubscriptionSpec(
+            ONLINE, "mg-landingzones", settings=[SettingSpec(categories=AUDIT, groups=())]
+        ),
     ]
     tenant.subscriptions += [
         SubscriptionSpec(f"lz-app-{n}", "mg-landingzones", settings=[SettingSpec()])
