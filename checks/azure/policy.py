@@ -13,6 +13,7 @@ from typing import Any
 from scanner.declarative import subject_id
 from scanner.models import CheckContext, Outcome, Status
 
+ASSIGNMENT = "azure.policy.assignment"
 COMPLIANCE = "azure.policy.activity_log_compliance"
 POLICY = "2465583e-4e78-4c15-b6be-a36cbc7c8b0f"
 
@@ -22,10 +23,17 @@ def activity_log_compliant(ctx: CheckContext) -> Iterator[Outcome]:
     subject = subject_id(ctx)
     docs = list(ctx.resources(COMPLIANCE))
     if not docs:
+        excluded = [
+            f"{a.data.get('Name') or a.id} excludes it through notScopes "
+            f"{', '.join(str(x) for x in a.data.get('ExcludedBy') or [])}"
+            for a in ctx.resources(ASSIGNMENT)
+            if a.data.get("IncludesActivityLogPolicy") and a.data.get("ExcludedBy")
+        ]
+        why = f" ({'; '.join(excluded)})" if excluded else ""
         yield Outcome(
             Status.SKIPPED,
-            f"no assignment of the activity-log policy {POLICY} applies to this subscription, "
-            "so there is no compliance to read (azure.policy.activity_log_policy_assigned "
+            f"no assignment of the activity-log policy {POLICY} applies to this subscription"
+            f"{why}, so there is no compliance to read (azure.policy.activity_log_policy_assigned "
             "reports the missing assignment)",
             subject,
         )

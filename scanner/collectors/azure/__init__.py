@@ -70,15 +70,23 @@ def logwarden_attribute(
 
 
 def all_kinds() -> list[ResourceKind]:
-    """Every Azure resource kind (see docs/azure.md)."""
+    """Every Azure resource kind (see docs/azure.md); none is collected for a disabled or
+    deleted subscription (``states``)."""
     from scanner.collectors.azure import (
         kinds_monitor,
         kinds_policy,
         kinds_storage,
         kinds_workspace,
     )
+    from scanner.collectors.azure.states import skip_inactive
 
-    return [*kinds_monitor.KINDS, *kinds_policy.KINDS, *kinds_workspace.KINDS, *kinds_storage.KINDS]
+    kinds = [
+        *kinds_monitor.KINDS,
+        *kinds_policy.KINDS,
+        *kinds_workspace.KINDS,
+        *kinds_storage.KINDS,
+    ]
+    return [skip_inactive(k) for k in kinds]
 
 
 @hookimpl

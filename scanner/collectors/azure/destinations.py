@@ -2,8 +2,9 @@
 
 Stage 2: every subscription's diagnostic settings (stage 1) are known. A destination is read
 once, by the subscription that owns it when that subscription is scanned (so its rows appear
-there, like the AWS log bucket in the log-archive account); when the owner is not scanned,
-by the lowest-id subscription that sends logs to it, so the destination is still evaluated.
+there, like the AWS log bucket in the log-archive account); when the owner is not scanned (or
+is disabled), by the lowest-id subscription that sends logs to it, so the destination is still
+evaluated.
 The read itself always goes to the owner subscription: one credential reaches every
 subscription the scan may read.
 """
@@ -19,6 +20,7 @@ from scanner.collectors.azure.common import (
     scanned,
     subscription_of,
 )
+from scanner.collectors.azure.states import inactive_reason
 from scanner.inventory import Inventory
 
 
@@ -57,7 +59,8 @@ def collected_here(inv: Inventory, field_name: str) -> list[tuple[Destination, s
     """The destinations this subscription reads, each with the subscription it is
     attributed to (``Resource.tenant_id``): the owner when scanned, else this one."""
     me = subscription_of(inv)
-    peers = {subscription_of(p) for p in scanned(inv)}
+    # A disabled subscription is not scanned: a destination it owns is read by a sender.
+    peers = {subscription_of(p) for p in scanned(inv) if inactive_reason(p.tenant) is None}
     out: list[tuple[Destination, str]] = []
     for _, dest in sorted(destinations(inv, field_name).items()):
         if dest.owner in peers:

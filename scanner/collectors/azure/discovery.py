@@ -17,9 +17,8 @@ from typing import Any
 from scanner.collectors.azure.common import AZURE_ERRORS, CLOUD, failure, to_json
 from scanner.collectors.azure.settings import AzureSettings
 from scanner.inventory import SessionUnavailable
-from scanner.models import DISCOVERY, Discovery, Organization, Tenant
+from scanner.models import DISCOVERY, CollectionError, Discovery, Organization, Tenant
 
-INACTIVE = frozenset({"disabled", "deleted"})
 STATIC_ORG = "azure-subscriptions"
 MG_TYPE = "microsoft.management/managementgroups"
 SUB_TYPE = "microsoft.management/managementgroups/subscriptions"
@@ -33,7 +32,9 @@ def discover(settings: AzureSettings) -> Discovery:
         return Discovery(errors=[failure("", DISCOVERY, exc, "building the Azure credential")])
     try:
         if settings.mode == "management-group":
-            return _management_group(settings, session.client("managementgroups"))
+            return _management_group(
+                settings, session.client("managementgroups"), session.client("subscriptions")
+            )
         if settings.mode == "subscriptions":
             return _static(settings, session.client("subscriptions"))
         return _visible(settings, session.client("subscriptions"))
@@ -77,8 +78,6 @@ def _visible(settings: AzureSettings, client: Any) -> Discovery:
     for sub in client.subscriptions.list():
         doc = to_json(sub)
         state = str(doc.get("state") or "")
-        if state.lower() in INACTIVE:
-            continue
         tenant_id = str(doc.get("tenantId") or settings.tenant_id or STATIC_ORG)
         orgs.setdefault(
             tenant_id,
@@ -126,10 +125,11 @@ def _static(settings: AzureSettings, client: Any) -> Discovery:
     return Discovery(organizations=[org], tenants=tenants)
 
 
-def _management_group(settings: AzureSettings, client: Any) -> Discovery:
+def _management_group(settings: AzureSettings, client: Any, subscriptions: Any) -> Discovery:
     group_id = str(settings.management_group_id)
-    group = to_json(client.management_groups.get(group_id))
+    group = to_json(client.management_groups.get(group_id, expand="ancestors"))
     props = group.get("properties") or {}
+    above = _ancestors(props.get("details") or {})
     name = str(group.get("name") or group_id)
     org = Organization(
         cloud=CLOUD,
@@ -138,7 +138,7 @@ def _management_group(settings: AzureSettings, client: Any) -> Discovery:
         facts_available=True,
     )
     parent_of: dict[str, str] = {}
-    subscriptions: list[dict[str, Any]] = []
+    found_subscriptions: list[dict[str, Any]] = []
     for item in client.management_groups.get_descendants(group_id):
         doc = to_json(item)
         parent = str(((doc.get("properties") or {}).get("parent") or {}).get("id") or "")
@@ -147,10 +147,12 @@ def _management_group(settings: AzureSettings, client: Any) -> Discovery:
         if kind == MG_TYPE:
             parent_of[str(doc["name"]).lower()] = parent_name
         elif kind == SUB_TYPE:
-            subscriptions.append({**doc, "parent": parent_name})
+            found_subscriptions.append({**doc, "parent": parent_name})
+    states, errors = _states(subscriptions)
     tenants: list[Tenant] = []
-    for doc in subscriptions:
+    for doc in found_subscriptions:
         chain = _chain(doc["parent"], parent_of, name)
+        complete = above is not None and bool(chain) and chain[0].lower() == name.lower()
         found = _tenant(
             settings,
             str(doc["name"]),
@@ -158,11 +160,36 @@ def _management_group(settings: AzureSettings, client: Any) -> Discovery:
             name,
             chain,
             entra_tenant_id=str(props.get("tenantId") or ""),
+            state=states.get(str(doc["name"]).lower(), ""),
+            management_group_chain=(*(above or ()), *chain) if complete else (),
         )
         if found is not None:
             tenants.append(found)
     tenants.sort(key=lambda t: t.id)
-    return Discovery(organizations=[org], tenants=tenants)
+    return Discovery(organizations=[org], tenants=tenants, errors=errors)
+
+
+def _ancestors(details: dict[str, Any]) -> tuple[str, ...] | None:
+    """The groups above a group, root first, from ``$expand=ancestors`` (None: not given)."""
+    if not details.get("parent"):
+        return ()  # the tenant root group
+    chain = details.get("managementGroupAncestorsChain")
+    if not isinstance(chain, list) or not chain:
+        return None
+    return tuple(str(item.get("name") or "") for item in reversed(chain))
+
+
+def _states(client: Any) -> tuple[dict[str, str], list[CollectionError]]:
+    """Subscription id -> state, from the subscriptions the credential can see."""
+    try:
+        docs = [to_json(s) for s in client.subscriptions.list()]
+    except AZURE_ERRORS as exc:
+        hint = (
+            "listing the subscriptions for their state (disabled and deleted ones are not "
+            "scanned); every subscription below the management group is scanned"
+        )
+        return {}, [failure("", DISCOVERY, exc, hint)]
+    return {str(d.get("subscriptionId") or "").lower(): str(d.get("state") or "") for d in docs}, []
 
 
 def _chain(parent: str, parent_of: dict[str, str], top: str) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from scanner.collectors.azure.ancestry import AncestryUnavailable, chain_of, known_chain
 from scanner.collectors.azure.common import (
     ACTIVITY_LOG_POLICY,
     ACTIVITY_LOG_POLICY_ID,
@@ -79,15 +80,15 @@ def set_members(session: AzureSession, set_id: str) -> list[str]:
 
 
 def _assignment(session: AzureSession, inv: Inventory, doc: dict[str, Any]) -> dict[str, Any]:
+    """The derived fields; ``AppliesToSubscription`` is None while a management group in
+    ``notScopes`` may or may not be above the subscription (see :func:`decide`)."""
     sub = subscription_of(inv)
     props = doc.get("properties") or {}
     definition = str(props.get("policyDefinitionId") or "")
     scope = str(props.get("scope") or "")
     kind = scope_type(scope, sub)
     members = set_members(session, definition) if SET_MARK in definition.lower() else [definition]
-    parents = inv.tenant.parents if inv.tenant is not None else ()
-    excluded = excluded_by(list(props.get("notScopes") or []), sub, parents)
-    return {
+    derived = {
         "Name": doc.get("name"),
         "DisplayName": props.get("displayName"),
         "PolicyDefinitionId": definition,
@@ -97,9 +98,29 @@ def _assignment(session: AzureSession, inv: Inventory, doc: dict[str, Any]) -> d
         "ScopeType": kind,
         "Inherited": kind == "managementGroup",
         "EnforcementMode": props.get("enforcementMode") or "Default",
-        "ExcludedBy": excluded,
-        "AppliesToSubscription": kind in ("subscription", "managementGroup") and not excluded,
     }
+    known = known_chain(inv)
+    partial = known if known is not None else (inv.tenant.parents if inv.tenant else ())
+    decide(derived, list(props.get("notScopes") or []), sub, partial, complete=known is not None)
+    return derived
+
+
+def decide(
+    derived: dict[str, Any],
+    not_scopes: list[Any],
+    sub: str,
+    chain: tuple[str, ...],
+    *,
+    complete: bool,
+) -> None:
+    """Set ``ExcludedBy`` and ``AppliesToSubscription`` from the management groups above the
+    subscription (``chain``; ``complete`` False: maybe only some of them). It stays None
+    when a management group in ``notScopes`` might be above the subscription."""
+    excluded = excluded_by(not_scopes, sub, chain)
+    derived["ExcludedBy"] = excluded
+    applies = derived["ScopeType"] in ("subscription", "managementGroup") and not excluded
+    groups = [s for s in not_scopes if str(s).lower().startswith(MG_SCOPE)]
+    derived["AppliesToSubscription"] = None if applies and groups and not complete else applies
 
 
 def collect_assignments(inv: Inventory) -> Iterator[Item]:
@@ -112,16 +133,54 @@ def collect_assignments(inv: Inventory) -> Iterator[Item]:
     except AZURE_ERRORS as exc:
         yield failure(sub, ASSIGNMENT, exc, "listing policy assignments (atScope)")
         return
+    derived: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for doc in sorted(found, key=lambda d: str(d.get("id", "")).lower()):
         try:
-            derived = _assignment(session, inv, doc)
+            derived.append((doc, _assignment(session, inv, doc)))
         except AZURE_ERRORS as exc:
             definition = (doc.get("properties") or {}).get("policyDefinitionId")
             yield failure(
                 sub, ASSIGNMENT, exc, f"reading policy set {definition} of {doc.get('id')}"
             )
+    unknown = _complete_chains(inv, derived)
+    for doc, data in derived:
+        if unknown is not None and _open(data):
+            groups = [s for s in doc["properties"]["notScopes"] if MG_SCOPE in str(s).lower()]
+            yield problem(
+                sub,
+                ASSIGNMENT,
+                unknown.code,
+                f"assignment {doc.get('id')} excludes management group(s) {', '.join(groups)} "
+                f"(notScopes), and whether subscription {sub} is below them is unknown: "
+                f"{unknown.message}",
+            )
             continue
-        yield resource(ASSIGNMENT, str(doc.get("id")), sub, "", {**doc, **derived})
+        yield resource(ASSIGNMENT, str(doc.get("id")), sub, "", {**doc, **data})
+
+
+def _open(derived: dict[str, Any]) -> bool:
+    return derived["AppliesToSubscription"] is None and bool(derived["IncludesActivityLogPolicy"])
+
+
+def _complete_chains(
+    inv: Inventory, derived: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> CollectionError | None:
+    """Decide the open assignments from the subscription's whole chain, read only when an
+    activity-log assignment needs it; the failure when it could not be read."""
+    if not any(_open(data) for _, data in derived):
+        return None
+    sub = subscription_of(inv)
+    try:
+        chain = chain_of(inv)
+    except AZURE_ERRORS as exc:
+        return failure(sub, ASSIGNMENT, exc, "the management-group chain (getEntities)")
+    except AncestryUnavailable as exc:
+        return problem(sub, ASSIGNMENT, exc.code, exc.message)
+    for doc, data in derived:
+        if data["AppliesToSubscription"] is None:
+            not_scopes = list((doc.get("properties") or {}).get("notScopes") or [])
+            decide(data, not_scopes, sub, chain, complete=True)
+    return None
 
 
 def compliance_state(states: list[dict[str, Any]]) -> str | None:
