@@ -2,7 +2,8 @@
 
 Tests take ``compliant_world()``, change one field, and evaluate the real catalogue over it
 offline (``tests.offline.scan_documents``): the Azure checks are pure functions of these
-documents. Three subscriptions: the platform one owns the central workspace and storage
+documents. The destination documents (``azure.monitor.activity_log_destination``) follow the
+settings at scan time: every destination exists unless ``World.states`` says otherwise. Three subscriptions: the platform one owns the central workspace and storage
 account; the two landing zones send there (a workspace in another subscription) and get the
 activity-log policy from their management group.
 """
@@ -37,6 +38,13 @@ STORAGE = (
     f"/subscriptions/{PLATFORM}/resourceGroups/rg-logging/providers/"
     "Microsoft.Storage/storageAccounts/stactivitylogs01"
 )
+EVENT_HUB = (
+    f"/subscriptions/{PLATFORM}/resourceGroups/rg-logging/providers/Microsoft.EventHub/"
+    "namespaces/evhns-logging/authorizationRules/RootManageSharedAccessKey"
+)
+PARTNER = (
+    f"/subscriptions/{PLATFORM}/resourceGroups/rg-logging/providers/Microsoft.Datadog/monitors/dd"
+)
 ALL = [
     "Administrative",
     "Alert",
@@ -54,26 +62,49 @@ ASSIGNMENT = "azure.policy.assignment"
 COMPLIANCE = "azure.policy.activity_log_compliance"
 WORKSPACES = "azure.loganalytics.workspace"
 ACCOUNTS = "azure.storage.log_account"
+DESTINATION = "azure.monitor.activity_log_destination"
+FIELDS = (
+    ("workspace", "workspaceId"),
+    ("storage", "storageAccountId"),
+    ("eventhub", "eventHubAuthorizationRuleId"),
+    ("partner", "marketplacePartnerId"),
+)
 
 
-def setting_doc(sub: str, categories: list[str], groups: list[str], **dest: str) -> dict[str, Any]:
-    """A diagnostic setting document (raw ARM fields plus the derived ones)."""
-    destinations = {"workspace": WORKSPACE, "storage": STORAGE}
-    chosen = {k: destinations[k] for k in dest.get("to", "workspace").split(",") if k}
+def setting_doc(
+    sub: str, categories: list[str], groups: list[str], *, to: str = "workspace", name: str = ""
+) -> dict[str, Any]:
+    """A diagnostic setting document (raw ARM fields plus the derived ones); ``to``: some of
+    workspace, storage, eventhub, partner (comma-separated), or a destination id per type as
+    ``type=id``."""
+    defaults = {
+        "workspace": WORKSPACE,
+        "storage": STORAGE,
+        "eventhub": EVENT_HUB,
+        "partner": PARTNER,
+    }
+    chosen: dict[str, str] = {}
+    for item in filter(None, to.split(",")):
+        kind, _, rid = item.partition("=")
+        chosen[kind] = rid or defaults[kind]
+    name = name or "activity"
     props: dict[str, Any] = {"logs": [{"categoryGroup": g, "enabled": True} for g in groups]}
     doc: dict[str, Any] = {
-        "id": f"/subscriptions/{sub}/providers/microsoft.insights/diagnosticSettings/activity",
-        "name": "activity",
+        "id": f"/subscriptions/{sub}/providers/microsoft.insights/diagnosticSettings/{name}",
+        "name": name,
         "properties": props,
-        "Name": "activity",
+        "Name": name,
         "EnabledCategories": sorted(categories),
         "EnabledCategoryGroups": groups,
-        "Destinations": sorted(chosen, key=["workspace", "storage"].index),
+        "Destinations": sorted(chosen, key=list(defaults).index),
     }
+    for kind, key in FIELDS:
+        if kind in chosen:
+            props[key] = chosen[kind]
     if "workspace" in chosen:
-        props["workspaceId"] = doc["WorkspaceId"] = WORKSPACE
+        doc["WorkspaceId"] = chosen["workspace"]
     if "storage" in chosen:
-        props["storageAccountId"] = doc["StorageAccountId"] = STORAGE
+        doc["StorageAccountId"] = chosen["storage"]
     return doc
 
 
@@ -145,6 +176,8 @@ class World:
 
     docs: dict[str, dict[str, list[Resource]]] = field(default_factory=dict)
     errors: dict[tuple[str, str], KindCollection] = field(default_factory=dict)
+    # destination id (lower case) -> {"State": ..., "Reason": ...}; absent: it exists
+    states: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def doc(self, sub: str, kind: str, index: int = 0) -> dict[str, Any]:
         """The mutable data of one resource."""
@@ -180,7 +213,7 @@ def compliant_world() -> World:
     settings = {
         PLATFORM: setting_doc(PLATFORM, ALL, [], to="workspace,storage"),
         CORP: setting_doc(CORP, ALL, ["allLogs"], to="workspace,storage"),
-        ONLINE: setting_doc(ONLINE, AUDIT, ["audit"]),
+        ONLINE: setting_doc(ONLINE, AUDIT, []),
     }
     for sub in NAMES:
         activity = (
@@ -212,10 +245,31 @@ def tenants() -> list[Tenant]:
     ]
 
 
+def destination_docs(world: World, sub: str) -> list[Resource]:
+    """The destination documents of ``sub``'s settings, as the collector makes them."""
+    named: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    for setting in world.docs[sub].get(SETTING, []):
+        props = setting.data.get("properties") or {}
+        for kind, key in FIELDS:
+            if props.get(key):
+                rid = str(props[key])
+                named.setdefault((kind, rid.lower()), (rid, []))[1].append(setting.data["Name"])
+    out = []
+    for (kind, low), (rid, names) in sorted(named.items()):
+        state = world.states.get(low, {"State": "Exists"})
+        data = {"id": rid, "Type": kind, "Settings": sorted(names), **state}
+        out.append(Resource(DESTINATION, rid, sub, "", data))
+    return out
+
+
 def scan(world: World, **parameters: Any) -> ScanReport:
     """Evaluate the built-in catalogue over ``world``."""
+    docs = {
+        sub: {DESTINATION: destination_docs(world, sub), **kinds}
+        for sub, kinds in world.docs.items()
+    }
     return scan_documents(
-        "azure", organization(), tenants(), world.docs, errors=world.errors, **parameters
+        "azure", organization(), tenants(), docs, errors=world.errors, **parameters
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.azure import monitor, policy
+from checks.azure import categories, monitor, policy
 from scanner.hookspecs import hookimpl
 from scanner.models import PythonCheck
 
@@ -12,5 +12,6 @@ def logwarden_register_checks() -> list[PythonCheck]:
     """The Azure controls declared ``implementation: python`` in rules.yaml."""
     return [
         PythonCheck("azure.monitor.activity_log_exported", monitor.activity_log_exported),
+        PythonCheck("azure.monitor.activity_log_categories", categories.activity_log_categories),
         PythonCheck("azure.policy.activity_log_policy_compliant", policy.activity_log_compliant),
     ]

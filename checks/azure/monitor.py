@@ -1,7 +1,9 @@
 """azure.monitor.activity_log_exported: the Activity Log reaches a Log Analytics workspace.
 
 Python because the expected workspace is optional (``expected_workspace_id: null`` means
-"any workspace") and ARM resource ids compare without case; the filter language has neither.
+"any workspace"), ARM resource ids compare without case, and the workspace must exist: a
+setting that names a deleted workspace sends nothing anywhere (FAIL), and one whose workspace
+could not be read proves nothing (ERROR, in the subscription whose setting points there).
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from checks.azure.destinations import AUDIT_NOTE, SETTING, Destinations, Target, name_of
 from scanner.declarative import subject_id
 from scanner.models import CheckContext, Outcome, Resource, Status
-
-SETTING = "azure.monitor.activity_log_setting"
 
 
 def same_id(a: Any, b: Any) -> bool:
@@ -25,19 +26,21 @@ def same_id(a: Any, b: Any) -> bool:
     )
 
 
-def _name(setting: Resource) -> str:
-    return str(setting.data.get("Name") or setting.id)
-
-
 def activity_log_exported(ctx: CheckContext) -> Iterator[Outcome]:
     """One row per subscription: which setting sends the Activity Log to which workspace."""
     expected = ctx.param("expected_workspace_id")
     settings = list(ctx.resources(SETTING))
+    destinations = Destinations(ctx)
+    workspace: dict[str, Target] = {}
+    for s in settings:
+        for target in destinations.targets(s, ["workspace"]):
+            workspace[s.id] = target
     evidence: dict[str, Any] = {
         "ExpectedWorkspaceId": expected,
         "Settings": {
-            _name(s): {
-                "WorkspaceId": s.data.get("WorkspaceId"),
+            name_of(s): {
+                "WorkspaceId": workspace[s.id].id if s.id in workspace else None,
+                "WorkspaceState": workspace[s.id].state if s.id in workspace else None,
                 "Destinations": s.data.get("Destinations") or [],
                 "EnabledCategories": s.data.get("EnabledCategories") or [],
             }
@@ -45,34 +48,66 @@ def activity_log_exported(ctx: CheckContext) -> Iterator[Outcome]:
         },
     }
     subject = subject_id(ctx)
-    to_workspace = [s for s in settings if s.data.get("WorkspaceId")]
-    sending = [s for s in to_workspace if s.data.get("EnabledCategories")]
-    good = [s for s in sending if expected is None or same_id(s.data["WorkspaceId"], expected)]
+    to_workspace = [s for s in settings if s.id in workspace]
+    sending = [s for s in to_workspace if _sends(s)]
+    matching = [s for s in sending if expected is None or same_id(workspace[s.id].id, expected)]
+    good = [s for s in matching if workspace[s.id].counts]
     if good:
         first = good[0]
         message = (
-            f"diagnostic setting {_name(first)} sends the Activity Log to workspace "
-            f"{first.data['WorkspaceId']}"
+            f"diagnostic setting {name_of(first)} sends the Activity Log to workspace "
+            f"{workspace[first.id].id}"
         )
         yield Outcome(Status.PASS, message, subject, evidence=evidence)
         return
+    unknown = [s for s in matching if workspace[s.id].unknown]
+    if unknown:
+        reasons = "; ".join(f"{name_of(s)}: {workspace[s.id].reason}" for s in unknown)
+        message = (
+            "could not be evaluated: the Activity Log goes to a workspace that could not be "
+            f"read, so whether it exists is unknown ({reasons})"
+        )
+        yield Outcome(Status.ERROR, message, subject, evidence=evidence)
+        return
+    message = _failure(settings, to_workspace, sending, matching, expected, workspace)
+    yield Outcome(Status.FAIL, message, subject, evidence=evidence)
+
+
+def _sends(setting: Resource) -> bool:
+    # Only categories count: what the audit group holds is not documented (categories.py).
+    return bool(setting.data.get("EnabledCategories"))
+
+
+def _failure(
+    settings: list[Resource],
+    to_workspace: list[Resource],
+    sending: list[Resource],
+    matching: list[Resource],
+    expected: Any,
+    workspace: dict[str, Target],
+) -> str:
+    if matching:  # every one of them names a workspace that does not exist
+        gone = "; ".join(f"{name_of(s)}: {workspace[s.id].reason}" for s in matching)
+        return (
+            "the Activity Log is sent to a workspace that does not exist, so it reaches no "
+            f"workspace ({gone})"
+        )
     if not settings:
-        message = "no diagnostic setting exports the Activity Log of this subscription"
-    elif not to_workspace:
+        return "no diagnostic setting exports the Activity Log of this subscription"
+    if not to_workspace:
         where = "; ".join(
-            f"{_name(s)} -> {', '.join(s.data.get('Destinations') or []) or 'nowhere'}"
+            f"{name_of(s)} -> {', '.join(s.data.get('Destinations') or []) or 'nowhere'}"
             for s in settings
         )
-        message = (
+        return (
             f"no diagnostic setting sends the Activity Log to a Log Analytics workspace ({where})"
         )
-    elif not sending:
-        names = ", ".join(_name(s) for s in to_workspace)
-        message = f"diagnostic setting(s) {names} name a workspace but enable no log category"
-    else:
-        seen = ", ".join(sorted({str(s.data["WorkspaceId"]) for s in sending}))
-        message = (
-            f"the Activity Log goes to workspace(s) {seen}, not to the expected workspace "
-            f"{expected}"
-        )
-    yield Outcome(Status.FAIL, message, subject, evidence=evidence)
+    if not sending:
+        names = ", ".join(name_of(s) for s in to_workspace)
+        groups = {
+            str(g).lower() for s in to_workspace for g in s.data.get("EnabledCategoryGroups") or []
+        }
+        note = f" ({AUDIT_NOTE})" if "audit" in groups else ""
+        return f"diagnostic setting(s) {names} name a workspace but enable no log category{note}"
+    seen = ", ".join(sorted({workspace[s.id].id for s in sending}))
+    return f"the Activity Log goes to workspace(s) {seen}, not to the expected workspace {expected}"

@@ -44,10 +44,12 @@ def test_compliant_tenant_passes_every_azure_control() -> None:
 
 
 def test_tricky_cases_of_the_compliant_tenant() -> None:
-    """allLogs and audit groups count; an assignment inherited from a management group counts."""
+    """allLogs counts, and so do the four categories listed one by one; an assignment
+    inherited from a management group counts."""
     world = d.compliant_world()
     assert world.doc(d.CORP, d.SETTING)["EnabledCategoryGroups"] == ["allLogs"]
-    assert world.doc(d.ONLINE, d.SETTING)["EnabledCategoryGroups"] == ["audit"]
+    online = world.doc(d.ONLINE, d.SETTING)
+    assert (online["EnabledCategoryGroups"], online["EnabledCategories"]) == ([], d.AUDIT)
     assert world.doc(d.CORP, d.ASSIGNMENT, 1)["Inherited"] is True
     report = d.scan(world)
     for sub in (d.CORP, d.ONLINE):
@@ -106,7 +108,7 @@ DEFECTS: list[tuple[str, Callable[[d.World], object], str, str]] = [
     ),
     (
         "a setting without destination does not count",
-        lambda w: _setting(w, d.ONLINE).update(Destinations=[]),
+        lambda w: w.set(d.ONLINE, d.SETTING, d.setting_doc(d.ONLINE, d.AUDIT, [], to="")),
         CATEGORIES,
         d.ONLINE,
     ),

@@ -73,6 +73,7 @@ def all_kinds() -> list[ResourceKind]:
     """Every Azure resource kind (see docs/azure.md); none is collected for a disabled or
     deleted subscription (``states``)."""
     from scanner.collectors.azure import (
+        kinds_destination,
         kinds_monitor,
         kinds_policy,
         kinds_storage,
@@ -82,6 +83,7 @@ def all_kinds() -> list[ResourceKind]:
 
     kinds = [
         *kinds_monitor.KINDS,
+        *kinds_destination.KINDS,
         *kinds_policy.KINDS,
         *kinds_workspace.KINDS,
         *kinds_storage.KINDS,

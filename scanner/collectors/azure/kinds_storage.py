@@ -17,6 +17,7 @@ from scanner.collectors.azure.common import (
     AZURE_ERRORS,
     CLOUD,
     STORAGE_ACCOUNT,
+    ResourceId,
     failure,
     not_found,
     problem,
@@ -25,7 +26,7 @@ from scanner.collectors.azure.common import (
     subscription_of,
     to_json,
 )
-from scanner.collectors.azure.destinations import Destination, collected_here
+from scanner.collectors.azure.destinations import collected_here
 from scanner.collectors.azure.session import SessionPool
 from scanner.inventory import Inventory
 from scanner.models import CollectionError, Resource, ResourceKind
@@ -92,10 +93,18 @@ def _optional(call: Any) -> dict[str, Any] | None:
         raise
 
 
-def _read(pool: SessionPool, dest: Destination) -> dict[str, Any]:
-    assert dest.parsed is not None
-    client = pool.for_subscription(dest.owner).client("storage")
-    rg, name = dest.parsed.resource_group, dest.parsed.name
+def read_account(pool: SessionPool, account: ResourceId) -> dict[str, Any]:
+    """The storage account document, read once per scan in the account's own subscription
+    (raises Azure errors, memoised too; a 404 on the account means it does not exist)."""
+    found: dict[str, Any] = pool.memo(
+        ("storage", account.key), functools.partial(_read, pool, account)
+    )
+    return found
+
+
+def _read(pool: SessionPool, target: ResourceId) -> dict[str, Any]:
+    client = pool.for_subscription(target.subscription).client("storage")
+    rg, name = target.resource_group, target.name
     account = to_json(client.storage_accounts.get_properties(rg, name))
     policy = _optional(lambda: client.management_policies.get(rg, name, "default"))
     container = _optional(lambda: client.blob_containers.get(rg, name, LOG_CONTAINER))
@@ -139,7 +148,7 @@ def collect_accounts(inv: Inventory) -> Iterator[Resource | CollectionError]:
             )
             continue
         try:
-            data = pool.memo(("storage", dest.parsed.key), functools.partial(_read, pool, dest))
+            data = read_account(pool, dest.parsed)
         except AZURE_ERRORS as exc:
             if not_found(exc):
                 yield problem(

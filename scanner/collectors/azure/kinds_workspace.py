@@ -15,6 +15,7 @@ from scanner.collectors.azure.common import (
     AZURE_ERRORS,
     CLOUD,
     WORKSPACE,
+    ResourceId,
     failure,
     not_found,
     problem,
@@ -23,7 +24,7 @@ from scanner.collectors.azure.common import (
     subscription_of,
     to_json,
 )
-from scanner.collectors.azure.destinations import Destination, collected_here
+from scanner.collectors.azure.destinations import collected_here
 from scanner.collectors.azure.session import SessionPool
 from scanner.inventory import Inventory
 from scanner.models import CollectionError, Resource, ResourceKind
@@ -59,11 +60,19 @@ def _days(value: Any) -> int | None:
     return int(value) if ok else None
 
 
-def _read(pool: SessionPool, dest: Destination) -> dict[str, Any]:
+def read_workspace(pool: SessionPool, workspace: ResourceId) -> dict[str, Any]:
+    """The workspace document, read once per scan in the workspace's own subscription
+    (raises Azure errors, memoised too; a 404 on the workspace means it does not exist)."""
+    found: dict[str, Any] = pool.memo(
+        ("workspace", workspace.key), functools.partial(_read, pool, workspace)
+    )
+    return found
+
+
+def _read(pool: SessionPool, target: ResourceId) -> dict[str, Any]:
     """The workspace document (raises Azure errors; 404 on the table is no table)."""
-    assert dest.parsed is not None
-    client = pool.for_subscription(dest.owner).client("loganalytics")
-    rg, name = dest.parsed.resource_group, dest.parsed.name
+    client = pool.for_subscription(target.subscription).client("loganalytics")
+    rg, name = target.resource_group, target.name
     workspace = to_json(client.workspaces.get(rg, name))
     table: dict[str, Any] | None = None
     try:
@@ -98,7 +107,7 @@ def collect_workspaces(inv: Inventory) -> Iterator[Resource | CollectionError]:
             )
             continue
         try:
-            data = pool.memo(("workspace", dest.parsed.key), functools.partial(_read, pool, dest))
+            data = read_workspace(pool, dest.parsed)
         except AZURE_ERRORS as exc:
             if not_found(exc):
                 yield problem(

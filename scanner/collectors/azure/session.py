@@ -30,6 +30,7 @@ CLIENTS: dict[str, tuple[str, str, bool]] = {
     "insights": ("azure.mgmt.policyinsights", "PolicyInsightsClient", True),
     "loganalytics": ("azure.mgmt.loganalytics", "LogAnalyticsManagementClient", True),
     "storage": ("azure.mgmt.storage", "StorageManagementClient", True),
+    "eventhub": ("azure.mgmt.eventhub", "EventHubManagementClient", True),
     "subscriptions": ("azure.mgmt.resource.subscriptions", "SubscriptionClient", False),
     "managementgroups": ("azure.mgmt.managementgroups", "ManagementGroupsMgmtClient", False),
 }

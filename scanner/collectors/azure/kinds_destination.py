@@ -1,0 +1,152 @@
+"""``azure.monitor.activity_log_destination``: whether each destination of the subscription's
+Activity Log diagnostic settings exists.
+
+One document per destination that one of this subscription's settings names, attributed to
+this subscription: a setting whose destination is gone or cannot be read is a finding (or an
+error) of the subscription whose setting points there, wherever the destination lives.
+
+- workspaces and storage accounts: the documents the stage-2 kinds read, once per scan in
+  the destination's own subscription (memoised, so no second request);
+- event hubs: the namespace's authorization rule the setting names
+  (``namespaces.get_authorization_rule``; an event hub's own rule: ``event_hubs.
+  get_authorization_rule``), read once per scan in the namespace's subscription;
+- marketplace partner solutions: not read (``NotVerified``).
+
+``State``: ``Exists``; ``NotFound`` (404, or an id that cannot name such a resource);
+``Unreadable`` (403, 5xx, throttling after the retries, ...: ``ErrorCode`` says which);
+``NotVerified``. Collected on demand (stage 0), after the stage-2 reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from scanner.collectors.azure.common import (
+    ACTIVITY_LOG_SETTING,
+    AZURE_ERRORS,
+    CLOUD,
+    ResourceId,
+    error_code,
+    not_found,
+    problem,
+    resource,
+    session_of,
+    subscription_of,
+)
+from scanner.collectors.azure.kinds_monitor import DESTINATIONS
+from scanner.collectors.azure.kinds_storage import read_account
+from scanner.collectors.azure.kinds_workspace import read_workspace
+from scanner.collectors.azure.session import SessionPool
+from scanner.inventory import Inventory
+from scanner.models import CollectionError, Resource, ResourceKind
+
+DESTINATION = "azure.monitor.activity_log_destination"
+EXISTS, NOT_FOUND, UNREADABLE, NOT_VERIFIED = "Exists", "NotFound", "Unreadable", "NotVerified"
+NOUNS = {
+    "workspace": "Log Analytics workspace",
+    "storage": "storage account",
+    "eventhub": "event hub authorization rule",
+    "partner": "marketplace partner solution",
+}
+
+
+class InvalidDestination(ValueError):
+    """The id cannot name a destination of its type."""
+
+
+def _top_level(rid: str) -> ResourceId:
+    parsed = ResourceId.parse(rid)
+    if parsed is None:
+        raise InvalidDestination(rid)
+    return parsed
+
+
+def _event_hub_rule(pool: SessionPool, rid: str) -> None:
+    """Read the authorization rule (namespace- or event-hub-level); raises Azure errors."""
+    parts = [p for p in rid.split("/") if p]
+    low = [p.lower() for p in parts]
+    shape = low[:1] + low[2:3] + low[4:6]
+    if shape != ["subscriptions", "resourcegroups", "providers", "microsoft.eventhub"]:
+        raise InvalidDestination(rid)
+    rg, namespace = parts[3], parts[7] if len(parts) > 7 else ""
+
+    def read() -> None:
+        client = pool.for_subscription(low[1]).client("eventhub")
+        if len(parts) == 10 and low[6::2] == ["namespaces", "authorizationrules"]:
+            client.namespaces.get_authorization_rule(rg, namespace, parts[9])
+        elif len(parts) == 12 and low[6::2] == ["namespaces", "eventhubs", "authorizationrules"]:
+            client.event_hubs.get_authorization_rule(rg, namespace, parts[9], parts[11])
+        else:
+            raise InvalidDestination(rid)
+
+    pool.memo(("eventhub-rule", rid.rstrip("/").lower()), read)
+
+
+READERS: dict[str, Callable[[SessionPool, str], object]] = {
+    "workspace": lambda pool, rid: read_workspace(pool, _top_level(rid)),
+    "storage": lambda pool, rid: read_account(pool, _top_level(rid)),
+    "eventhub": _event_hub_rule,
+}
+
+
+def destination_state(pool: SessionPool, kind: str, rid: str) -> dict[str, Any]:
+    """``State`` (and ``Reason``, ``ErrorCode``) of one destination; never raises Azure errors."""
+    noun = NOUNS[kind]
+    reader = READERS.get(kind)
+    if reader is None:
+        return {
+            "State": NOT_VERIFIED,
+            "Reason": f"logwarden does not read {noun}s, so it cannot tell whether {rid} exists",
+        }
+    try:
+        reader(pool, rid)
+    except InvalidDestination:
+        return {"State": NOT_FOUND, "Reason": f"{rid!r} is not the id of a {noun}"}
+    except AZURE_ERRORS as exc:
+        code, message = error_code(exc)
+        if not_found(exc):
+            return {
+                "State": NOT_FOUND,
+                "Reason": f"{noun} {rid} does not exist ({code}: {message})",
+                "ErrorCode": code,
+            }
+        return {
+            "State": UNREADABLE,
+            "Reason": f"{noun} {rid} could not be read ({code}: {message})",
+            "ErrorCode": code,
+        }
+    return {"State": EXISTS}
+
+
+def collect_destinations(inv: Inventory) -> Iterator[Resource | CollectionError]:
+    """One document per destination of this subscription's Activity Log settings."""
+    sub = subscription_of(inv)
+    got = inv.get(ACTIVITY_LOG_SETTING)
+    for err in got.errors:
+        yield problem(sub, DESTINATION, err.code, f"diagnostic settings: {err.message}")
+    if got.errors or not got.resources:
+        return
+    named: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    for setting in got.resources:
+        props = setting.data.get("properties") or {}
+        for kind, key in DESTINATIONS:
+            rid = props.get(key)
+            if isinstance(rid, str) and rid:
+                entry = named.setdefault((kind, rid.rstrip("/").lower()), (rid, []))
+                entry[1].append(str(setting.data.get("Name") or setting.id))
+    pool = session_of(inv).pool
+    for (kind, _), (rid, settings) in sorted(named.items()):
+        state = destination_state(pool, kind, rid)
+        data = {"id": rid, "Type": kind, "Settings": sorted(settings), **state}
+        yield resource(DESTINATION, rid, sub, "", data)
+
+
+KINDS = [
+    ResourceKind(
+        name=DESTINATION,
+        cloud=CLOUD,
+        description="Whether each destination of the Activity Log settings exists.",
+        collect=collect_destinations,
+    ),
+]
