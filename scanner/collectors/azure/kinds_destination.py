@@ -148,5 +148,6 @@ KINDS = [
         cloud=CLOUD,
         description="Whether each destination of the Activity Log settings exists.",
         collect=collect_destinations,
+        volatile=("Reason",),  # carries ARM's error message, which names a request id
     ),
 ]

@@ -3,7 +3,10 @@
 Assignments: ``GET /subscriptions/{id}/providers/Microsoft.Authorization/policyAssignments``
 with ``$filter=atScope()``, which returns the assignments made at the subscription *and* at
 every management group above it, so inheritance needs no walk of the hierarchy. An assignment
-of a policy set (initiative) is resolved by reading the set definition once per scan.
+of a policy set (initiative) is resolved by reading the set definition once per scan. Whether
+a management group in ``notScopes`` is above the subscription needs the groups above it
+(``ancestry``): known from discovery in management-group mode, read otherwise only when an
+activity-log assignment has such a ``notScopes`` entry.
 
 Compliance: one Policy Insights query per subscription (``POST .../policyStates/latest/
 queryResults`` filtered on the activity-log policy's definition name), made only when an
