@@ -21,6 +21,7 @@ ORG_SINK = "gcp.logging.org_sink"
 ORGANIZATION = "gcp.resourcemanager.organization"
 FOLDER = "gcp.resourcemanager.folder"
 SHOWN = 3
+NOT_EVALUATED = "its filter was not evaluated per audit log type (an older inventory)"
 
 
 def why_not(sink: Mapping[str, Any]) -> list[str]:
@@ -47,7 +48,7 @@ def audit_log_gaps(sink: Mapping[str, Any]) -> list[str]:
     export (``AuditLogTypes[type].Reason``), naming those types."""
     types = sink.get("AuditLogTypes")
     if not isinstance(types, Mapping):
-        return ["its filter was not evaluated per audit log type (an older inventory: scan again)"]
+        return [NOT_EVALUATED]
     gaps: dict[str, list[str]] = {}
     for log_type in AUDIT_LOG_TYPES:
         entry = types.get(log_type)
@@ -125,6 +126,15 @@ def org_sink(ctx: CheckContext) -> Iterator[Outcome]:
         )
         return
     evidence["uncovered"] = uncovered
+    unread = [sid for sid, reasons in verdicts.items() if NOT_EVALUATED in reasons]
+    if unread:
+        message = (
+            f"cannot tell whether {', '.join(unread[:SHOWN])} export the audit logs: the "
+            "inventory was saved by an older logwarden without per-type audit log verdicts; "
+            "scan again"
+        )
+        yield Outcome(Status.ERROR, message, subject, evidence=evidence)
+        return
     more = f" (and {len(uncovered) - SHOWN} more)" if len(uncovered) > SHOWN else ""
     candidates = "; ".join(
         f"{sid.rsplit('/', 1)[-1]} at {sid.split('/sinks/')[0].removeprefix('//logging.googleapis.com/')}: {', '.join(r)}"

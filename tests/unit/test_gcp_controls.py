@@ -285,6 +285,17 @@ def test_the_central_bucket_is_still_checked_when_one_type_is_left_out() -> None
     assert statuses(scan(model), RETENTION) == {Status.FAIL}
 
 
+def test_an_inventory_without_per_type_verdicts_is_an_error_not_a_finding() -> None:
+    world = d.build(d.compliant_model())
+    sink = world.org["gcp.logging.org_sink"][0]
+    del sink.data["AuditLogTypes"]  # as saved by a logwarden older than the verdicts
+    report = scan_gcp_world(world)
+    row = rows(report, ORG_SINK)[0]
+    assert row.status is Status.ERROR
+    assert "older logwarden" in row.message and sink.id in row.message
+    assert int(report.exit_code) == 3
+
+
 def test_project_level_sink_alone_does_not_cover_the_organization() -> None:
     model = d.compliant_model()
     model.sinks.pop(d.ORG)
