@@ -1,10 +1,11 @@
 """gcp.logging.org_sink: an aggregated sink exports the audit logs of every project in scope.
 
-Covered: a qualifying sink (``includeChildren``, enabled, a filter that includes audit logs
-with no exclusion dropping them, a destination that exists) at the scanned organization (or
-folder) or above it; otherwise every child folder is covered (recursively) and no project
-sits directly under an uncovered node. A project-level sink never covers anything: the
-project's owners can delete it.
+Covered: a qualifying sink (``includeChildren``, enabled, a filter and exclusions that
+certainly export every entry of the four audit log types -- activity, data_access,
+system_event, policy: ``AuditLogTypes`` in docs/gcp.md -- and a destination that exists) at
+the scanned organization (or folder) or above it; otherwise every child folder is covered
+(recursively) and no project sits directly under an uncovered node. A project-level sink never
+covers anything: the project's owners can delete it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Any
 from scanner.declarative import subject_id
 from scanner.models import CheckContext, Outcome, Status
 
+AUDIT_LOG_TYPES = ("activity", "data_access", "system_event", "policy")
 ORG_SINK = "gcp.logging.org_sink"
 ORGANIZATION = "gcp.resourcemanager.organization"
 FOLDER = "gcp.resourcemanager.folder"
 SHOWN = 3
+NOT_EVALUATED = "its filter was not evaluated per audit log type (an older inventory)"
 
 
 def why_not(sink: Mapping[str, Any]) -> list[str]:
@@ -28,10 +31,7 @@ def why_not(sink: Mapping[str, Any]) -> list[str]:
         reasons.append("includeChildren is false")
     if sink.get("disabled") is True:
         reasons.append("the sink is disabled")
-    if sink.get("FilterIncludesAuditLogs") is not True:
-        reasons.append(f"filter {sink.get('filter')!r} does not include cloudaudit.googleapis.com")
-    if sink.get("ExcludesAuditLogs") is True:
-        reasons.append("an exclusion drops audit logs")
+    reasons.extend(audit_log_gaps(sink))
     exists = sink.get("DestinationExists")
     if exists is False:
         reasons.append(f"destination {sink.get('destination')} does not exist")
@@ -41,6 +41,28 @@ def why_not(sink: Mapping[str, Any]) -> list[str]:
             "(export to a log bucket or a Cloud Storage bucket)"
         )
     return reasons
+
+
+def audit_log_gaps(sink: Mapping[str, Any]) -> list[str]:
+    """One reason per explanation shared by the audit log types the sink does not certainly
+    export (``AuditLogTypes[type].Reason``), naming those types."""
+    types = sink.get("AuditLogTypes")
+    if not isinstance(types, Mapping):
+        return [NOT_EVALUATED]
+    gaps: dict[str, list[str]] = {}
+    for log_type in AUDIT_LOG_TYPES:
+        entry = types.get(log_type)
+        if not isinstance(entry, Mapping) or entry.get("Exported") is not True:
+            reason = entry.get("Reason") if isinstance(entry, Mapping) else None
+            gaps.setdefault(str(reason or "not evaluated"), []).append(log_type)
+    return [f"{', '.join(names)} audit logs {reason}" for reason, names in gaps.items()]
+
+
+def audit_log_evidence(sink: Mapping[str, Any]) -> dict[str, str]:
+    """Per audit log type: exported or not, and why."""
+    types = sink.get("AuditLogTypes")
+    types = types if isinstance(types, Mapping) else {}
+    return {t: str((types.get(t) or {}).get("Reason") or "not evaluated") for t in AUDIT_LOG_TYPES}
 
 
 def _uncovered(
@@ -67,18 +89,21 @@ def org_sink(ctx: CheckContext) -> Iterator[Outcome]:
     }
     covered: dict[str, list[str]] = {}
     verdicts: dict[str, list[str]] = {}
+    audit_logs: dict[str, dict[str, str]] = {}
     for sink in ctx.resources(ORG_SINK):
         if sink.data.get("BuiltIn"):
             continue
         reasons = why_not(sink.data)
         verdicts[sink.id] = reasons
+        audit_logs[sink.id] = audit_log_evidence(sink.data)
         if not reasons:
             covered.setdefault(str(sink.data.get("Parent")), []).append(sink.id)
     root = nodes.get(subject, {})
     chain = [*(root.get("Path") or ()), subject]
     covering = [sid for node in chain for sid in covered.get(node, [])]
     evidence: dict[str, Any] = {
-        "sinks": {sid: reasons or ["qualifies"] for sid, reasons in verdicts.items()}
+        "sinks": {sid: reasons or ["qualifies"] for sid, reasons in verdicts.items()},
+        "audit_log_types": audit_logs,
     }
     if covering:
         evidence["covered_by"] = covering
@@ -101,6 +126,15 @@ def org_sink(ctx: CheckContext) -> Iterator[Outcome]:
         )
         return
     evidence["uncovered"] = uncovered
+    unread = [sid for sid, reasons in verdicts.items() if NOT_EVALUATED in reasons]
+    if unread:
+        message = (
+            f"cannot tell whether {', '.join(unread[:SHOWN])} export the audit logs: the "
+            "inventory was saved by an older logwarden without per-type audit log verdicts; "
+            "scan again"
+        )
+        yield Outcome(Status.ERROR, message, subject, evidence=evidence)
+        return
     more = f" (and {len(uncovered) - SHOWN} more)" if len(uncovered) > SHOWN else ""
     candidates = "; ".join(
         f"{sid.rsplit('/', 1)[-1]} at {sid.split('/sinks/')[0].removeprefix('//logging.googleapis.com/')}: {', '.join(r)}"

@@ -35,6 +35,9 @@ APP_1, APP_2 = "lw-app-1", "lw-app-2"
 CENTRAL_BUCKET = "org-audit"
 ARCHIVE_BUCKET = "lw-audit-archive"
 EXEMPTED = "serviceAccount:etl@lw-app-1.iam.gserviceaccount.com"
+DROPS_DATA_ACCESS = (
+    'logName:"cloudaudit.googleapis.com" AND NOT logName:"cloudaudit.googleapis.com%2Fdata_access"'
+)
 
 Rows = Callable[[GcpOrg], list[Expectation]]
 
@@ -163,6 +166,11 @@ DEFECTS: dict[str, Defect] = {
         lambda o: setattr(_org_sink(o), "filter", 'NOT logName:"cloudaudit.googleapis.com"'),
         _org_row(),
     ),
+    "org_sink_drops_data_access": Defect(
+        "the organization sink keeps the audit logs AND NOT the Data Access logs",
+        lambda o: setattr(_org_sink(o), "filter", DROPS_DATA_ACCESS),
+        _org_row(),
+    ),
     "org_sink_destination_missing": Defect(
         "the organization sink writes to a log bucket that does not exist",
         lambda o: setattr(
@@ -218,6 +226,7 @@ _AUDIT = ("no_org_audit_config", "service_specific_only", "audit_config_at_folde
 _ORG_SINK = (
     "org_sink_no_children",
     "org_sink_excludes_audit",
+    "org_sink_drops_data_access",
     "org_sink_destination_missing",
     "project_sink_only",
     "folder_sinks_only",

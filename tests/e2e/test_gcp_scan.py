@@ -153,6 +153,30 @@ def test_tricky_passes_and_a_project_sink_alone(servers: GcpServers, tmp_path: P
     assert code == 1
 
 
+def test_a_sink_that_leaves_out_data_access_logs_fails_and_names_the_term(
+    servers: GcpServers, tmp_path: Path
+) -> None:
+    world = standard_org(["org_sink_drops_data_access"])
+    servers.load(world)
+    code, report, output = scan(servers, world, tmp_path)
+    assert keys(report, "FAIL") == world.expected() == {("gcp.logging.org_sink", ORG, ORG)}
+    assert keys(report, "ERROR") == set(), output
+    assert code == 1
+    row = next(r for r in report["results"] if r["check_id"] == "gcp.logging.org_sink")
+    assert (
+        "data_access audit logs not exported: "
+        'NOT logName:"cloudaudit.googleapis.com%2Fdata_access" (excludes them)'
+    ) in row["message"]
+    per_type = row["evidence"]["audit_log_types"][f"//logging.googleapis.com/{ORG}/sinks/org-audit"]
+    assert {t for t, why in per_type.items() if why == "every entry is exported"} == {
+        "activity",
+        "system_event",
+        "policy",
+    }
+    # the central bucket still receives the other audit logs: its controls still run
+    assert status_of(report, "gcp.logging.bucket_retention") == {("lw-logging", CENTRAL): "PASS"}
+
+
 def test_permission_denied_and_unavailable_api_are_errors_for_that_project_only(
     servers: GcpServers, tmp_path: Path
 ) -> None:

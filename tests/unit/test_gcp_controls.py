@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from scanner.models import CollectionError, KindCollection, ScanReport, Status
+from scanner.models import CheckResult, CollectionError, KindCollection, ScanReport, Status
+from scanner.sandbox.gcp_defects import DROPS_DATA_ACCESS
 from tests import gcp_docs as d
 from tests.offline import rows, scan_gcp_world, statuses
 
@@ -114,6 +115,24 @@ DEFECTS: list[tuple[str, Callable[[d.Model], object], str, str]] = [
     (
         "org sink filter negating audit logs",
         lambda m: _org_sink(m).update(filter='NOT logName:"cloudaudit.googleapis.com"'),
+        ORG_SINK,
+        d.ORG,
+    ),
+    (
+        "org sink filter negating Data Access logs",
+        lambda m: _org_sink(m).update(filter=DROPS_DATA_ACCESS),
+        ORG_SINK,
+        d.ORG,
+    ),
+    (
+        "org sink filter narrowed by severity",
+        lambda m: _org_sink(m).update(filter=f"{d.AUDIT_FILTER} AND severity>=NOTICE"),
+        ORG_SINK,
+        d.ORG,
+    ),
+    (
+        "org sink filter that does not parse",
+        lambda m: _org_sink(m).update(filter=f"({d.AUDIT_FILTER}"),
         ORG_SINK,
         d.ORG,
     ),
@@ -225,6 +244,56 @@ def test_exempted_member_is_reported_with_where_it_is_set() -> None:
     assert row.status is Status.FAIL
     assert "user:auditor@example.com" in row.message
     assert d.WORKLOADS in str(row.evidence)
+
+
+def org_sink_row_with_filter(sink_filter: str) -> CheckResult:
+    model = d.compliant_model()
+    _org_sink(model)["filter"] = sink_filter
+    row = rows(scan(model), ORG_SINK)[0]
+    assert row.status is Status.FAIL
+    return row
+
+
+def test_a_sink_without_data_access_logs_fails_and_says_which_term() -> None:
+    row = org_sink_row_with_filter(DROPS_DATA_ACCESS)
+    assert (
+        "org-audit at organizations/111: data_access audit logs not exported: NOT logName:"
+        '"cloudaudit.googleapis.com%2Fdata_access" (excludes them)'
+    ) in row.message
+    sink_id = f"{d.LOGGING}{d.ORG}/sinks/org-audit"
+    assert row.evidence["audit_log_types"][sink_id] == {
+        "activity": "every entry is exported",
+        "data_access": 'not exported: NOT logName:"cloudaudit.googleapis.com%2Fdata_access" '
+        "(excludes them)",
+        "system_event": "every entry is exported",
+        "policy": "every entry is exported",
+    }
+
+
+def test_a_term_that_cannot_be_decided_is_named_with_the_types_it_leaves_open() -> None:
+    row = org_sink_row_with_filter(f'{d.AUDIT_FILTER} resource.type!="k8s_cluster"')
+    assert (
+        "activity, data_access, system_event, policy audit logs not decided: "
+        'resource.type!="k8s_cluster" (a term on resource.type)'
+    ) in row.message
+
+
+def test_the_central_bucket_is_still_checked_when_one_type_is_left_out() -> None:
+    model = d.compliant_model()
+    _org_sink(model)["filter"] = DROPS_DATA_ACCESS
+    model.log_buckets[d.CENTRAL]["retentionDays"] = 30
+    assert statuses(scan(model), RETENTION) == {Status.FAIL}
+
+
+def test_an_inventory_without_per_type_verdicts_is_an_error_not_a_finding() -> None:
+    world = d.build(d.compliant_model())
+    sink = world.org["gcp.logging.org_sink"][0]
+    del sink.data["AuditLogTypes"]  # as saved by a logwarden older than the verdicts
+    report = scan_gcp_world(world)
+    row = rows(report, ORG_SINK)[0]
+    assert row.status is Status.ERROR
+    assert "older logwarden" in row.message and sink.id in row.message
+    assert int(report.exit_code) == 3
 
 
 def test_project_level_sink_alone_does_not_cover_the_organization() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from scanner.collectors.gcp.audit import effective_audit_config
 from scanner.collectors.gcp.common import error_code
-from scanner.collectors.gcp.sinks import destination, exports_audit_logs, sink_doc
+from scanner.collectors.gcp.sinks import destination, sink_doc
 
 
 def config(service: str, *types: str, exempted: tuple[str, ...] = ()) -> dict:
@@ -93,49 +93,72 @@ def test_unspecified_log_types_are_ignored() -> None:
     assert doc["AllServices"]["LogTypes"] == []
 
 
+def audit_doc(text: str, *exclusions: dict, parent: str = "organizations/1") -> dict:
+    return sink_doc(
+        {
+            "name": "s",
+            "destination": "storage.googleapis.com/b",
+            "filter": text,
+            "exclusions": list(exclusions),
+        },
+        parent,
+    )
+
+
+def test_a_sink_exports_audit_logs_only_when_every_type_is_certain() -> None:
+    doc = audit_doc('logName:"cloudaudit.googleapis.com"')
+    assert doc["ExportedAuditLogTypes"] == ["activity", "data_access", "system_event", "policy"]
+    assert doc["ExportsAuditLogs"] is doc["RoutesAuditLogs"] is True
+    assert doc["AuditLogTypes"]["policy"] == {
+        "Exported": True,
+        "Verdict": "TRUE",
+        "Reason": "every entry is exported",
+    }
+    doc = audit_doc('logName:"cloudaudit.googleapis.com" -logName:"%2Fdata_access"')
+    assert doc["ExportedAuditLogTypes"] == ["activity", "system_event", "policy"]
+    assert doc["ExportsAuditLogs"] is False and doc["RoutesAuditLogs"] is True
+    assert doc["AuditLogTypes"]["data_access"] == {
+        "Exported": False,
+        "Verdict": "FALSE",
+        "Reason": 'not exported: -logName:"%2Fdata_access" (excludes them)',
+    }
+
+
+def test_an_enabled_exclusion_counts_a_disabled_one_does_not() -> None:
+    off = {"name": "off", "filter": 'logName:"cloudaudit.googleapis.com"', "disabled": True}
+    on = {"name": "on", "filter": 'LOG_ID("cloudaudit.googleapis.com/data_access")'}
+    assert audit_doc("", off)["ExportsAuditLogs"] is True
+    doc = audit_doc("", off, on)
+    assert doc["ExportedAuditLogTypes"] == ["activity", "system_event", "policy"]
+    assert doc["AuditLogTypes"]["data_access"]["Reason"] == (
+        'not exported: exclusion on (LOG_ID("cloudaudit.googleapis.com/data_access")) drops them'
+    )
+    assert (doc["Level"], doc["DestinationType"], doc["RoutesAuditLogs"]) == (
+        "organization",
+        "storage",
+        True,
+    )
+
+
 @pytest.mark.parametrize(
-    ("text", "exports"),
+    ("text", "routes"),
     [
         ("", True),
-        ('logName:"cloudaudit.googleapis.com"', True),
-        ('logName:"projects/p/logs/cloudaudit.googleapis.com%2Fdata_access"', True),
-        (
-            'LOG_ID("cloudaudit.googleapis.com/activity") OR LOG_ID("cloudaudit.googleapis.com/data_access")',
-            True,
-        ),
+        ('LOG_ID("cloudaudit.googleapis.com/activity")', True),
+        ('logName="projects/p/logs/cloudaudit.googleapis.com%2Factivity"', True),
         ('protoPayload."@type"="type.googleapis.com/google.cloud.audit.AuditLog"', True),
-        ('severity>=ERROR OR logName : "cloudaudit.googleapis.com"', True),
-        ('NOT severity=DEBUG logName:"cloudaudit.googleapis.com"', True),
-        ('(NOT logName:"x") OR logName:"cloudaudit.googleapis.com"', True),
         ('NOT logName:"cloudaudit.googleapis.com"', False),
-        ('-logName:"cloudaudit.googleapis.com"', False),
-        ('NOT (resource.type="gce_instance" OR logName:"cloudaudit.googleapis.com")', False),
-        (
-            'NOT LOG_ID("cloudaudit.googleapis.com/activity") AND NOT LOG_ID("cloudaudit.googleapis.com/system_event")',
-            False,
-        ),
+        ('logName!="projects/p/logs/cloudaudit.googleapis.com%2Factivity"', False),
+        ('logName:"cloudaudit.googleapis.com" AND NOT logName:"cloudaudit.googleapis.com"', False),
         ('resource.type="gce_instance"', False),
+        ("severity>=ERROR", False),
+        ('logName:"cloudaudit.googleapis.com" AND (', False),
     ],
 )
-def test_filters_that_include_audit_logs(text: str, exports: bool) -> None:
-    assert exports_audit_logs({"filter": text}) == (exports, False)
-
-
-def test_an_enabled_exclusion_of_audit_logs_empties_the_sink() -> None:
-    sink = {
-        "filter": "",
-        "exclusions": [
-            {"name": "off", "filter": 'logName:"cloudaudit.googleapis.com"', "disabled": True},
-            {"name": "on", "filter": 'LOG_ID("cloudaudit.googleapis.com/data_access")'},
-        ],
-    }
-    assert exports_audit_logs(sink) == (True, True)
-    doc = sink_doc(sink | {"name": "s", "destination": "storage.googleapis.com/b"}, "folders/1")
-    assert (doc["ExportsAuditLogs"], doc["Level"], doc["DestinationType"]) == (
-        False,
-        "folder",
-        "storage",
-    )
+def test_which_destinations_receive_audit_logs(text: str, routes: bool) -> None:
+    """A destination's buckets are checked (retention, lock) when its sink selects audit logs
+    by name, or exports everything, and does not certainly leave every type out."""
+    assert audit_doc(text)["RoutesAuditLogs"] is routes
 
 
 @pytest.mark.parametrize(

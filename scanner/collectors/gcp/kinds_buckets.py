@@ -70,7 +70,7 @@ def destinations(
     refs: dict[str, Ref] = {}
     for sink in sinks:
         data = sink.data
-        if data.get("BuiltIn") or not data.get("ExportsAuditLogs"):
+        if data.get("BuiltIn") or not data.get("RoutesAuditLogs"):
             continue
         if data.get("DestinationType") != dest_type:
             continue

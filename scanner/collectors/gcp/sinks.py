@@ -1,12 +1,8 @@
-"""Log sinks: destinations and whether a sink exports audit logs (pure functions).
+"""Log sinks: destinations and which audit logs a sink exports (pure functions).
 
-Whether a filter "includes audit logs" is decided by a small reading of the Logging query
-language: a filter exports audit logs when it is empty, or when it mentions
-``cloudaudit.googleapis.com`` (or the ``google.cloud.audit.AuditLog`` payload type) in a term
-that is not negated (``NOT term``, ``-term``, or inside ``NOT ( ... )``). It is a heuristic that
-errs towards "exports": it does not evaluate narrowing terms that are ANDed to the audit term.
-An enabled exclusion of the sink whose filter mentions audit logs makes the sink not export
-them completely.
+A sink's filter and enabled exclusions are read with the Logging query language parser
+(:mod:`logging_query`) and evaluated per audit log type (:mod:`audit_filter`): a type counts as
+exported only when every entry of it below the sink is certainly admitted.
 """
 
 from __future__ import annotations
@@ -15,8 +11,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.collectors.gcp.audit_filter import (
+    Tri,
+    kinds_below,
+    names_audit_logs,
+    sink_verdicts,
+)
+from scanner.collectors.gcp.log_names import AUDIT_LOG_TYPES
+from scanner.collectors.gcp.logging_query import And, ParseError, parse
+
 BUILT_IN_SINKS = ("_Default", "_Required")
-AUDIT_MARKERS = ("cloudaudit.googleapis.com", "google.cloud.audit.auditlog")
 LOG_BUCKET_DEST = re.compile(
     r"^logging\.googleapis\.com/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/buckets/(?P<bucket>[^/]+)$"
 )
@@ -26,12 +30,11 @@ OTHER_DESTS = (
     ("pubsub", re.compile(r"^pubsub\.googleapis\.com/projects/(?P<project>[^/]+)/topics/")),
     ("project", re.compile(r"^logging\.googleapis\.com/projects/(?P<project>[^/]+)$")),
 )
-_CHUNK = re.compile(
-    r'[A-Za-z_][\w.]*\((?:"(?:[^"\\]|\\.)*"?|[^)"])*\)?'  # a function call: LOG_ID("...")
-    r"|\(|\)"
-    r'|(?:"(?:[^"\\]|\\.)*"?|[^\s()"])+'
-)
-_OPERATOR_CHARS = ":=<>~!"
+VERDICT_WORDS = {
+    Tri.TRUE: "every entry is exported",
+    Tri.FALSE: "not exported",
+    Tri.UNKNOWN: "not decided",
+}
 
 
 def destination(dest: str) -> dict[str, str]:
@@ -55,67 +58,40 @@ def destination(dest: str) -> dict[str, str]:
     return {"Type": "other"}
 
 
-def _terms(text: str) -> list[str]:
-    """Whitespace-separated chunks of a filter, with ``field : value`` glued into one term."""
-    out: list[str] = []
-    for chunk in _CHUNK.findall(text):
-        glue = out and out[-1] not in ("(", ")") and chunk not in ("(", ")")
-        if glue and (out[-1][-1] in _OPERATOR_CHARS or chunk[0] in _OPERATOR_CHARS):
-            out[-1] += chunk
-        else:
-            out.append(chunk)
-    return out
-
-
-def _negated(prefix: str) -> bool:
-    """Whether the term that continues after ``prefix`` is negated."""
-    terms = _terms(prefix)
-    in_term = bool(terms) and not prefix[-1].isspace() and terms[-1] not in ("(", ")")
-    current = terms.pop() if in_term else ""
-    groups = [False]
-    pending = False
-    for term in terms:
-        word = term.upper()
-        if term == "(":
-            groups.append(groups[-1] ^ pending)
-            pending = False
-        elif term == ")":
-            if len(groups) > 1:
-                groups.pop()
-            pending = False
-        elif word == "NOT" or term == "-":
-            pending = not pending
-        else:  # AND, OR, or a complete term: a pending NOT applied to it (or to nothing)
-            pending = False
-    return groups[-1] ^ pending ^ current.startswith("-")
-
-
-def mentions_audit_logs(text: str) -> bool:
-    """Whether a filter selects audit logs in some non-negated term."""
-    lowered = text.lower()
-    for marker in AUDIT_MARKERS:
-        start = 0
-        while (index := lowered.find(marker, start)) >= 0:
-            if not _negated(text[:index]):
-                return True
-            start = index + len(marker)
-    return False
-
-
-def exports_audit_logs(sink: Mapping[str, Any]) -> tuple[bool, bool]:
-    """``(filter includes audit logs, an enabled exclusion removes some of them)``."""
-    text = str(sink.get("filter") or "").strip()
-    includes = not text or mentions_audit_logs(text)
-    excluded = any(
-        not ex.get("disabled") and mentions_audit_logs(str(ex.get("filter") or ""))
-        for ex in sink.get("exclusions") or ()
-    )
-    return includes, excluded
+def audit_log_fields(sink: Mapping[str, Any], parent: str) -> dict[str, Any]:
+    """The derived audit-log fields of a sink at ``parent`` (see docs/gcp.md):
+    ``AuditLogTypes`` (per type: ``Exported``, ``Verdict``, ``Reason``),
+    ``ExportedAuditLogTypes``, ``ExportsAuditLogs`` (all four) and ``RoutesAuditLogs`` (the
+    destination receives audit logs: the filter selects them by name, or is empty, and some
+    type is not certainly left out)."""
+    text = str(sink.get("filter") or "")
+    verdicts = sink_verdicts(text, list(sink.get("exclusions") or ()), kinds_below(parent))
+    types = {
+        log_type: {
+            "Exported": verdict.value is Tri.TRUE,
+            "Verdict": verdict.value.value,
+            "Reason": ": ".join(
+                [VERDICT_WORDS[verdict.value], "; ".join(verdict.causes)][
+                    : 1 + bool(verdict.causes)
+                ]
+            ),
+        }
+        for log_type, verdict in verdicts.items()
+    }
+    exported = [t for t in AUDIT_LOG_TYPES if types[t]["Exported"]]
+    tree = parse(text)
+    named = isinstance(tree, And) and not tree.items
+    named = named or (not isinstance(tree, ParseError) and names_audit_logs(tree))
+    return {
+        "AuditLogTypes": types,
+        "ExportedAuditLogTypes": exported,
+        "ExportsAuditLogs": len(exported) == len(AUDIT_LOG_TYPES),
+        "RoutesAuditLogs": named and any(v.value is not Tri.FALSE for v in verdicts.values()),
+    }
 
 
 def sink_doc(sink: Mapping[str, Any], parent: str) -> dict[str, Any]:
     """A normalised ``LogSink`` plus the fields logwarden derives (see docs/gcp.md)."""
-    includes, excluded = exports_audit_logs(sink)
     dest = destination(str(sink.get("destination") or ""))
     return {
         **sink,
@@ -124,9 +100,7 @@ def sink_doc(sink: Mapping[str, Any], parent: str) -> dict[str, Any]:
             parent.split("/", 1)[0], "project"
         ),
         "BuiltIn": str(sink.get("name")) in BUILT_IN_SINKS,
-        "FilterIncludesAuditLogs": includes,
-        "ExcludesAuditLogs": excluded,
-        "ExportsAuditLogs": includes and not excluded,
+        **audit_log_fields(sink, parent),
         "DestinationType": dest["Type"],
         "DestinationParts": dest,
     }
