@@ -15,6 +15,7 @@ from scanner import commands
 from scanner.errors import InputError
 from scanner.models import ExitCode
 from scanner.plugins import create_plugin_manager
+from scanner.printable import printable
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -266,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else int(ExitCode.USAGE_ERROR)
     except InputError as exc:
         for problem in exc.problems:
-            print(f"logwarden: error: {problem}", file=sys.stderr)
+            print(f"logwarden: error: {printable(str(problem))}", file=sys.stderr)
         return int(ExitCode.USAGE_ERROR)
     except KeyboardInterrupt:
         print("logwarden: interrupted", file=sys.stderr)

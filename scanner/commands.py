@@ -18,6 +18,7 @@ from scanner.errors import InputError, Problem, fail
 from scanner.models import ExitCode, PythonCheck, Reporter, ResourceKind, Severity
 from scanner.outputs import report_outputs, write_atomic
 from scanner.plugins import KNOWN_CLOUDS, create_plugin_manager
+from scanner.printable import printable
 from scanner.rules import Catalogue, builtin_rules_path, load_catalogue
 
 # Measured best for 200 accounts x 2 regions with 50 ms per API call (bench/RESULTS.md).
@@ -248,7 +249,9 @@ def list_controls(args: argparse.Namespace) -> ExitCode:
     width = max(len(c.id) for c in checks) if checks else 10
     print(f"{'ID'.ljust(width)}  {'SEVERITY':8}  {'SCOPE':12}  TITLE")
     for c in checks:
-        print(f"{c.id.ljust(width)}  {c.severity.value:8}  {c.scope.value:12}  {c.title}")
+        print(
+            f"{c.id.ljust(width)}  {c.severity.value:8}  {c.scope.value:12}  {printable(c.title)}"
+        )
     return ExitCode.OK
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,12 @@ import pluggy
 
 from scanner import attribution, baseline, drift, drift_report
 from scanner.engine import ScanInput
-from scanner.errors import InputError, Problem, fail
+from scanner.errors import InputError, Problem, fail, warn
 from scanner.history import HistoryStore, open_store
 from scanner.inventory import Inventory
 from scanner.models import ExitCode, ScanReport
 from scanner.outputs import write_atomic
+from scanner.printable import printable
 
 
 @dataclass
@@ -87,11 +87,7 @@ def after_scan(
     try:
         if ctx.baseline is not None:
             if ctx.baseline.scope != state.scope:
-                print(
-                    f"logwarden: warning: the baseline covers {ctx.baseline.scope!r}, "
-                    f"this scan {state.scope!r}",
-                    file=sys.stderr,
-                )
+                warn(f"the baseline covers {ctx.baseline.scope!r}, this scan {state.scope!r}")
             report.drift = drift.compare(ctx.baseline, state, "baseline")
         elif ctx.compare:
             report.drift = drift.compare(previous, state, "history")
@@ -148,7 +144,7 @@ def drift_command(args: argparse.Namespace) -> ExitCode:
     try:
         if args.list:
             for scan_id, time, scope in store.scans(args.scope):
-                print(f"{scan_id}\t{time}\t{scope}")
+                print(f"{scan_id}\t{printable(time)}\t{printable(scope)}")
             return ExitCode.OK
         before, after = _pick(store, args)
         result = drift.compare(before, after, "baseline" if args.baseline else "history")
