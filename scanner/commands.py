@@ -142,9 +142,10 @@ def scan(args: argparse.Namespace) -> ExitCode:
     history = drift_commands.prepare(args)
     cfg = load_config(args.config)
     blocked = _blocked(args.plugin_opts)
+    saved = snapshot.read(args.inventory) if args.inventory else None
     clouds = (
-        snapshot.clouds_in(args.inventory)
-        if args.inventory
+        snapshot.clouds_in(saved)
+        if saved is not None
         else _select_clouds(_flatten(args.cloud), cfg)
     )
     pm = create_plugin_manager(clouds, blocked)
@@ -152,7 +153,7 @@ def scan(args: argparse.Namespace) -> ExitCode:
     outputs = report_outputs(args, reporters)
     catalogue = _catalogue(pm, cfg, args.rules)
     if args.inventory:
-        scan_input = snapshot.load(args.inventory, kinds, catalogue.parameters)
+        scan_input = snapshot.load(args.inventory, kinds, catalogue.parameters, saved)
     else:
         settings = {}
         for cloud in clouds:

@@ -14,11 +14,12 @@ from typing import Any
 
 import pluggy
 
-from scanner import attribution, baseline, drift, drift_report
+from scanner import attribution, baseline, drift, drift_report, json_input
 from scanner.engine import ScanInput
 from scanner.errors import InputError, Problem, fail, warn
 from scanner.history import HistoryStore, open_store
 from scanner.inventory import Inventory
+from scanner.json_input import Shape, Spec
 from scanner.models import ExitCode, ScanReport
 from scanner.outputs import write_atomic
 from scanner.printable import printable
@@ -185,25 +186,36 @@ def _attach_recorded(
         result.window = (before.time, after.time)
 
 
+REPORT_FIX = "pass a report.json written by logwarden scan"
+REPORT_FIELDS: Spec = {
+    "scan": ((dict,), True),
+    "organizations": ((list,), True),
+    "results": ((list,), True),
+}
+ORGANIZATION_FIELDS: Spec = {"cloud": ((str,), True), "id": ((str,), True)}
+
+
 def _state_from_report(path: Path) -> drift.ScanState:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        orgs = doc["organizations"]
-        clouds = tuple(sorted({o["cloud"] for o in orgs}))
-        state = drift.ScanState(
-            id="",
-            time=doc["scan"]["started_at"],
-            clouds=clouds,
-            scope=drift.scope_key(clouds, (o["id"] for o in orgs)),
-        )
-        fields = drift.ResultRow.__dataclass_fields__
-        state.results = drift.index_rows(
-            drift.ResultRow(**{k: v for k, v in r.items() if k in fields}) for r in doc["results"]
-        )
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise fail(
-            str(path), None, f"not a logwarden report.json: {exc}", "pass a report.json"
-        ) from None
+    """The results of a report.json as a scan state (no resources: reports do not keep them)."""
+    doc = json_input.read(path, label="report file", option="--report", fix=REPORT_FIX)
+    shape = Shape(str(path), REPORT_FIX, what="not a logwarden report.json: ")
+    if shape.fields(doc, REPORT_FIELDS, "$", others=True):
+        shape.fields(doc["scan"], {"started_at": ((str,), True)}, "scan", others=True)
+        shape.each(doc["organizations"], ORGANIZATION_FIELDS, "organizations", others=True)
+        shape.each(doc["results"], baseline.RESULT_FIELDS, "results", others=True)
+    shape.raise_problems()
+    orgs = doc["organizations"]
+    clouds = tuple(sorted({o["cloud"] for o in orgs}))
+    state = drift.ScanState(
+        id="",
+        time=doc["scan"]["started_at"],
+        clouds=clouds,
+        scope=drift.scope_key(clouds, (o["id"] for o in orgs)),
+    )
+    fields = drift.ResultRow.__dataclass_fields__
+    state.results = drift.index_rows(
+        drift.ResultRow(**{k: v for k, v in r.items() if k in fields}) for r in doc["results"]
+    )
     return state
 
 
