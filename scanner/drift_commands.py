@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import pluggy
 from scanner import attribution, baseline, drift, drift_report, json_input
 from scanner.engine import ScanInput
 from scanner.errors import InputError, Problem, fail, warn
+from scanner.filter_ops import parse_timestamp
 from scanner.history import HistoryStore, open_store
 from scanner.inventory import Inventory
 from scanner.json_input import Shape, Spec
@@ -39,7 +41,12 @@ class ScanHistory:
 def prepare(args: argparse.Namespace) -> ScanHistory | None:
     """Check the history options and open the store / read the baseline (exit 2 early)."""
     problems = []
-    if args.drift and not args.history:
+    if args.history is not None and not args.history.strip():
+        # an unset CI variable must not silently turn history (and first_seen) off
+        problems.append(
+            Problem("--history", None, "the history URL is empty", "give a file path or a URL")
+        )
+    elif args.drift and not args.history:
         problems.append(
             Problem("argv", None, "--drift needs --history", "add --history PATH (or --baseline)")
         )
@@ -133,14 +140,36 @@ def _pick(store: HistoryStore, args: argparse.Namespace) -> tuple[drift.ScanStat
         return baseline.load(args.baseline), after
     same_scope = store.scans(after.scope)
     earlier = same_scope[: [s[0] for s in same_scope].index(after.id)]
-    if args.since:
-        before = [s for s in earlier if s[1] < args.since] or earlier[:1]
+    since = _since(args.since)
+    if since is not None:
+        before = [s for s in earlier if _recorded_before(s[1], since)] or earlier[:1]
         return (store.load(before[-1][0]) if before else None), after
     return (store.load(earlier[-1][0]) if earlier else None), after
 
 
+def _since(value: str | None) -> dt.datetime | None:
+    """``--since``: a date (midnight UTC) or an ISO 8601 time (UTC when it has no offset)."""
+    if value is None:
+        return None
+    moment = parse_timestamp(value)
+    if moment is None:
+        raise fail(
+            "--since",
+            None,
+            f"{value!r} is not a date",
+            "write a date as YYYY-MM-DD, or a time such as 2026-11-22T05:00:00+00:00",
+        )
+    return moment
+
+
+def _recorded_before(time: str, since: dt.datetime) -> bool:
+    moment = parse_timestamp(time)
+    return moment is not None and moment < since
+
+
 def drift_command(args: argparse.Namespace) -> ExitCode:
     """``logwarden drift``: what changed between two recorded scans."""
+    _since(args.since)  # a bad date is a usage error before the store is opened
     store = open_store(args.history, create=False)
     try:
         if args.list:
