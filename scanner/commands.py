@@ -14,10 +14,10 @@ import pluggy
 
 from scanner import drift_commands, engine, progress, snapshot
 from scanner.config import STARTER, ScanConfig, load_config
-from scanner.errors import InputError, Problem, fail
+from scanner.errors import InputError, Problem, fail, warn
 from scanner.models import ExitCode, PythonCheck, Reporter, ResourceKind, Severity
 from scanner.outputs import report_outputs, write_atomic
-from scanner.plugins import KNOWN_CLOUDS, create_plugin_manager
+from scanner.plugins import KNOWN_CLOUDS, create_plugin_manager, plugin_names, unknown_plugins
 from scanner.printable import printable
 from scanner.rules import Catalogue, builtin_rules_path, load_catalogue
 
@@ -142,6 +142,11 @@ def scan(args: argparse.Namespace) -> ExitCode:
     history = drift_commands.prepare(args)
     cfg = load_config(args.config)
     blocked = _blocked(args.plugin_opts)
+    for name in unknown_plugins(blocked):
+        warn(
+            f"-p no:{name}: no plugin is named {name!r}, nothing was disabled "
+            f"(plugins: {', '.join(plugin_names())})"
+        )
     saved = snapshot.read(args.inventory) if args.inventory else None
     clouds = (
         snapshot.clouds_in(saved)
