@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pluggy
 
-from scanner import commands
+from scanner import commands, outputs
 from scanner.errors import InputError
 from scanner.models import ExitCode
 from scanner.plugins import create_plugin_manager
@@ -255,6 +255,7 @@ def tune_gc() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``logwarden`` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    outputs.begin_run()
     tune_gc()
     try:
         # Cloud plugins are loaded later, for the selected clouds only; installed plugins

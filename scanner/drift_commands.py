@@ -23,7 +23,7 @@ from scanner.history import HistoryStore, open_store
 from scanner.inventory import Inventory
 from scanner.json_input import Shape, Spec
 from scanner.models import ExitCode, ScanReport
-from scanner.outputs import write_atomic
+from scanner.outputs import check_writable, write_atomic
 from scanner.printable import printable
 
 
@@ -252,6 +252,7 @@ def baseline_command(args: argparse.Namespace) -> ExitCode:
     """``logwarden baseline save FILE``: the accepted state from history or a report.json."""
     if bool(args.history) == bool(args.report):
         raise fail("argv", None, "give one of --history or --report", "see baseline save --help")
+    check_writable([("baseline save", args.file, False)])
     if args.report:
         state = _state_from_report(args.report)
     else:
