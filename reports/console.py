@@ -6,13 +6,11 @@ from collections import Counter
 
 from reports.view import GATE_MEANING, SEVERITIES, by_cloud_and_severity, cloud_label
 from scanner.models import ScanReport, Status
+from scanner.printable import printable as p
 
 MAX_FINDINGS_SHOWN = 40
 MAX_TENANTS_SHOWN = 50
 _COLUMNS = ("PASS", "FAIL", "ERROR", "SKIPPED", "WAIVED")
-# Control characters from cloud data (an escape sequence in a resource name or message) must
-# not reach the terminal: each becomes "?" (newlines are the summary's own).
-_INERT = {c: "?" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if c != 0x0A}
 
 
 def _table(rows: list[tuple[str, ...]], text_columns: int = 2) -> list[str]:
@@ -63,7 +61,7 @@ def render(report: ScanReport) -> str:
         if len(ordered) > MAX_TENANTS_SHOWN:
             ordered.sort(key=lambda kv: (-kv[1]["FAIL"], -kv[1]["ERROR"], kv[0]))
         for (cloud, tid, name), counts in ordered[:MAX_TENANTS_SHOWN]:
-            rows.append((f"{cloud}/{tid}", name, *(str(counts[c]) for c in _COLUMNS)))
+            rows.append((p(f"{cloud}/{tid}"), p(name), *(str(counts[c]) for c in _COLUMNS)))
         out += _table(rows)
         if len(ordered) > MAX_TENANTS_SHOWN:
             out.append(
@@ -78,7 +76,8 @@ def render(report: ScanReport) -> str:
         out.append(f"Findings ({len(findings)}):")
         for r in findings[:MAX_FINDINGS_SHOWN]:
             out.append(
-                f"  [{r.severity.value.upper():8}] {r.check_id}  {r.tenant_name or r.tenant_id}  {r.message}"
+                f"  [{r.severity.value.upper():8}] {p(r.check_id)}  "
+                f"{p(r.tenant_name or r.tenant_id)}  {p(r.message)}"
             )
         if len(findings) > MAX_FINDINGS_SHOWN:
             out.append(f"  ... and {len(findings) - MAX_FINDINGS_SHOWN} more in the report files")
@@ -87,15 +86,18 @@ def render(report: ScanReport) -> str:
         out.append("")
         out.append(f"Could not be evaluated ({len(errors)}):")
         for r in errors[:MAX_FINDINGS_SHOWN]:
-            out.append(f"  {r.check_id}  {r.tenant_name or r.tenant_id}  {r.message}")
+            out.append(f"  {p(r.check_id)}  {p(r.tenant_name or r.tenant_id)}  {p(r.message)}")
         if len(errors) > MAX_FINDINGS_SHOWN:
             out.append(f"  ... and {len(errors) - MAX_FINDINGS_SHOWN} more in the report files")
     discovery = [e for e in report.errors if e.kind == "discovery"]
     for e in discovery:
-        out.append(f"Discovery failed for {e.cloud} {e.tenant_id}: {e.code}: {e.message}")
+        out.append(
+            f"Discovery failed for {p(e.cloud)} {p(e.tenant_id)}: {p(e.code)}: {p(e.message)}"
+        )
     for w in report.expired_waivers:
         out.append(
-            f"Expired waiver ({w.source}): {w.checks} expired {w.expires}, owner {w.owner}; it no longer mutes anything"
+            f"Expired waiver ({p(w.source)}): {p(w.checks)} expired {w.expires}, "
+            f"owner {p(w.owner)}; it no longer mutes anything"
         )
     summary = by_cloud_table(report)
     if summary:
@@ -108,4 +110,6 @@ def render(report: ScanReport) -> str:
     )
     code = report.exit_code
     out.append(f"exit code {int(code)}: {GATE_MEANING[code]}")
-    return "\n".join(line.translate(_INERT) for line in out) + "\n"
+    # every value from the clouds was escaped above; this also catches any text added later
+    # without it (lines from the drift summary hold their own "\n")
+    return "\n".join(p(part) for line in out for part in line.split("\n")) + "\n"

@@ -1,8 +1,11 @@
 """The CSV report for auditors' spreadsheets: one row per result, RFC 4180 quoting.
 
-Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return) are prefixed with a single quote, the OWASP advice against CSV
-injection: a resource name or message never runs as a formula when the file is opened.
+Control characters in a cell become visible escapes (:mod:`scanner.printable`): a cloud value
+never spreads over several lines of a cell or carries a terminal escape. Cells that a
+spreadsheet would read as a formula (starting, after any spaces, with ``=``, ``+``, ``-`` or
+``@``) are prefixed with a single quote, the OWASP advice against CSV injection: a resource
+name or message never runs as a formula when the file is opened. (A leading tab or carriage
+return, OWASP's other two, is already escaped to ``\t`` / ``\r``.)
 
 When the scan was compared (``scan --drift`` or ``--baseline``), a last column ``new`` says
 ``yes`` on the rows that are regressions (see reports/drift_view.py); without drift the
@@ -19,6 +22,7 @@ from reports.drift_view import DriftView
 from reports.drift_view import view as drift_view
 from reports.view import display_status, waiver_expired
 from scanner.models import CheckResult, ScanReport
+from scanner.printable import printable
 
 COLUMNS = (
     "check_id",
@@ -41,12 +45,13 @@ COLUMNS = (
     "evidence",
 )
 DRIFT_COLUMNS = ("new",)  # appended when the report has drift
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 def cell(value: str) -> str:
     """``value`` made inert for spreadsheets (see the module docstring)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    value = printable(value)
+    return "'" + value if value.lstrip(" ").startswith(_FORMULA_START) else value
 
 
 def row(r: CheckResult, drift: DriftView | None = None) -> list[str]:

@@ -28,6 +28,7 @@ from reports.view import (
     waiver_expired,
 )
 from scanner.models import CheckResult, ScanReport, Status
+from scanner.printable import printable
 
 MAX_FINDINGS = 50
 MAX_ERRORS = 20
@@ -38,8 +39,11 @@ ICONS = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "error": "�
 
 
 def md(text: str, limit: int = MAX_CELL) -> str:
-    """``text`` as inert Markdown inside a table cell: one line, escaped, at most ``limit``."""
-    text = " ".join(text.split())
+    """``text`` as inert Markdown inside a table cell: one line, escaped, at most ``limit``.
+
+    Control characters become visible escapes first (:mod:`scanner.printable`), so a newline
+    in a cloud value shows as ``\\n`` instead of silently joining two words."""
+    text = " ".join(printable(text).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -3,7 +3,8 @@
 One rule per control; one result per FAIL row (waived rows carry an accepted ``suppressions``
 entry instead of disappearing); each result is located logically (tenant, then resource) and
 carries the row's stable fingerprint in ``partialFingerprints``, so alerts keep their identity
-across scans. PASS and SKIPPED rows are not results. What could not be evaluated (collection
+across scans. Message texts, which code scanning shows to people, have their control
+characters escaped (:mod:`scanner.printable`); the properties keep the raw values. PASS and SKIPPED rows are not results. What could not be evaluated (collection
 errors and ERROR rows) goes to ``invocations[0].toolExecutionNotifications``.
 
 Code scanning also wants a physical location for every result: a cloud finding has no source
@@ -35,6 +36,7 @@ from scanner.models import (
     Severity,
     Status,
 )
+from scanner.printable import printable
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "logwarden/v1"
@@ -133,7 +135,7 @@ def result(r: CheckResult, rule_index: int, drift: DriftView | None = None) -> d
         "ruleIndex": rule_index,
         "kind": "fail",
         "level": LEVEL[r.severity],
-        "message": {"text": f"{r.message} ({r.cloud} {where}, {r.resource_id})"},
+        "message": {"text": printable(f"{r.message} ({r.cloud} {where}, {r.resource_id})")},
         "locations": _locations(r),
         "partialFingerprints": {FINGERPRINT_KEY: r.fingerprint},
         "properties": {
@@ -170,7 +172,7 @@ def result(r: CheckResult, rule_index: int, drift: DriftView | None = None) -> d
 def _notification(e: CollectionError) -> dict[str, Any]:
     return {
         "level": "error",
-        "message": {"text": f"{e.code}: {e.message}"},
+        "message": {"text": printable(f"{e.code}: {e.message}")},
         "descriptor": {"id": e.code or "CollectionError"},
         "locations": [
             {
@@ -187,7 +189,9 @@ def _not_evaluated(r: CheckResult, rule_index: int) -> dict[str, Any]:
     return {
         "level": "error",
         "message": {
-            "text": f"could not be evaluated for {r.tenant_name or r.tenant_id}: {error_reason(r)}"
+            "text": printable(
+                f"could not be evaluated for {r.tenant_name or r.tenant_id}: {error_reason(r)}"
+            )
         },
         "descriptor": {"id": "not-evaluated"},
         "associatedRule": {"id": r.check_id, "index": rule_index},

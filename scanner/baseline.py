@@ -7,14 +7,16 @@ InputError (exit 2): it is never treated as empty, which would accept everything
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
+from scanner import json_input
 from scanner.drift import ResourceState, ResultRow, ScanState, index_rows
 from scanner.errors import fail
 from scanner.field_diff import canonical, digest
+from scanner.json_input import NONE, Shape, Spec
+from scanner.models import Severity, Status
 
 SCHEMA = "logwarden.baseline/1"
 _SCHEMA = re.compile(r"^logwarden\.baseline/(\d+)$")
@@ -44,17 +46,35 @@ def dumps(state: ScanState) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
+DOCUMENT_FIELDS: Spec = {
+    "schema": ((str,), True),
+    "scan": ((dict,), True),
+    "results": ((list,), True),
+    "resources": ((list,), True),
+}
+SCAN_FIELDS: Spec = {
+    "id": ((str,), True),
+    "time": ((str,), True),
+    "clouds": ((list,), True),
+    "scope": ((str,), True),
+}
+RESULT_FIELDS: Spec = {
+    **{name: ((str,), True) for name in ResultRow.__dataclass_fields__},
+    "muted": ((bool,), False),
+    "first_seen": ((str, NONE), False),
+}
+RESOURCE_FIELDS: Spec = {
+    **{name: ((str,), True) for name in ("kind", "id", "tenant_id", "region")},
+    "data": ((dict,), True),
+}
+_STATUSES = {s.value for s in Status}
+_SEVERITIES = {s.value for s in Severity}
+
+
 def load(path: str | Path) -> ScanState:
     """Read a baseline; every problem is an InputError naming the file and the fix."""
     name = str(path)
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise fail(name, None, "baseline file not found", "check the --baseline path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail(name, None, f"cannot read the baseline: {exc}", FIX) from None
-    except json.JSONDecodeError as exc:
-        raise fail(name, exc.lineno, f"corrupt baseline (malformed JSON: {exc.msg})", FIX) from None
+    doc = json_input.read(path, label="baseline file", option="--baseline", fix=FIX)
     found = doc.get("schema") if isinstance(doc, dict) else None
     match = _SCHEMA.match(found) if isinstance(found, str) else None
     if match is None:
@@ -66,19 +86,31 @@ def load(path: str | Path) -> ScanState:
             f"baseline schema {found} is newer than this logwarden supports ({SCHEMA})",
             "upgrade logwarden, or write the baseline again with this version",
         )
-    try:
-        scan: dict[str, Any] = doc["scan"]
-        state = ScanState(
-            id=str(scan["id"]),
-            time=str(scan["time"]),
-            clouds=tuple(scan["clouds"]),
-            scope=str(scan["scope"]),
+    _check_shape(doc, name)
+    scan: dict[str, Any] = doc["scan"]
+    state = ScanState(
+        id=scan["id"], time=scan["time"], clouds=tuple(scan["clouds"]), scope=scan["scope"]
+    )
+    state.results = index_rows(ResultRow(**row) for row in doc["results"])
+    for r in doc["resources"]:
+        state.resources[(r["kind"], r["id"])] = ResourceState(
+            r["kind"], r["id"], r["tenant_id"], r["region"], digest(r["data"]), r["data"]
         )
-        state.results = index_rows(ResultRow(**row) for row in doc["results"])
-        for r in doc["resources"]:
-            state.resources[(r["kind"], r["id"])] = ResourceState(
-                r["kind"], r["id"], r["tenant_id"], r["region"], digest(r["data"]), r["data"]
-            )
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise fail(name, None, f"corrupt baseline (missing or wrong field: {exc})", FIX) from None
     return state
+
+
+def _check_shape(doc: dict[str, Any], file: str) -> None:
+    shape = Shape(file, FIX, what="corrupt baseline (missing or wrong field) at ")
+    if shape.fields(doc, DOCUMENT_FIELDS, "$"):
+        if shape.fields(doc["scan"], SCAN_FIELDS, "scan"):
+            shape.strings(doc["scan"]["clouds"], "scan.clouds")
+        for index, row in enumerate(doc["results"]):
+            where = f"results[{index}]"
+            if not shape.fields(row, RESULT_FIELDS, where):
+                continue
+            if row["status"] not in _STATUSES:
+                shape.add(f"{where}.status", f"unknown status {row['status']!r}")
+            if row["severity"] not in _SEVERITIES:
+                shape.add(f"{where}.severity", f"unknown severity {row['severity']!r}")
+        shape.each(doc["resources"], RESOURCE_FIELDS, "resources")
+    shape.raise_problems()

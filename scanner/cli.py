@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pluggy
 
-from scanner import commands
+from scanner import commands, outputs
 from scanner.errors import InputError
 from scanner.models import ExitCode
 from scanner.plugins import create_plugin_manager
+from scanner.printable import printable
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -254,6 +255,7 @@ def tune_gc() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``logwarden`` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    outputs.begin_run()
     tune_gc()
     try:
         # Cloud plugins are loaded later, for the selected clouds only; installed plugins
@@ -266,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else int(ExitCode.USAGE_ERROR)
     except InputError as exc:
         for problem in exc.problems:
-            print(f"logwarden: error: {problem}", file=sys.stderr)
+            print(f"logwarden: error: {printable(str(problem))}", file=sys.stderr)
         return int(ExitCode.USAGE_ERROR)
     except KeyboardInterrupt:
         print("logwarden: interrupted", file=sys.stderr)

@@ -6,7 +6,8 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,11 @@ import pluggy
 
 from scanner import drift_commands, engine, progress, snapshot
 from scanner.config import STARTER, ScanConfig, load_config
-from scanner.errors import InputError, Problem, fail
+from scanner.errors import InputError, Problem, fail, warn
 from scanner.models import ExitCode, PythonCheck, Reporter, ResourceKind, Severity
-from scanner.outputs import report_outputs, write_atomic
-from scanner.plugins import KNOWN_CLOUDS, create_plugin_manager
+from scanner.outputs import check_writable, report_outputs, write_atomic
+from scanner.plugins import KNOWN_CLOUDS, create_plugin_manager, plugin_names, unknown_plugins
+from scanner.printable import printable
 from scanner.rules import Catalogue, builtin_rules_path, load_catalogue
 
 # Measured best for 200 accounts x 2 regions with 50 ms per API call (bench/RESULTS.md).
@@ -41,6 +43,7 @@ def dispatch(args: argparse.Namespace) -> ExitCode:
             return drift_commands.drift_command(args)
         return drift_commands.baseline_command(args)
     if args.command == "demo":
+        check_writable([("--output", args.output, True)])
         from scanner.sandbox.demo import run_demo  # imports moto: only for the demo
 
         return run_demo(args.output)
@@ -141,17 +144,25 @@ def scan(args: argparse.Namespace) -> ExitCode:
     history = drift_commands.prepare(args)
     cfg = load_config(args.config)
     blocked = _blocked(args.plugin_opts)
+    for name in unknown_plugins(blocked):
+        warn(
+            f"-p no:{name}: no plugin is named {name!r}, nothing was disabled "
+            f"(plugins: {', '.join(plugin_names())})"
+        )
+    saved = snapshot.read(args.inventory) if args.inventory else None
     clouds = (
-        snapshot.clouds_in(args.inventory)
-        if args.inventory
+        snapshot.clouds_in(saved)
+        if saved is not None
         else _select_clouds(_flatten(args.cloud), cfg)
     )
     pm = create_plugin_manager(clouds, blocked)
     kinds, _, reporters = _registry(pm)
     outputs = report_outputs(args, reporters)
+    if args.save_inventory:
+        check_writable([("--save-inventory", args.save_inventory, False)])
     catalogue = _catalogue(pm, cfg, args.rules)
     if args.inventory:
-        scan_input = snapshot.load(args.inventory, kinds, catalogue.parameters)
+        scan_input = snapshot.load(args.inventory, kinds, catalogue.parameters, saved)
     else:
         settings = {}
         for cloud in clouds:
@@ -178,20 +189,35 @@ def scan(args: argparse.Namespace) -> ExitCode:
     if history is not None:
         drift_commands.after_scan(history, report, scan_input, pm)
     pm.hook.logwarden_scan_finished(report=report)
-    written = []
+    files = [(path, partial(reporters[name].render, report)) for name, path in outputs]
     if args.save_inventory:
-        write_atomic(args.save_inventory, snapshot.dump(scan_input, report.finished_at))
-        written.append(args.save_inventory)
-    for name, path in outputs:
-        write_atomic(path, reporters[name].render(report))
-        written.append(path)
+        files.insert(
+            0, (args.save_inventory, partial(snapshot.dump, scan_input, report.finished_at))
+        )
+    written, failed = _write_all(files)
     if not args.quiet:
         from reports import console
 
         sys.stdout.write(console.render(report))
         for path in written:
             print(f"wrote {path}")
+    if failed:  # checked before the scan, so something changed since: say so, exit 2
+        raise InputError(failed)
     return report.exit_code
+
+
+def _write_all(files: Sequence[tuple[Path, Callable[[], str]]]) -> tuple[list[Path], list[Problem]]:
+    """Write every file that can be written; (written, problems of the others)."""
+    written: list[Path] = []
+    failed: list[Problem] = []
+    for path, render in files:
+        try:
+            write_atomic(path, render())
+        except InputError as exc:
+            failed.extend(exc.problems)
+        else:
+            written.append(path)
+    return written, failed
 
 
 def _progress(
@@ -248,7 +274,9 @@ def list_controls(args: argparse.Namespace) -> ExitCode:
     width = max(len(c.id) for c in checks) if checks else 10
     print(f"{'ID'.ljust(width)}  {'SEVERITY':8}  {'SCOPE':12}  TITLE")
     for c in checks:
-        print(f"{c.id.ljust(width)}  {c.severity.value:8}  {c.scope.value:12}  {c.title}")
+        print(
+            f"{c.id.ljust(width)}  {c.severity.value:8}  {c.scope.value:12}  {printable(c.title)}"
+        )
     return ExitCode.OK
 
 
@@ -264,6 +292,7 @@ def validate_rules(args: argparse.Namespace) -> ExitCode:
 def init(args: argparse.Namespace) -> ExitCode:
     """``logwarden init``: write a commented starter configuration."""
     path: Path = args.path
+    check_writable([("init", path, False)])
     if path.exists() and not args.force:
         raise fail(
             str(path), None, "file exists", "use --force to overwrite it, or name another path"

@@ -161,20 +161,9 @@ def _waiver(node: Any, file: str, line: int | None, problems: list[Problem]) -> 
         return None
     if not check_fields(node, WAIVER_FIELDS, file, "waiver", problems):
         return None
-    expires = node["expires"]
-    if isinstance(expires, str):
-        try:
-            expires = dt.date.fromisoformat(expires)
-        except ValueError:
-            problems.append(
-                Problem(
-                    file,
-                    line_of(node, "expires"),
-                    f"waiver expires {expires!r} is not a date",
-                    "write the date as YYYY-MM-DD",
-                )
-            )
-            return None
+    expires = _expiry(node["expires"], file, line_of(node, "expires"), problems)
+    if expires is None:
+        return None
     for key in ("tenants", "resources"):
         if not all(isinstance(v, str | int) for v in node.get(key) or ()):
             problems.append(
@@ -195,6 +184,48 @@ def _waiver(node: Any, file: str, line: int | None, problems: list[Problem]) -> 
         resources=tuple(str(r) for r in node.get("resources") or ()),
         source=f"{file}:{line_of(node)}",
     )
+
+
+def _expiry(value: Any, file: str, line: int | None, problems: list[Problem]) -> dt.date | None:
+    """A waiver's ``expires``: a date. A waiver is valid through that whole day, so a time of
+    day would promise a precision it does not have: it is refused, not silently dropped."""
+    if isinstance(value, dt.datetime) or (isinstance(value, str) and _is_datetime(value)):
+        problems.append(
+            Problem(
+                file,
+                line,
+                f"waiver expires {str(value)!r} has a time of day; a waiver is valid through "
+                "the whole day it expires",
+                "write the date alone as YYYY-MM-DD",
+            )
+        )
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        problems.append(
+            Problem(
+                file,
+                line,
+                f"waiver expires {value!r} is not a date",
+                "write the date as YYYY-MM-DD",
+            )
+        )
+        return None
+
+
+def _is_datetime(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        try:
+            dt.datetime.fromisoformat(text)
+        except ValueError:
+            return False
+        return True
+    return False
 
 
 STARTER = """\

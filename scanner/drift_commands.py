@@ -7,21 +7,24 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pluggy
 
-from scanner import attribution, baseline, drift, drift_report
+from scanner import attribution, baseline, drift, drift_report, json_input
 from scanner.engine import ScanInput
-from scanner.errors import InputError, Problem, fail
+from scanner.errors import InputError, Problem, fail, warn
+from scanner.filter_ops import parse_timestamp
 from scanner.history import HistoryStore, open_store
 from scanner.inventory import Inventory
+from scanner.json_input import Shape, Spec
 from scanner.models import ExitCode, ScanReport
-from scanner.outputs import write_atomic
+from scanner.outputs import check_writable, write_atomic
+from scanner.printable import printable
 
 
 @dataclass
@@ -38,7 +41,12 @@ class ScanHistory:
 def prepare(args: argparse.Namespace) -> ScanHistory | None:
     """Check the history options and open the store / read the baseline (exit 2 early)."""
     problems = []
-    if args.drift and not args.history:
+    if args.history is not None and not args.history.strip():
+        # an unset CI variable must not silently turn history (and first_seen) off
+        problems.append(
+            Problem("--history", None, "the history URL is empty", "give a file path or a URL")
+        )
+    elif args.drift and not args.history:
         problems.append(
             Problem("argv", None, "--drift needs --history", "add --history PATH (or --baseline)")
         )
@@ -87,11 +95,7 @@ def after_scan(
     try:
         if ctx.baseline is not None:
             if ctx.baseline.scope != state.scope:
-                print(
-                    f"logwarden: warning: the baseline covers {ctx.baseline.scope!r}, "
-                    f"this scan {state.scope!r}",
-                    file=sys.stderr,
-                )
+                warn(f"the baseline covers {ctx.baseline.scope!r}, this scan {state.scope!r}")
             report.drift = drift.compare(ctx.baseline, state, "baseline")
         elif ctx.compare:
             report.drift = drift.compare(previous, state, "history")
@@ -136,19 +140,41 @@ def _pick(store: HistoryStore, args: argparse.Namespace) -> tuple[drift.ScanStat
         return baseline.load(args.baseline), after
     same_scope = store.scans(after.scope)
     earlier = same_scope[: [s[0] for s in same_scope].index(after.id)]
-    if args.since:
-        before = [s for s in earlier if s[1] < args.since] or earlier[:1]
+    since = _since(args.since)
+    if since is not None:
+        before = [s for s in earlier if _recorded_before(s[1], since)] or earlier[:1]
         return (store.load(before[-1][0]) if before else None), after
     return (store.load(earlier[-1][0]) if earlier else None), after
 
 
+def _since(value: str | None) -> dt.datetime | None:
+    """``--since``: a date (midnight UTC) or an ISO 8601 time (UTC when it has no offset)."""
+    if value is None:
+        return None
+    moment = parse_timestamp(value)
+    if moment is None:
+        raise fail(
+            "--since",
+            None,
+            f"{value!r} is not a date",
+            "write a date as YYYY-MM-DD, or a time such as 2026-11-22T05:00:00+00:00",
+        )
+    return moment
+
+
+def _recorded_before(time: str, since: dt.datetime) -> bool:
+    moment = parse_timestamp(time)
+    return moment is not None and moment < since
+
+
 def drift_command(args: argparse.Namespace) -> ExitCode:
     """``logwarden drift``: what changed between two recorded scans."""
+    _since(args.since)  # a bad date is a usage error before the store is opened
     store = open_store(args.history, create=False)
     try:
         if args.list:
             for scan_id, time, scope in store.scans(args.scope):
-                print(f"{scan_id}\t{time}\t{scope}")
+                print(f"{scan_id}\t{printable(time)}\t{printable(scope)}")
             return ExitCode.OK
         before, after = _pick(store, args)
         result = drift.compare(before, after, "baseline" if args.baseline else "history")
@@ -189,25 +215,36 @@ def _attach_recorded(
         result.window = (before.time, after.time)
 
 
+REPORT_FIX = "pass a report.json written by logwarden scan"
+REPORT_FIELDS: Spec = {
+    "scan": ((dict,), True),
+    "organizations": ((list,), True),
+    "results": ((list,), True),
+}
+ORGANIZATION_FIELDS: Spec = {"cloud": ((str,), True), "id": ((str,), True)}
+
+
 def _state_from_report(path: Path) -> drift.ScanState:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        orgs = doc["organizations"]
-        clouds = tuple(sorted({o["cloud"] for o in orgs}))
-        state = drift.ScanState(
-            id="",
-            time=doc["scan"]["started_at"],
-            clouds=clouds,
-            scope=drift.scope_key(clouds, (o["id"] for o in orgs)),
-        )
-        fields = drift.ResultRow.__dataclass_fields__
-        state.results = drift.index_rows(
-            drift.ResultRow(**{k: v for k, v in r.items() if k in fields}) for r in doc["results"]
-        )
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise fail(
-            str(path), None, f"not a logwarden report.json: {exc}", "pass a report.json"
-        ) from None
+    """The results of a report.json as a scan state (no resources: reports do not keep them)."""
+    doc = json_input.read(path, label="report file", option="--report", fix=REPORT_FIX)
+    shape = Shape(str(path), REPORT_FIX, what="not a logwarden report.json: ")
+    if shape.fields(doc, REPORT_FIELDS, "$", others=True):
+        shape.fields(doc["scan"], {"started_at": ((str,), True)}, "scan", others=True)
+        shape.each(doc["organizations"], ORGANIZATION_FIELDS, "organizations", others=True)
+        shape.each(doc["results"], baseline.RESULT_FIELDS, "results", others=True)
+    shape.raise_problems()
+    orgs = doc["organizations"]
+    clouds = tuple(sorted({o["cloud"] for o in orgs}))
+    state = drift.ScanState(
+        id="",
+        time=doc["scan"]["started_at"],
+        clouds=clouds,
+        scope=drift.scope_key(clouds, (o["id"] for o in orgs)),
+    )
+    fields = drift.ResultRow.__dataclass_fields__
+    state.results = drift.index_rows(
+        drift.ResultRow(**{k: v for k, v in r.items() if k in fields}) for r in doc["results"]
+    )
     return state
 
 
@@ -215,6 +252,7 @@ def baseline_command(args: argparse.Namespace) -> ExitCode:
     """``logwarden baseline save FILE``: the accepted state from history or a report.json."""
     if bool(args.history) == bool(args.report):
         raise fail("argv", None, "give one of --history or --report", "see baseline save --help")
+    check_writable([("baseline save", args.file, False)])
     if args.report:
         state = _state_from_report(args.report)
     else:

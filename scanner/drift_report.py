@@ -7,6 +7,7 @@ from typing import Any
 from scanner.audit_events import Attribution
 from scanner.drift import Drift, ResourceState, ResultRow
 from scanner.field_diff import ABSENT
+from scanner.printable import printable as p
 
 
 def to_doc(drift: Drift) -> dict[str, Any]:
@@ -80,9 +81,13 @@ def to_doc(drift: Drift) -> dict[str, Any]:
 
 
 def render_text(drift: Drift, limit: int = 40) -> list[str]:
-    """The drift as lines for a terminal or CI log (shown first in the console summary)."""
+    """The drift as lines for a terminal or CI log (shown first in the console summary).
+
+    Every value from the clouds (names, messages, changed values, who made a change) is
+    escaped (:mod:`scanner.printable`): a line of this text is never forged by the data.
+    """
     what = "scan" if drift.against == "history" else drift.against  # a recorded scan's id
-    since = f"{what} {drift.before_id or '-'} ({drift.before_time or 'nothing recorded'})"
+    since = f"{what} {p(drift.before_id or '-')} ({p(drift.before_time or 'nothing recorded')})"
     out = [f"Drift since {since}:"]
     if drift.empty:
         return [*out, "  no change"]
@@ -95,7 +100,7 @@ def render_text(drift: Drift, limit: int = 40) -> list[str]:
         else ""
     )
     if shared:
-        out.append(f"  Who made it: unknown: {shared}")
+        out.append(f"  Who made it: unknown: {p(shared)}")
 
     def section(title: str, items: list[str]) -> None:
         if not items:
@@ -108,36 +113,45 @@ def render_text(drift: Drift, limit: int = 40) -> list[str]:
     def by(found: list[Attribution]) -> str:
         if shared:
             return ""
-        lines = list(dict.fromkeys(a.summary for a in found))
+        lines = list(dict.fromkeys(p(a.summary) for a in found))
         return "".join(f"\n      by {line}" for line in lines)
 
     section(
         "New failures",
         [
-            f"[{r.severity.upper()}] {r.check_id}  {r.tenant_id}  {r.message}"
+            f"[{r.severity.upper()}] {p(r.check_id)}  {p(r.tenant_id)}  {p(r.message)}"
             + by(drift.who(r.fingerprint))
             for r in drift.regressions
         ],
     )
-    section("Resolved", [f"{r.check_id}  {r.tenant_id}  {r.resource_id}" for r in drift.resolved])
+    section(
+        "Resolved",
+        [f"{p(r.check_id)}  {p(r.tenant_id)}  {p(r.resource_id)}" for r in drift.resolved],
+    )
     changed: dict[tuple[str, str], list[str]] = {}
     for c in drift.changes:
-        changed.setdefault((c.kind, c.resource_id), []).append(str(c))
+        changed.setdefault((c.kind, c.resource_id), []).append(p(str(c)))
     section(
         "Configuration changes",
         [
-            f"{kind} {rid}  {'; '.join(paths)}" + by(_found(drift, (kind, rid)))
+            f"{p(kind)} {p(rid)}  {'; '.join(paths)}" + by(_found(drift, (kind, rid)))
             for (kind, rid), paths in changed.items()
         ],
     )
-    section("New resources", [f"{r.kind} {r.id}" for r in drift.new_resources])
+    section("New resources", [f"{p(r.kind)} {p(r.id)}" for r in drift.new_resources])
     section(
         "Removed resources",
-        [f"{r.kind} {r.id}" + by(_found(drift, (r.kind, r.id))) for r in drift.removed_resources],
+        [
+            f"{p(r.kind)} {p(r.id)}" + by(_found(drift, (r.kind, r.id)))
+            for r in drift.removed_resources
+        ],
     )
     section(
         "Still failing",
-        [f"{r.check_id}  {r.tenant_id}  since {r.first_seen or '?'}" for r in drift.still_failing],
+        [
+            f"{p(r.check_id)}  {p(r.tenant_id)}  since {p(r.first_seen or '?')}"
+            for r in drift.still_failing
+        ],
     )
     return out
 

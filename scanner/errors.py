@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+
+from scanner.printable import printable
 
 
 @dataclass(frozen=True)
@@ -31,3 +34,9 @@ class InputError(Exception):
 def fail(file: str, line: int | None, message: str, fix: str = "") -> InputError:
     """Build an InputError for a single problem (``raise fail(...)``)."""
     return InputError([Problem(file, line, message, fix)])
+
+
+def warn(message: str) -> None:
+    """Tell the user about input that is accepted but probably not what was meant (stderr;
+    the exit code does not change)."""
+    print(f"logwarden: warning: {printable(message)}", file=sys.stderr)

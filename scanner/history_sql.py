@@ -123,9 +123,25 @@ def engine_url(url: str) -> str:
     return f"sqlite:///{sqlite_path(url)}"
 
 
+def parsed_url(url: str) -> sa.URL:
+    """The SQLAlchemy URL of a ``--history`` value; a malformed one is an InputError."""
+    try:
+        return sa.make_url(engine_url(url))
+    except (ValueError, sa.exc.ArgumentError) as exc:
+        # ArgumentError quotes the whole URL, password included: say only what was wrong
+        detail = f"the port is not a number ({exc})" if isinstance(exc, ValueError) else ""
+        raise fail(
+            "--history",
+            None,
+            f"malformed history URL {redact(url)!r}" + (f": {detail}" if detail else ""),
+            "write postgresql://user@host:port/db (an IPv6 host in brackets: "
+            "postgresql://user@[::1]:5432/db), or a file path",
+        ) from None
+
+
 def sqlite_engine(url: str) -> Engine:
     engine = sa.create_engine(
-        engine_url(url),
+        parsed_url(url),
         connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
     )
 
@@ -146,6 +162,7 @@ def sqlite_engine(url: str) -> Engine:
 
 
 def postgres_engine(url: str) -> Engine:
+    target = parsed_url(url)
     try:
         import psycopg  # noqa: F401  (the driver of postgresql+psycopg://)
     except ImportError:
@@ -156,4 +173,4 @@ def postgres_engine(url: str) -> Engine:
             "install logwarden[postgres]",
         ) from None
     args = {} if "connect_timeout" in url else {"connect_timeout": 10}
-    return sa.create_engine(engine_url(url), connect_args=args, pool_pre_ping=True)
+    return sa.create_engine(target, connect_args=args, pool_pre_ping=True)

@@ -1,20 +1,39 @@
-"""Where report files go, and how they are written.
+"""Where output files go, whether they can be written there, and how they are written.
 
 ``--format`` names files ``<--output>/<reporter filename>``; ``--junit PATH``-style options give
-one format a path of its own; files are replaced atomically so a CI job or an auditor never
-reads half a report.
+one format a path of its own. Every output path is checked before a scan starts (a directory
+where a file must go, a file where a directory must go, a directory that cannot be written),
+so a long scan never ends in a crash. Files are replaced atomically through a temporary file
+beside them, so a CI job or an auditor never reads half a report; temporary files that a
+killed run left behind are removed by the next write of the same file.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from scanner.errors import fail
+from scanner.errors import InputError, Problem, fail
 from scanner.models import Reporter
+
+TEMP_SUFFIX = ".tmp"
+
+
+class _Run:
+    """When this run started (``begin_run``; else when this module was imported): a temporary
+    file of ours older than that belongs to a run that died before renaming it."""
+
+    started = time.time()
+
+
+def begin_run() -> None:
+    """Mark the start of a command (``scanner.cli.main`` calls it first)."""
+    _Run.started = time.time()
 
 
 def _flatten(values: list[list[str]]) -> list[str]:
@@ -29,6 +48,9 @@ def report_outputs(
     ``--format`` names files ``<--output>/<reporter filename>``; ``--output DIR`` without
     ``--format`` means every registered format; ``--junit PATH``-style options give one
     format its own path (and win over ``--output`` for that format).
+
+    :raises InputError: an unknown format, two formats on one path, or a path that cannot be
+        written (see :func:`check_writable`).
     """
     formats = _flatten(args.format)
     for name in formats:
@@ -40,6 +62,7 @@ def report_outputs(
                 f"use one of: {', '.join(reporters)}",
             )
     paths: dict[str, Path] = {}
+    options: dict[str, str] = {}
     for option, path in sorted(vars(args).items()):
         name = option.removeprefix("report_")
         if option.startswith("report_") and path is not None:
@@ -51,6 +74,7 @@ def report_outputs(
                     "do not disable the plugin that provides it (-p no:...)",
                 )
             paths[name] = path
+            options[name] = f"--{name}"
     if not formats and args.output is not None:
         formats = list(reporters)  # --output without --format: every format
     output = args.output or Path("logwarden-report")
@@ -66,21 +90,121 @@ def report_outputs(
                 f"the {other} and {name} reports would both be written to {path}",
                 "give each format its own path",
             )
+    derived = [name for name in paths if name not in options]
+    checks: list[tuple[str, Path, bool]] = [("--output", output, True)] if derived else []
+    checks += [(options.get(name, "--output"), path, False) for name, path in paths.items()]
+    check_writable(checks)
     return list(paths.items())
 
 
+def check_writable(targets: Iterable[tuple[str, Path, bool]]) -> None:
+    """Raise one InputError for every (option, path, is_directory) that cannot be written.
+
+    A file's path must not be a directory; a directory's path must not be a file; the
+    nearest existing directory above either must accept a new file (tried, not guessed from
+    permission bits: root, ACLs and read-only mounts all answer truthfully that way).
+    """
+    problems: list[Problem] = []
+    for option, path, is_directory in targets:
+        problem = _problem(option, path, is_directory)
+        # the files under one bad --output directory share its problem: said once
+        if problem is not None and (option, problem.message) not in {
+            (p.file, p.message) for p in problems
+        }:
+            problems.append(problem)
+    if problems:
+        raise InputError(problems)
+
+
+def _problem(option: str, path: Path, is_directory: bool) -> Problem | None:
+    if not is_directory and os.path.isdir(path):
+        return Problem(option, None, f"{path} is a directory", "give the path of a file in it")
+    start = path if is_directory else path.parent
+    existing = _nearest_existing(start)
+    if not os.path.isdir(existing):
+        where = f"{existing} is a file" if existing != path else f"{path} is a file"
+        return Problem(
+            option,
+            None,
+            f"{where}, not a directory",
+            "name a directory" if existing == path else "choose a path under a directory",
+        )
+    try:
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".logwarden-probe-")
+    except OSError as exc:
+        return Problem(
+            option,
+            None,
+            f"cannot write to {existing}: {exc.strerror or exc}",
+            "choose a directory you can write to, or fix its permissions",
+        )
+    os.close(fd)
+    os.unlink(probe)
+    return None
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path`` or its nearest ancestor that exists (as anything: file or directory)."""
+    while True:
+        try:
+            path.stat()
+            return path
+        except (FileNotFoundError, NotADirectoryError):
+            if path.parent == path:
+                return path
+            path = path.parent
+        except OSError:
+            return path  # exists but cannot be examined: the write probe will say why
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file so readers never see it half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a file so readers never see it half-written.
+
+    :raises InputError: the file cannot be written (naming the path and the reason).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; reports are ordinary files
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
         raise
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the temporary files of ``path`` that a killed run left behind; return them.
+
+    Only names this module creates for ``path`` (``.<name>.<random>.tmp``) and only files
+    older than this run: a concurrent run's file in progress is newer and stays.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]+{re.escape(TEMP_SUFFIX)}")
+    removed = []
+    with os.scandir(path.parent) as entries:
+        for entry in entries:
+            if not pattern.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.stat(follow_symlinks=False).st_mtime < _Run.started:
+                Path(entry.path).unlink(missing_ok=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _write_error(path: Path, exc: OSError) -> InputError:
+    return fail(
+        str(path),
+        None,
+        f"cannot write the file: {exc.strerror or exc}",
+        "check that its directory can be written and the disk has space",
+    )
 
 
 def _umask() -> int:

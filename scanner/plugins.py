@@ -7,6 +7,7 @@ being scanned, so ``--cloud aws`` never imports an Azure or Google module.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import os
 from collections.abc import Iterable
 
@@ -68,3 +69,16 @@ def _register_builtin(pm: pluggy.PluginManager, module_name: str) -> None:
         return
     module = importlib.import_module(module_name)
     pm.register(module, name=module_name)
+
+
+def plugin_names() -> list[str]:
+    """Every name ``-p no:NAME`` can block: the built-ins and the installed entry points."""
+    names = [*BUILTIN_PLUGINS, *(m for mods in BUILTIN_CLOUD_PLUGINS.values() for m in mods)]
+    names += [ep.name for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT)]
+    return sorted(set(names))
+
+
+def unknown_plugins(blocked: Iterable[str]) -> list[str]:
+    """The names in ``blocked`` that are no plugin: blocking them disables nothing."""
+    known = set(plugin_names())
+    return [name for name in dict.fromkeys(blocked) if name not in known]

@@ -21,6 +21,7 @@ from typing import TextIO
 from scanner.engine import ScanInput
 from scanner.inventory import Inventory
 from scanner.models import Check, ResourceKind, Scope
+from scanner.printable import printable
 
 
 def enabled(stream: TextIO, quiet: bool) -> bool:
@@ -92,7 +93,7 @@ class ScanProgress:
             if needed <= have:
                 done += 1
             elif have and inv.tenant is not None:
-                current.append(inv.tenant.name or inv.tenant.id)
+                current.append(printable(inv.tenant.name or inv.tenant.id))
         elapsed = self._clock() - self._started
         return State(
             done, len(self._tenants), collected, collections, regions, tuple(current), elapsed

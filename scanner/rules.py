@@ -238,6 +238,18 @@ def _load_control(
                 "use lower case, e.g. aws.cloudtrail.log_file_validation",
             )
         )
+    elif isinstance(check_id, str) and check_id.split(".")[0] not in KNOWN_CLOUDS:
+        # the first part names the cloud the control is evaluated for; another prefix would
+        # load and then never run
+        problems.append(
+            Problem(
+                file,
+                _line(node, "id"),
+                f"control id {check_id!r} does not start with a known cloud",
+                f"start it with the cloud it checks, one of: "
+                f"{', '.join(c + '.' for c in KNOWN_CLOUDS)} (e.g. aws.cloudtrail.my_control)",
+            )
+        )
     severity = _enum(node, "severity", Severity, file, problems)
     scope = _enum(node, "scope", Scope, file, problems) or Scope.RESOURCE
     remediation = node.get("remediation")
@@ -288,17 +300,27 @@ def _load_control(
                 )
             )
         runner = _declarative_runner(node, kinds[0] if kinds else "", scope, file, cat, ctx)
+    cloud = str(check_id).split(".")[0]
+    own_kinds = sorted(k for k, spec in ctx.kinds.items() if spec.cloud == cloud)
     for kind in kinds:
         if kind not in ctx.kinds:
-            known = sorted(
-                k for k in ctx.kinds if k.split(".")[0] == str(check_id).split(".")[0]
-            ) or sorted(ctx.kinds)
             problems.append(
                 Problem(
                     file,
                     kinds_line,
                     f"unknown resource kind {kind!r}",
-                    f"use one of: {', '.join(known)}",
+                    f"use one of: {', '.join(own_kinds or sorted(ctx.kinds))}",
+                )
+            )
+        elif ctx.kinds[kind].cloud != cloud and cloud in KNOWN_CLOUDS:
+            problems.append(
+                Problem(
+                    file,
+                    kinds_line,
+                    f"control {check_id!r} checks {cloud} but {kind!r} is a resource kind "
+                    f"of {ctx.kinds[kind].cloud}",
+                    f"use a kind of {cloud} ({', '.join(own_kinds)}), or start the control "
+                    f"id with {ctx.kinds[kind].cloud}.",
                 )
             )
     if len(problems) > before:

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from scanner import json_input, snapshot_shape
 from scanner.engine import ScanInput, Scope_, link_peers
-from scanner.errors import fail
+from scanner.errors import fail, warn
 from scanner.inventory import Inventory
 from scanner.models import (
     CollectionError,
@@ -64,62 +65,71 @@ def dump(scan: ScanInput, created_at: str) -> str:
     return json.dumps(doc, indent=1, sort_keys=True, default=str) + "\n"
 
 
-def clouds_in(path: str | Path) -> list[str]:
-    """The clouds a saved inventory covers (to load only their plugins)."""
-    doc = _read(path)
+def clouds_in(doc: Mapping[str, Any]) -> list[str]:
+    """The clouds a saved inventory (as ``read`` returns it) covers, to load only their plugins."""
     return sorted({o["organization"]["cloud"] for o in doc["organizations"]})
 
 
 def load(
-    path: str | Path, kinds: Mapping[str, ResourceKind], parameters: Mapping[str, Any]
+    path: str | Path,
+    kinds: Mapping[str, ResourceKind],
+    parameters: Mapping[str, Any],
+    doc: Mapping[str, Any] | None = None,
 ) -> ScanInput:
-    """Rebuild inventories from a saved file; nothing will reach a cloud."""
-    doc = _read(path)
-    name = str(path)
-    try:
-        scan = ScanInput(scopes=[], errors=[CollectionError(**e) for e in doc["discovery_errors"]])
-        for entry in doc["organizations"]:
-            org = Organization(**entry["organization"])
-            cloud_kinds = {k: v for k, v in kinds.items() if v.cloud == org.cloud}
-            org_inv = Inventory(
-                cloud=org.cloud,
-                tenant=None,
-                organization=org,
-                kinds=cloud_kinds,
-                parameters=parameters,
-                offline=True,
-            )
-            _preload(org_inv, entry["inventory"])
-            scope = Scope_(organization=org, inventory=org_inv)
-            for t in entry["tenants"]:
-                fields = dict(t["tenant"])
-                fields["parents"] = tuple(fields.get("parents", ()))
-                fields["regions"] = tuple(fields.get("regions", ()))
-                tenant = Tenant(**fields)
-                inv = Inventory(
-                    cloud=org.cloud,
-                    tenant=tenant,
-                    organization=org,
-                    kinds=cloud_kinds,
-                    parameters=parameters,
-                    org_inventory=org_inv,
-                    offline=True,
-                )
-                _preload(inv, t["inventory"])
-                scope.tenants.append(inv)
-            link_peers(scope)
-            scan.scopes.append(scope)
-    except (KeyError, TypeError) as exc:
-        raise fail(
-            name,
-            None,
-            f"not a logwarden inventory file (missing or wrong field: {exc})",
-            "pass a file written by --save-inventory",
-        ) from None
+    """Rebuild inventories from a saved file (``doc``: its document, when already read);
+    nothing will reach a cloud.
+
+    Kinds that no loaded plugin registers for the organization's cloud are kept (drift and
+    baselines see them) but no control reads them: one warning names them.
+    """
+    doc = read(path) if doc is None else doc
+    scan = ScanInput(scopes=[], errors=[CollectionError(**e) for e in doc["discovery_errors"]])
+    unknown: set[str] = set()
+    for entry in doc["organizations"]:
+        org = Organization(**entry["organization"])
+        cloud_kinds = {k: v for k, v in kinds.items() if v.cloud == org.cloud}
+        org_inv = _offline(org, None, cloud_kinds, parameters, None)
+        unknown |= _preload(org_inv, entry["inventory"])
+        scope = Scope_(organization=org, inventory=org_inv)
+        for t in entry["tenants"]:
+            fields = dict(t["tenant"])
+            fields["parents"] = tuple(fields.get("parents", ()))
+            fields["regions"] = tuple(fields.get("regions", ()))
+            inv = _offline(org, Tenant(**fields), cloud_kinds, parameters, org_inv)
+            unknown |= _preload(inv, t["inventory"])
+            scope.tenants.append(inv)
+        link_peers(scope)
+        scan.scopes.append(scope)
+    if unknown:
+        warn(
+            f"{path}: no loaded plugin knows the resource kinds {', '.join(sorted(unknown))}; "
+            "no control reads them (a plugin disabled with -p no:NAME, or a file from "
+            "another logwarden version?)"
+        )
     return scan
 
 
-def _preload(inv: Inventory, collections: Mapping[str, Any]) -> None:
+def _offline(
+    org: Organization,
+    tenant: Tenant | None,
+    kinds: Mapping[str, ResourceKind],
+    parameters: Mapping[str, Any],
+    org_inventory: Inventory | None,
+) -> Inventory:
+    """An inventory that never reaches a cloud (``tenant`` None: the organization's)."""
+    return Inventory(
+        cloud=org.cloud,
+        tenant=tenant,
+        organization=org,
+        kinds=kinds,
+        parameters=parameters,
+        org_inventory=org_inventory,
+        offline=True,
+    )
+
+
+def _preload(inv: Inventory, collections: Mapping[str, Any]) -> set[str]:
+    """Install the saved collections; return the kinds ``inv`` does not know."""
     for kind, col in collections.items():
         inv.preload(
             kind,
@@ -129,25 +139,15 @@ def _preload(inv: Inventory, collections: Mapping[str, Any]) -> None:
                 not_applicable=col["not_applicable"],
             ),
         )
+    return {kind for kind in collections if kind not in inv.kinds}
 
 
-def _read(path: str | Path) -> dict[str, Any]:
+def read(path: str | Path) -> dict[str, Any]:
+    """The document of a saved inventory, its schema and shape checked (InputError if not)."""
     name = str(path)
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise fail(name, None, "inventory file not found", "check the --inventory path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail(
-            name, None, f"cannot read the inventory file: {exc}", "check its permissions"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise fail(
-            name,
-            exc.lineno,
-            f"malformed JSON: {exc.msg}",
-            "pass a file written by --save-inventory",
-        ) from None
+    doc = json_input.read(
+        path, label="inventory file", option="--inventory", fix=snapshot_shape.FIX
+    )
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         found = doc.get("schema") if isinstance(doc, dict) else None
         raise fail(
@@ -156,4 +156,5 @@ def _read(path: str | Path) -> dict[str, Any]:
             f"unsupported inventory schema {found!r}",
             f"pass a file written by --save-inventory ({SCHEMA})",
         )
+    snapshot_shape.check(doc, name)
     return doc

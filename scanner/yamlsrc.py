@@ -1,4 +1,11 @@
-"""YAML loading that remembers where each value came from, for error messages."""
+"""YAML loading that remembers where each value came from, for error messages.
+
+Dates stay the text that was written (as in YAML 1.2, which has no timestamp type): cloud
+APIs return ISO strings, so a rules filter ``value: 2027-03-31`` compares equal to them, and
+the few fields that are dates (a waiver's ``expires``) parse and validate the text themselves.
+Something YAML 1.1 reads as a timestamp but that is no calendar date (``2027-02-30``) is an
+error with its line.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,9 @@ from typing import Any
 import yaml
 
 from scanner.errors import fail
+from scanner.nesting import MAX_DEPTH, too_deep
+
+_NESTING_FIX = "no logwarden rules or config file nests this deep: check the brackets"
 
 
 class SourceMap(dict[str, Any]):
@@ -32,6 +42,14 @@ class SourceList(list[Any]):
 
 class _Loader(yaml.SafeLoader):
     pass
+
+
+class _BadScalar(yaml.constructor.ConstructorError):
+    """A scalar YAML resolved to a type whose value is impossible; carries the fix."""
+
+    def __init__(self, problem: str, fix: str, mark: yaml.Mark) -> None:
+        super().__init__(None, None, problem, mark)
+        self.fix = fix
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> SourceMap:
@@ -62,14 +80,36 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> SourceList:
     return result
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
+    text = str(node.value)
+    try:
+        loader.construct_yaml_timestamp(node)
+    except (ValueError, AttributeError) as exc:  # AttributeError: the resolver matched a prefix
+        detail = f" ({exc})" if isinstance(exc, ValueError) else ""
+        raise _BadScalar(
+            f"{text!r} is not a real date{detail}",
+            "write a calendar date as YYYY-MM-DD, or quote the value to keep it as text",
+            node.start_mark,
+        ) from None
+    return text
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def loads(text: str, filename: str) -> Any:
     """Parse YAML text; a syntax error becomes an InputError naming the file and line."""
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        doc = loader.get_single_data()
+    except RecursionError:
+        stopped = loader.get_mark().line + 1  # where reading stopped: inside the nesting
+        raise fail(filename, stopped, "nested too deeply", _NESTING_FIX) from None
+    except _BadScalar as exc:
+        at = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise fail(filename, at, exc.problem or str(exc), exc.fix) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -81,6 +121,15 @@ def loads(text: str, filename: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise fail(filename, None, f"malformed YAML: {exc}", "correct the YAML syntax") from None
+    finally:
+        loader.dispose()
+    found = too_deep(doc)
+    if found is not None:
+        path, node = found
+        raise fail(
+            filename, line_of(node), f"{path}: nested more than {MAX_DEPTH} levels", _NESTING_FIX
+        )
+    return doc
 
 
 def load_file(path: str | Path) -> Any:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,24 +28,6 @@ from scanner.hookspecs import hookimpl
 def logwarden_register_reporter():
     return []
 """
-
-
-@pytest.fixture
-def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[callable]:
-    """Install a plugin distribution with a ``logwarden`` entry point into a temp sys.path dir."""
-
-    def install(source: str, name: str = "fakeplugin") -> None:
-        (tmp_path / f"{name}_mod.py").write_text(source)
-        info = tmp_path / f"{name}-0.1.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
-        (info / "entry_points.txt").write_text(f"[logwarden]\n{name} = {name}_mod\n")
-        monkeypatch.syspath_prepend(str(tmp_path))
-
-    monkeypatch.delenv(DISABLE_AUTOLOAD_ENV, raising=False)
-    yield install
-    for mod in [m for m in sys.modules if m.endswith("_mod") and m.startswith("fakeplugin")]:
-        del sys.modules[mod]
 
 
 def _reporters(pm) -> set[str]:  # type: ignore[no-untyped-def]
