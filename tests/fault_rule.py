@@ -52,6 +52,21 @@ class Scan:
         return "\n".join(lines)
 
 
+def field_faults(paths: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(fault, key)`` for the declared fields of a call (``scanner.collectors.shape`` paths):
+    ``strip`` the last key of every required field, ``mistype`` the last key of every typed
+    one (required or not)."""
+    out: set[tuple[str, str]] = set()
+    for spec in paths:
+        path, _, kind = spec.partition(":")
+        key = path.rsplit(".", 1)[-1].replace("[]", "")
+        if "?" not in path:
+            out.add(("strip", key))
+        if kind:
+            out.add(("mistype", key.rstrip("?")))
+    return sorted(out)
+
+
 def scan(cloud: str, section: dict[str, Any], cwd: Path, name: str) -> Scan:
     """Scan ``cloud`` with the config ``section`` in-process; reports go to ``cwd/name``."""
     config = cwd / f"{name}.yaml"

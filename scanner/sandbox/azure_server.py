@@ -6,8 +6,8 @@ token the static-token credential sends, and can fail requests on purpose
 ``AuthorizationFailed``, 429 ``SubscriptionRequestsThrottled`` (with ``Retry-After``) or 500
 ``InternalServerError``, as ARM answers them, so the SDK's retry policy behaves as in
 production; or break the real answer (:data:`BODY_FAULTS`): cut its body short, replace it
-with garbage or with bytes that are not UTF-8, drop a field everywhere in it, or reset the
-connection instead of answering.
+with garbage or with bytes that are not UTF-8, drop a field everywhere in it or give it another
+type, or reset the connection instead of answering.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ BODY_FAULTS = broken_answers.KINDS
 @dataclass
 class FaultRule:
     """Fail matching requests with ``status`` (403, 429, 500 or 503), or break their answer
-    with ``body`` (one of :data:`BODY_FAULTS`; ``strip`` removes the key ``field`` wherever
-    it occurs in the JSON answer).
+    with ``body`` (one of :data:`BODY_FAULTS`; ``strip`` and ``mistype`` break the key
+    ``field`` wherever it occurs in the JSON answer).
 
     ``subscription`` and ``path`` are globs (case-insensitive) over the subscription id in the
     path and the lower-cased path; ``template`` names one operation by its ARM path template
@@ -105,8 +105,8 @@ class FaultInjector:
             raise ValueError(f"unsupported fault status {rule.status}; use {sorted(FAULTS)}")
         if rule.body and rule.body not in BODY_FAULTS:
             raise ValueError(f"unsupported body fault {rule.body!r}; use {BODY_FAULTS}")
-        if (rule.body == "strip") != bool(rule.field):
-            raise ValueError("a 'strip' fault names the field it removes, and only it does")
+        if (rule.body in broken_answers.FIELD_KINDS) != bool(rule.field):
+            raise ValueError("a 'strip' or 'mistype' fault names its field, and only they do")
         with self._lock:
             self._rules.append(rule)
         return rule

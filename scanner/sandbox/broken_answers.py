@@ -6,6 +6,8 @@ Cloud Storage): what a faulty proxy, a dropped connection or a buggy service han
 - ``garbage``: an HTML error page instead of the JSON (status and headers unchanged);
 - ``non-utf8``: the real JSON with two bytes that are not UTF-8 in its first string;
 - ``strip``: the real JSON with one key removed wherever it occurs;
+- ``mistype``: the real JSON with one key's values given another JSON type wherever it occurs
+  (a list becomes a string, anything else a list);
 - ``reset``: no answer at all, the connection is reset (see :func:`reset`).
 """
 
@@ -16,7 +18,8 @@ import socket
 import struct
 from typing import Any
 
-KINDS = ("truncate", "garbage", "non-utf8", "strip", "reset")
+KINDS = ("truncate", "garbage", "non-utf8", "strip", "mistype", "reset")
+FIELD_KINDS = ("strip", "mistype")  # the kinds that name the key they break
 GARBAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
@@ -30,6 +33,8 @@ def broken(kind: str, body: bytes, field: str = "") -> bytes:
         return body.replace(b'"', b'"\xff\xfe', 1)
     if kind == "strip":
         return json.dumps(without(json.loads(body), field)).encode()
+    if kind == "mistype":
+        return json.dumps(mistyped(json.loads(body), field)).encode()
     raise ValueError(f"not a way to break a body: {kind!r}")
 
 
@@ -39,6 +44,18 @@ def without(value: Any, key: str) -> Any:
         return {k: without(v, key) for k, v in value.items() if k != key}
     if isinstance(value, list):
         return [without(v, key) for v in value]
+    return value
+
+
+def mistyped(value: Any, key: str) -> Any:
+    """A JSON value whose every ``key`` holds a value of another type."""
+    if isinstance(value, dict):
+        return {
+            k: ("?" if isinstance(v, list) else ["?"]) if k == key else mistyped(v, key)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mistyped(v, key) for v in value]
     return value
 
 

@@ -20,9 +20,10 @@ CODES = (
     "RESOURCE_EXHAUSTED",
 )
 # Ways to break the real answer of a call instead: cut it short, replace it with bytes that are
-# not a message (REST: not JSON), make it not UTF-8 (REST), drop one field wherever it occurs,
-# or reset the connection (REST; gRPC answers UNAVAILABLE).
-BODY_FAULTS = ("TRUNCATE", "GARBAGE", "NON_UTF8", "STRIP", "RESET")
+# not a message (REST: not JSON), make it not UTF-8, drop one field wherever it occurs, give it
+# another JSON type (REST only: gRPC messages are typed), or reset the connection (REST; gRPC
+# answers UNAVAILABLE).
+BODY_FAULTS = ("TRUNCATE", "GARBAGE", "NON_UTF8", "STRIP", "MISTYPE", "RESET")
 APIS = ("resourcemanager", "logging", "storage", "*")
 
 
@@ -42,7 +43,7 @@ class Fault:
     ``code`` (one of :data:`CODES` or :data:`BODY_FAULTS`). ``project`` is a project id, the
     resource name of a folder or organization (``folders/N``: calls about that node, e.g.
     reading its audit log), or ``*`` (every call of the operation). ``field``: what ``STRIP``
-    removes (a JSON key over REST, a proto field name over gRPC)."""
+    removes (a JSON key over REST, a proto field name over gRPC) or ``MISTYPE`` retypes."""
 
     project: str
     code: str
@@ -70,8 +71,10 @@ class Faults:
         ``projects.get``); ``field`` is what a ``STRIP`` fault removes."""
         if code not in (*CODES, *BODY_FAULTS) or api not in APIS:
             raise ValueError(f"code must be one of {CODES + BODY_FAULTS} and api one of {APIS}")
-        if (code == "STRIP") != bool(field):
-            raise ValueError("a STRIP fault names the field it removes, and only it does")
+        if (code in ("STRIP", "MISTYPE")) != bool(field):
+            raise ValueError("a STRIP or MISTYPE fault names its field, and only they do")
+        if code == "MISTYPE" and api in ("logging", "*"):
+            raise ValueError("MISTYPE breaks REST answers: name the API (gRPC messages are typed)")
         self.active = (*self.active, Fault(project, code, api, method, field))
 
     def clear(self) -> None:

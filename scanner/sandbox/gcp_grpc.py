@@ -145,6 +145,8 @@ def broken(fault: Fault, message: Any) -> bytes:
     data = pb.SerializeToString()
     if fault.code == "TRUNCATE":
         return data[: len(data) // 2]
+    if fault.code != "NON_UTF8":
+        raise ValueError(f"{fault.code} does not apply to a gRPC answer")
     text = next(_strings(pb), "").encode()  # NON_UTF8: its first character becomes 0xff
     return data.replace(text, b"\xff" + text[1:], 1) if text else GARBAGE
 

@@ -31,6 +31,32 @@ CASES: list[tuple[str, Any, tuple[str, ...], list[str]]] = [
     ("top-level-list", [{"name": "s"}, {}], ("[].name",), ["[1].name is missing"]),
     ("not-json-object", "<html>", ("name",), ["the answer is not an object"]),
     ("false-and-zero-are-values", {"a": False, "b": 0}, ("a", "b"), []),
+    (
+        "typed",
+        {"a": 1, "b": "x", "c": True, "d": [], "e": {}},
+        ("a:int", "b:str", "c:bool", "d:list", "e:object"),
+        [],
+    ),
+    ("wrong-type", {"days": "ninety"}, ("days:int",), ["days is not an int"]),
+    ("a-bool-is-not-an-int", {"days": True}, ("days:int",), ["days is not an int"]),
+    (
+        "typed-in-a-list",
+        {"value": [{"on": True}, {"on": "yes"}]},
+        ("value[].on:bool",),
+        ["value[1].on is not a bool"],
+    ),
+    ("optional-absent", {}, ("notScopes?:list",), []),
+    ("optional-null", {"notScopes": None}, ("notScopes?:list",), []),
+    ("optional-mistyped", {"notScopes": "x"}, ("notScopes?:list",), ["notScopes is not a list"]),
+    ("optional-parent", {}, ("retentionPolicy?.retentionPeriod:int64",), []),
+    (
+        "below-an-optional-parent",
+        {"retentionPolicy": {}},
+        ("retentionPolicy?.retentionPeriod:int64",),
+        ["retentionPolicy.retentionPeriod is missing"],
+    ),
+    ("int64-as-digits", {"n": "31536000", "m": 7}, ("n:int64", "m:int64"), []),
+    ("int64-not-digits", {"n": "a year"}, ("n:int64",), ["n is not an int64"]),
 ]
 
 
@@ -48,3 +74,8 @@ def test_summary_names_the_first_problems_and_counts_the_rest() -> None:
         == "[0].name is missing; [1].name is missing; [2].name is missing (and 2 more)"
     )
     assert summary(found[:1]) == "[0].name is missing"
+
+
+def test_an_unknown_type_is_a_bug_in_the_table() -> None:
+    with pytest.raises(ValueError, match="unknown type"):
+        problems({}, ["a:float"])

@@ -1,11 +1,11 @@
 """Every ARM call the Azure collectors make, and what its answer must carry to be read.
 
 :data:`OPERATIONS` is the declared table: one row per call (named after its REST API
-operation id), with its method, its ARM path template and the fields the collectors read
-(paths as :mod:`scanner.collectors.shape` spells them). :class:`ResponseCheckPolicy`, the
+operation id), with its method, its ARM path template and the fields the collectors read, with
+their types (paths as :mod:`scanner.collectors.shape` spells them; ``?``: may be absent). :class:`ResponseCheckPolicy`, the
 outermost azure-core policy of every client (see ``session.SessionPool.client_options``),
 checks each answer against it before the SDK deserializes it: a 2xx answer whose body is
-not UTF-8 JSON, or lacks a declared field, raises :class:`MalformedResponse`, so what depended
+not UTF-8 JSON, or lacks a declared field (or has it with another type), raises :class:`MalformedResponse`, so what depended
 on it becomes an ERROR row instead of data. It also turns the errors the SDK raises for a body
 it cannot decode (``UnicodeDecodeError``, azure-core's ``DecodeError``) into that one error.
 """
@@ -31,8 +31,8 @@ WORKSPACE = f"{RG}/Microsoft.OperationalInsights/workspaces/{{workspaceName}}"
 ACCOUNT = f"{RG}/Microsoft.Storage/storageAccounts/{{accountName}}"
 SET = "providers/Microsoft.Authorization/policySetDefinitions/{policySetDefinitionName}"
 EVENTS = "providers/Microsoft.Insights/eventtypes/management/values"
-SET_MEMBERS = ("properties.policyDefinitions[].policyDefinitionId",)
-EVENT_FIELDS = ("value[].eventTimestamp", "value[].operationName")
+SET_MEMBERS = ("properties.policyDefinitions[].policyDefinitionId:str",)
+EVENT_FIELDS = ("value[].eventTimestamp:str", "value[].operationName")
 
 
 @dataclass(frozen=True)
@@ -57,29 +57,43 @@ class Operation:
 
 
 OPERATIONS: tuple[Operation, ...] = (
-    Operation("Subscriptions_List", "GET", "/subscriptions", ("value[].subscriptionId",)),
-    Operation("Subscriptions_Get", "GET", SUB, ("subscriptionId",)),
-    Operation("ManagementGroups_Get", "GET", MG, ("name", "properties.tenantId")),
+    Operation(
+        "Subscriptions_List",
+        "GET",
+        "/subscriptions",
+        ("value[].subscriptionId:str", "value[].state?:str", "value[].tenantId?:str"),
+    ),
+    Operation("Subscriptions_Get", "GET", SUB, ("subscriptionId:str", "state?:str")),
+    Operation("ManagementGroups_Get", "GET", MG, ("name:str", "properties.tenantId:str")),
     Operation(
         "ManagementGroups_GetDescendants",
         "GET",
         f"{MG}/descendants",
-        ("value[].name", "value[].type", "value[].properties.parent.id"),
+        ("value[].name:str", "value[].type:str", "value[].properties.parent.id:str"),
     ),
     Operation(
         "SubscriptionDiagnosticSettings_List",
         "GET",
         f"{SUB}/providers/Microsoft.Insights/diagnosticSettings",
-        ("value[].name", "value[].properties.logs[].enabled"),
+        (
+            "value[].name:str",
+            "value[].properties.logs[].enabled:bool",
+            "value[].properties.logs[].category?:str",
+            "value[].properties.logs[].categoryGroup?:str",
+            "value[].properties.workspaceId?:str",
+            "value[].properties.storageAccountId?:str",
+        ),
     ),
     Operation(
         "PolicyAssignments_List",
         "GET",
         f"{SUB}/providers/Microsoft.Authorization/policyAssignments",
         (
-            "value[].id",
-            "value[].properties.policyDefinitionId",
-            "value[].properties.scope",
+            "value[].id:str",
+            "value[].properties.policyDefinitionId:str",
+            "value[].properties.scope:str",
+            "value[].properties.notScopes?:list",
+            "value[].properties.enforcementMode?:str",
         ),
     ),
     Operation("PolicySetDefinitions_GetBuiltIn", "GET", f"/{SET}", SET_MEMBERS),
@@ -90,32 +104,51 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         f"{SUB}/providers/Microsoft.PolicyInsights/policyStates/{{policyStatesResource}}"
         "/queryResults",
-        ("value[].policyAssignmentId", "value[].complianceState"),
+        ("value[].policyAssignmentId:str", "value[].complianceState:str"),
     ),
-    Operation("Workspaces_Get", "GET", WORKSPACE, ("id", "properties.retentionInDays")),
+    Operation("Workspaces_Get", "GET", WORKSPACE, ("id:str", "properties.retentionInDays:int")),
     Operation(
         "Tables_Get",
         "GET",
         f"{WORKSPACE}/tables/{{tableName}}",
-        ("properties.retentionInDays", "properties.totalRetentionInDays"),
+        (
+            "properties.retentionInDays:int",
+            "properties.totalRetentionInDays:int",
+            "properties.retentionInDaysAsDefault?:bool",
+        ),
     ),
     Operation(
         "StorageAccounts_GetProperties",
         "GET",
         ACCOUNT,
-        ("id", "properties.encryption.keySource"),
+        (
+            "id:str",
+            "properties.encryption.keySource:str",
+            "properties.allowBlobPublicAccess?:bool",
+            "properties.immutableStorageWithVersioning?:object",
+        ),
     ),
     Operation(
         "ManagementPolicies_Get",
         "GET",
         f"{ACCOUNT}/managementPolicies/{{managementPolicyName}}",
-        ("properties.policy.rules[].name",),
+        (
+            "properties.policy.rules[].name:str",
+            "properties.policy.rules[].type:str",
+            "properties.policy.rules[].definition:object",
+            "properties.policy.rules[].enabled?:bool",
+        ),
     ),
     Operation(
         "BlobContainers_Get",
         "GET",
         f"{ACCOUNT}/blobServices/default/containers/{{containerName}}",
-        ("id", "properties"),
+        (
+            "id:str",
+            "properties:object",
+            "properties.immutabilityPolicy?:object",
+            "properties.publicAccess?:str",
+        ),
     ),
     Operation("ActivityLogs_List", "GET", f"{SUB}/{EVENTS}", EVENT_FIELDS),
     Operation("TenantActivityLogs_List", "GET", f"/{EVENTS}", EVENT_FIELDS),

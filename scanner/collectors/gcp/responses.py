@@ -4,7 +4,8 @@
 (``resourcemanager projects.list``, ``logging ListSinks``, ``storage buckets.get``), with the
 client method that makes it and the fields the collectors read (paths as
 :mod:`scanner.collectors.shape` spells them, over the answer as JSON without default values:
-a proto3 field left at its default is absent). Every client the session builds is a
+a proto3 field left at its default is absent; a proto parser has checked the types already,
+except for Cloud Storage's JSON, whose types are declared). Every client the session builds is a
 :class:`CheckedClient`: a call in the table reads every page of its answer, then checks it.
 An answer the library cannot parse (``ParseError``, ``UnicodeDecodeError``, ``JSONDecodeError``,
 a protobuf ``DecodeError``) or that lacks a declared field raises :class:`MalformedResponse`
@@ -31,6 +32,16 @@ from scanner.collectors.shape import problems, summary
 
 NODE = ("name", "parent", "state")
 PROJECT = ("name", "projectId", "state")  # a project outside any organization has no parent
+# Cloud Storage's JSON is not checked by a proto parser: its types are declared too.
+STORAGE_BUCKET = (
+    "name:str",
+    "projectNumber:int64",
+    "location:str",
+    "retentionPolicy?.retentionPeriod:int64",
+    "retentionPolicy?.isLocked?:bool",
+    "iamConfiguration?:object",
+    "versioning?:object",
+)
 UNREADABLE = (json_format.ParseError, UnicodeDecodeError, json.JSONDecodeError, DecodeError)
 
 
@@ -72,8 +83,7 @@ CALLS: tuple[Call, ...] = (
     Call("logging", "GetBucket", "config", "get_bucket", ("name", "retentionDays")),
     Call("logging", "ListLogEntries", "logging", "list_log_entries",
          ("logName", "insertId", "timestamp"), listing=True),
-    Call("storage", "buckets.get", "storage", "get_bucket",
-         ("name", "projectNumber", "location")),
+    Call("storage", "buckets.get", "storage", "get_bucket", STORAGE_BUCKET),
 )  # fmt: skip
 BY_METHOD = {(c.client, c.method): c for c in CALLS}
 
