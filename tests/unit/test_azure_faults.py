@@ -222,3 +222,20 @@ def test_the_table_names_every_call_a_scan_makes_and_each_is_made(
     assert unknown == [], "calls missing from scanner.collectors.azure.responses.OPERATIONS"
     seen = {op.name for m, p in made if (op := operation_for(m, p)) is not None}
     assert seen == {op.name for op in OPERATIONS}
+
+
+def test_a_value_the_sdk_model_refuses_is_an_error_too(
+    box: AzureSandbox, clean: dict[str, Scan], tmp_path: Path
+) -> None:
+    # a state's timestamp is not declared: the policy lets it through, the SDK's model refuses
+    # it (DeserializationError, not an AzureError)
+    [states] = [op for op in OPERATIONS if op.method == "POST"]
+    rule = FaultRule(body="mistype", field="timestamp", method="POST", template=states.template)
+    box.server.faults.add(rule)
+    try:
+        faulted = scan("azure", section(box, MG_MODE), tmp_path, "faulted")
+    finally:
+        box.server.faults.clear()
+    assert rule.hits > 0
+    assert_only_errors(clean[MG_MODE], faulted)
+    assert any("does not fit the SDK's model" in e["message"] for e in faulted.errors)

@@ -77,9 +77,18 @@ def error_code(exc: BaseException) -> tuple[str, str]:
     """The (code, message) of an Azure failure, for a ``CollectionError``."""
     if isinstance(exc, SessionUnavailable):
         return exc.code, exc.message
-    if isinstance(exc, DecodeError | DeserializationError):  # a 2xx answer that cannot be read
-        text = str(getattr(exc, "message", None) or exc)
+    if isinstance(exc, DecodeError):  # a 2xx answer that cannot be read (see ``responses``)
+        text = str(exc.message or exc)
         return MALFORMED, text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, DeserializationError):  # its message repeats the whole answer: the cause
+        cause: BaseException = exc
+        while cause.__cause__ is not None:
+            cause = cause.__cause__
+        reason = str(cause).split(" Data: ")[0].splitlines()[0][:200] if str(cause) else ""
+        return (
+            MALFORMED,
+            f"the answer does not fit the SDK's model: {reason or type(cause).__name__}",
+        )
     if isinstance(exc, HttpResponseError):
         odata = getattr(exc, "error", None)
         code = getattr(odata, "code", None) or (
