@@ -177,9 +177,11 @@ class ResponseCheckPolicy(HTTPPolicy):
         try:
             response = self.next.send(request)
         except (UnicodeDecodeError, DecodeError) as exc:  # raised while azure-core decoded it
+            answer = getattr(exc, "response", None)
+            status = f" {answer.status_code}" if answer is not None else ""
             raise MalformedResponse(
-                f"{what} answered with a body that cannot be decoded: {_first_line(exc)}",
-                response=getattr(exc, "response", None),
+                f"{what} answered{status} with a body that cannot be decoded: {_first_line(exc)}",
+                response=answer,
             ) from exc
         answer = response.http_response
         if 200 <= answer.status_code < 300:
