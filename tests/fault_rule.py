@@ -11,7 +11,7 @@ report is written, and the exit code is 3, or 1 when findings remain; never 4.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,18 @@ from scanner import cli
 from scanner.models import DISCOVERY, ExitCode
 
 Key = tuple[str, str, str]
+
+
+@dataclass
+class Baseline:
+    """The clean runs of a fault test: a scan per mode, and the calls each run made."""
+
+    scans: dict[str, Scan] = field(default_factory=dict)
+    made: dict[str, set[str]] = field(default_factory=dict)  # run -> names of the calls
+
+    def where(self, call: str) -> str:
+        """The first run that makes ``call`` ("" when none does)."""
+        return next((run for run, names in self.made.items() if call in names), "")
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Every ARM call the Azure collectors make, broken one at a time in the emulator: a fault may
 only turn rows into ERROR, and the exit code is 3 (1 when findings remain), never 4.
 
-The calls are the declared table ``scanner.collectors.azure.responses.OPERATIONS``; a clean
-scan of every mode (and a drift attribution) makes no call missing from it, and each row of it
-is exercised, so neither the table nor this test can go stale. Scans run in-process
+The calls are the declared table ``scanner.collectors.azure.responses.OPERATIONS``; the clean
+runs (a scan in every mode, a drift attribution) make no call missing from it, each row of it
+is made by one of them, and each call is broken in the first run that makes it, so neither the
+table nor this test can go stale. Scans run in-process
 (``tests.fault_rule``) on the standard tenant with one defect (so findings remain) and a policy
 set defined at a subscription and a built-in one (so every way of reading a set is used), with
 one SDK retry and millisecond back-offs: every fault outlives the retries.
@@ -34,7 +35,7 @@ from scanner.sandbox.azure_tenant import (
     TenantSpec,
 )
 from scanner.sandbox.azure_zone import CORP, ONLINE, STORAGE, standard_tenant
-from tests.fault_rule import Scan, assert_only_errors, field_faults, scan
+from tests.fault_rule import Baseline, assert_only_errors, field_faults, scan
 
 MG_MODE, VISIBLE, STATIC, ATTRIBUTION = (
     "management-group",
@@ -42,13 +43,7 @@ MG_MODE, VISIBLE, STATIC, ATTRIBUTION = (
     "subscriptions",
     "attribution",
 )
-# Where each call is made (every other call: a management-group scan).
-WHERE = {
-    "Subscriptions_List": VISIBLE,
-    "Subscriptions_Get": STATIC,
-    "ActivityLogs_List": ATTRIBUTION,
-    "TenantActivityLogs_List": ATTRIBUTION,
-}
+SCANS = (MG_MODE, VISIBLE, STATIC)  # each call is exercised in the first run that makes it
 # Calls whose answer no row depends on: the display name of a listed subscription.
 NAMES_ONLY = {"Subscriptions_Get"}
 FAULTS: dict[str, dict[str, Any]] = {
@@ -114,35 +109,25 @@ def section(box: AzureSandbox, mode: str) -> dict[str, Any]:
     return out
 
 
-@pytest.fixture(scope="module")
-def clean(box: AzureSandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Scan]:
-    """The clean scan of every mode (environment set here: module fixtures run first)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD", "1")
-        for key, value in box.env.items():
-            patch.setenv(key, value)
-        cwd = tmp_path_factory.mktemp("clean")
-        return {
-            mode: scan("azure", section(box, mode), cwd, mode)
-            for mode in (MG_MODE, VISIBLE, STATIC)
-        }
-
-
 def subjects(box: AzureSandbox) -> list[Subject]:
-    """A setting (its subscription's log) and a management-group assignment (the tenant log),
-    each changed once inside the window, so a clean read attributes both."""
+    """A setting (its subscription's log) and a management-group assignment (the tenant log)."""
     corp = box.world.subscriptions[CORP]
     setting = (
         f"/subscriptions/{corp}/providers/microsoft.insights/diagnosticSettings/activity-to-central"
     )
     assignment = box.world.assignments["activity-log-lz"]
-    for rid, op in ((setting, "microsoft.insights/diagnosticSettings/write"),
-                    (assignment, "Microsoft.Authorization/policyAssignments/write")):  # fmt: skip
-        record_activity(box, op, rid, when=INSIDE, correlation_id=f"fault-test {rid}")
     return [
         Subject("azure", ACTIVITY_LOG_SETTING, setting, corp, "", ("properties",)),
         Subject("azure", ASSIGNMENT, assignment, corp, "", ("properties",)),
     ]
+
+
+def record_changes(box: AzureSandbox) -> None:
+    """Each subject changed once inside the window, so a clean read attributes both."""
+    setting, assignment = (s.resource_id for s in subjects(box))
+    for rid, op in ((setting, "microsoft.insights/diagnosticSettings/write"),
+                    (assignment, "Microsoft.Authorization/policyAssignments/write")):  # fmt: skip
+        record_activity(box, op, rid, when=INSIDE, correlation_id=f"fault-test {rid}")
 
 
 def attribute(box: AzureSandbox, subjects: list[Subject]) -> list[Any]:
@@ -164,32 +149,44 @@ def attribute(box: AzureSandbox, subjects: list[Subject]) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def attributed(box: AzureSandbox) -> list[Subject]:
-    """The subjects of the attribution runs; a clean run attributes each to its event."""
-    found = subjects(box)
+def baseline(box: AzureSandbox, tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    """Every clean run, in order (module fixtures run before the autouse environment)."""
+    record_changes(box)
+    found = Baseline()
+    cwd = tmp_path_factory.mktemp("clean")
     with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD", "1")
         for key, value in box.env.items():
             patch.setenv(key, value)
-        answer = attribute(box, found)
-    assert [(a.error, len(a.events)) for a in answer] == [("", 1), ("", 1)]
+        for run in (*SCANS, ATTRIBUTION):
+            before = len(box.server.calls)
+            if run == ATTRIBUTION:
+                answer = attribute(box, subjects(box))
+                assert [(a.error, len(a.events)) for a in answer] == [("", 1), ("", 1)]
+            else:
+                found.scans[run] = scan("azure", section(box, run), cwd, run)
+            calls = box.server.calls[before:]
+            found.made[run] = {op.name for m, p in calls if (op := operation_for(m, p))}
+            unknown = sorted({f"{m} {p}" for m, p in calls if operation_for(m, p) is None})
+            assert unknown == [], f"{run}: calls missing from azure.responses.OPERATIONS"
     return found
 
 
 @pytest.mark.parametrize(("op", "fault", "rule"), CASES)
 def test_a_fault_only_turns_rows_into_error(
     box: AzureSandbox,
-    clean: dict[str, Scan],
-    attributed: list[Subject],
+    baseline: Baseline,
     tmp_path: Path,
     op: Operation,
     fault: str,
     rule: dict[str, Any],
 ) -> None:
-    where = WHERE.get(op.name, MG_MODE)
+    where = baseline.where(op.name)
+    assert where, f"no clean run makes {op.name}"
     injected = box.server.faults.add(FaultRule(method=op.method, template=op.template, **rule))
     try:
         if where == ATTRIBUTION:
-            answer = attribute(box, attributed)
+            answer = attribute(box, subjects(box))
         else:
             faulted = scan("azure", section(box, where), tmp_path, "faulted")
     finally:
@@ -200,10 +197,11 @@ def test_a_fault_only_turns_rows_into_error(
         broken = [a for a in answer if op.matches("GET", _log_path(a.subject))]
         assert broken and all(a.error and not a.events for a in broken), answer
         return
+    clean = baseline.scans[where]
     if op.name in NAMES_ONLY:
-        assert (faulted.rows, faulted.code) == (clean[where].rows, clean[where].code)
+        assert (faulted.rows, faulted.code) == (clean.rows, clean.code)
         return
-    assert_only_errors(clean[where], faulted)
+    assert_only_errors(clean, faulted)
     if rule.get("body", "reset") != "reset":
         assert any(e["code"] == MALFORMED for e in faulted.errors), faulted.explain()
 
@@ -214,18 +212,16 @@ def _log_path(subject: Subject) -> str:
     return f"{prefix}/providers/Microsoft.Insights/eventtypes/management/values"
 
 
-def test_the_table_names_every_call_a_scan_makes_and_each_is_made(
-    box: AzureSandbox, clean: dict[str, Scan], attributed: list[Subject]
+def test_the_table_names_every_call_the_clean_runs_make_and_each_is_made(
+    baseline: Baseline,
 ) -> None:
-    made = {(method, path) for method, path in box.server.calls}
-    unknown = sorted(f"{m} {p}" for m, p in made if operation_for(m, p) is None)
-    assert unknown == [], "calls missing from scanner.collectors.azure.responses.OPERATIONS"
-    seen = {op.name for m, p in made if (op := operation_for(m, p)) is not None}
-    assert seen == {op.name for op in OPERATIONS}
+    # the baseline fails on a call missing from the table; here: no row of it is dead
+    made = set().union(*baseline.made.values())
+    assert {op.name for op in OPERATIONS} - made == set()
 
 
 def test_a_value_the_sdk_model_refuses_is_an_error_too(
-    box: AzureSandbox, clean: dict[str, Scan], tmp_path: Path
+    box: AzureSandbox, baseline: Baseline, tmp_path: Path
 ) -> None:
     # a state's timestamp is not declared: the policy lets it through, the SDK's model refuses
     # it (DeserializationError, not an AzureError)
@@ -237,5 +233,5 @@ def test_a_value_the_sdk_model_refuses_is_an_error_too(
     finally:
         box.server.faults.clear()
     assert rule.hits > 0
-    assert_only_errors(clean[MG_MODE], faulted)
+    assert_only_errors(baseline.scans[MG_MODE], faulted)
     assert any("does not fit the SDK's model" in e["message"] for e in faulted.errors)
