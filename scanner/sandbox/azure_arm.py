@@ -28,6 +28,7 @@ from scanner.sandbox.azure_tenant import (
     assignment_id,
     event_hub_rule_id,
     group_id,
+    policy_set_id,
     scope_id,
     stable_id,
     storage_id,
@@ -50,8 +51,8 @@ class ArmState:
         for name in ["", *tenant.management_groups]:
             doc = self._group(name)
             self.objects[doc["id"].lower()] = doc
-        for set_name, (group, members) in tenant.policy_sets.items():
-            doc = self._policy_set(set_name, group, members)
+        for set_name, (where, members) in tenant.policy_sets.items():
+            doc = self._policy_set(set_name, where, members)
             self.objects[doc["id"].lower()] = doc
         for sub in tenant.subscriptions:
             for ws in sub.workspaces:
@@ -161,14 +162,14 @@ class ArmState:
             },
         }
 
-    def _policy_set(self, name: str, group: str, members: tuple[str, ...]) -> dict[str, Any]:
+    def _policy_set(self, name: str, where: str, members: tuple[str, ...]) -> dict[str, Any]:
         return {
-            "id": f"{group_id(self.tenant, group)}/providers/Microsoft.Authorization/policySetDefinitions/{name}",
+            "id": policy_set_id(self.tenant, name),
             "type": "Microsoft.Authorization/policySetDefinitions",
             "name": name,
             "properties": {
                 "displayName": name,
-                "policyType": "Custom",
+                "policyType": "BuiltIn" if where == "builtin" else "Custom",
                 "policyDefinitions": [
                     {"policyDefinitionId": f"{DEFINITIONS}{m}", "policyDefinitionReferenceId": m}
                     for m in members
@@ -187,8 +188,7 @@ class ArmState:
     def _assignment(self, spec: AssignmentSpec) -> dict[str, Any]:
         t = self.tenant
         if spec.policy.startswith("set:"):
-            group = t.policy_sets[spec.policy[4:]][0]
-            definition = f"{group_id(t, group)}/providers/Microsoft.Authorization/policySetDefinitions/{spec.policy[4:]}"
+            definition = policy_set_id(t, spec.policy[4:])
         else:
             definition = f"{DEFINITIONS}{spec.policy}"
         return {

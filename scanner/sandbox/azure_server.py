@@ -2,14 +2,18 @@
 
 It serves one :class:`TenantSpec` (see ``azure_routes`` for the endpoints), checks the bearer
 token the static-token credential sends, and can fail requests on purpose
-(:class:`FaultInjector`): per subscription, 403 ``AuthorizationFailed``, 429
-``SubscriptionRequestsThrottled`` (with ``Retry-After``) or 500 ``InternalServerError``, as
-ARM answers them, so the SDK's retry policy behaves as in production.
+(:class:`FaultInjector`): per subscription, path or operation (an ARM path template), 403
+``AuthorizationFailed``, 429 ``SubscriptionRequestsThrottled`` (with ``Retry-After``) or 500
+``InternalServerError``, as ARM answers them, so the SDK's retry policy behaves as in
+production; or break the real answer (:data:`BODY_FAULTS`): cut its body short, replace it
+with garbage or with bytes that are not UTF-8, drop a field everywhere in it or give it another
+type, or reset the connection instead of answering.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import ssl
@@ -21,8 +25,9 @@ from fnmatch import fnmatchcase
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
+from scanner.sandbox import broken_answers
 from scanner.sandbox.azure_arm import ArmState
 from scanner.sandbox.azure_routes import Answer, Router, arm_error
 from scanner.sandbox.azure_tenant import TenantSpec
@@ -42,23 +47,47 @@ FAULTS = {
     500: ("InternalServerError", "Encountered internal server error. Diagnostic information: {id}"),
     503: ("ServiceUnavailable", "The service is temporarily unavailable: {id}"),
 }
+# Ways to break the real answer of a request (its status stays what the router said).
+BODY_FAULTS = broken_answers.KINDS
 
 
 @dataclass
 class FaultRule:
-    """Fail matching requests with ``status`` (403, 429, 500 or 503).
+    """Fail matching requests with ``status`` (403, 429, 500 or 503), or break their answer
+    with ``body`` (one of :data:`BODY_FAULTS`; ``strip`` and ``mistype`` break the key
+    ``field`` wherever it occurs in the JSON answer).
 
     ``subscription`` and ``path`` are globs (case-insensitive) over the subscription id in the
-    path and the lower-cased path; ``times`` is how many requests to fail (None = all).
+    path and the lower-cased path; ``template`` names one operation by its ARM path template
+    (``/subscriptions/{subscriptionId}/providers/Microsoft.Insights/diagnosticSettings``: a
+    ``{name}`` is one path segment); ``times`` is how many requests to fail (None = all).
     """
 
-    status: int
+    status: int = 0
     subscription: str = "*"
     path: str = "*"
     method: str = "*"
     times: int | None = None
     retry_after: int = 0  # seconds sent with 429 (0: the SDK uses its own back-off)
     hits: int = 0
+    body: str = ""
+    field: str = ""
+    template: str = ""
+
+    def matches(self, method: str, low: str, subscription: str) -> bool:
+        """Whether the request ``method low`` (a lower-cased path) is one this rule fails."""
+        return (
+            fnmatchcase(method, self.method.upper())
+            and fnmatchcase(low, self.path.lower())
+            and (self.subscription == "*" or fnmatchcase(subscription, self.subscription.lower()))
+            and (not self.template or template_pattern(self.template).match(low) is not None)
+        )
+
+
+def template_pattern(template: str) -> re.Pattern[str]:
+    """An ARM path template as a case-insensitive pattern over a whole path."""
+    parts = re.split(r"\{[^}/]+\}", template.rstrip("/").lower())
+    return re.compile("^" + "[^/]+".join(re.escape(p) for p in parts) + "/?$")
 
 
 class FaultInjector:
@@ -70,8 +99,14 @@ class FaultInjector:
 
     def add(self, rule: FaultRule) -> FaultRule:
         """Start failing requests that match ``rule``."""
-        if rule.status not in FAULTS:
+        if bool(rule.status) == bool(rule.body):
+            raise ValueError("a fault rule has a status or a body fault, and not both")
+        if rule.status and rule.status not in FAULTS:
             raise ValueError(f"unsupported fault status {rule.status}; use {sorted(FAULTS)}")
+        if rule.body and rule.body not in BODY_FAULTS:
+            raise ValueError(f"unsupported body fault {rule.body!r}; use {BODY_FAULTS}")
+        if (rule.body in broken_answers.FIELD_KINDS) != bool(rule.field):
+            raise ValueError("a 'strip' or 'mistype' fault names its field, and only they do")
         with self._lock:
             self._rules.append(rule)
         return rule
@@ -81,42 +116,39 @@ class FaultInjector:
         with self._lock:
             self._rules.clear()
 
-    def match(self, method: str, path: str) -> Answer | None:
-        """The error answer for this request, if a rule matches (and still has budget)."""
-        low = path.lower()
+    def find(self, method: str, path: str) -> FaultRule | None:
+        """The rule that fails this request, if one matches and still has budget (a hit)."""
+        low = unquote(path).lower()
         parts = low.split("/")
         subscription = parts[2] if len(parts) > 2 and parts[1] == "subscriptions" else ""
         with self._lock:
             for rule in self._rules:
                 if rule.times is not None and rule.hits >= rule.times:
                     continue
-                if not (
-                    fnmatchcase(method, rule.method.upper())
-                    and fnmatchcase(low, rule.path.lower())
-                    and (
-                        rule.subscription == "*"
-                        or fnmatchcase(subscription, rule.subscription.lower())
-                    )
-                ):
-                    continue
-                rule.hits += 1
-                code, text = FAULTS[rule.status]
-                scope = "/".join(parts[:3]) if subscription else low
-                answer = arm_error(
-                    rule.status,
-                    code,
-                    text.format(
-                        action=f"{method} {low}",
-                        scope=scope,
-                        subscription=subscription,
-                        retry=rule.retry_after,
-                        id=uuid.uuid4(),
-                    ),
-                )
-                if rule.status == 429:
-                    answer.headers["Retry-After"] = str(rule.retry_after)
-                return answer
+                if rule.matches(method, low, subscription):
+                    rule.hits += 1
+                    return rule
         return None
+
+
+def error_answer(rule: FaultRule, method: str, path: str) -> Answer:
+    """The ARM error answer of a status rule."""
+    low = unquote(path).lower()
+    parts = low.split("/")
+    subscription = parts[2] if len(parts) > 2 and parts[1] == "subscriptions" else ""
+    code, text = FAULTS[rule.status]
+    scope = "/".join(parts[:3]) if subscription else low
+    message = text.format(
+        action=f"{method} {low}",
+        scope=scope,
+        subscription=subscription,
+        retry=rule.retry_after,
+        id=uuid.uuid4(),
+    )
+    answer = arm_error(rule.status, code, message)
+    if rule.status == 429:
+        answer.headers["Retry-After"] = str(rule.retry_after)
+    return answer
 
 
 class _Server(ThreadingHTTPServer):
@@ -151,15 +183,24 @@ class _Handler(BaseHTTPRequestHandler):
         arm = self.server.arm
         parts = urlsplit(self.path)
         arm.record(self.command, parts.path)
+        rule = None
         if self.headers.get("Authorization") != f"Bearer {arm.token}":
             answer = arm_error(
                 401, "InvalidAuthenticationToken", "The access token is missing or invalid."
             )
         else:
-            answer = arm.faults.match(self.command, parts.path) or arm.router.handle(
-                self.command, parts.path, parse_qs(parts.query)
-            )
+            rule = arm.faults.find(self.command, parts.path)
+            if rule is not None and rule.status:
+                answer = error_answer(rule, self.command, parts.path)
+            else:
+                answer = arm.router.handle(self.command, parts.path, parse_qs(parts.query))
         body = json.dumps(answer.body).encode()
+        if rule is not None and rule.body == "reset":
+            self.close_connection = True
+            broken_answers.reset(self.connection)
+            return
+        if rule is not None and rule.body and 200 <= answer.status < 300:
+            body = broken_answers.broken(rule.body, body, rule.field)
         self.send_response(answer.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

@@ -134,7 +134,8 @@ class TenantSpec:
     management_groups: dict[str, str] = field(default_factory=dict)
     subscriptions: list[SubscriptionSpec] = field(default_factory=list)
     assignments: list[AssignmentSpec] = field(default_factory=list)
-    # custom policy sets, defined at a management group: name -> (group, definition names)
+    # policy sets: name -> (where defined, definition names); defined at a management group
+    # (its name), at a subscription (``sub:NAME``), or built in (``builtin``)
     policy_sets: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     defects: tuple[str, ...] = ()
 
@@ -230,6 +231,13 @@ def scope_id(tenant: TenantSpec, scope: str) -> str:
     if scope.startswith("sub:"):
         return f"/subscriptions/{tenant.subscription(scope[4:]).id}"
     return group_id(tenant, scope)
+
+
+def policy_set_id(tenant: TenantSpec, name: str) -> str:
+    """The ARM id of a policy set of the tenant (see :attr:`TenantSpec.policy_sets`)."""
+    where = tenant.policy_sets[name][0]
+    scope = "" if where == "builtin" else scope_id(tenant, where)
+    return f"{scope}/providers/Microsoft.Authorization/policySetDefinitions/{name}"
 
 
 def assignment_id(tenant: TenantSpec, name: str) -> str:

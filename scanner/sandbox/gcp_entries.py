@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from google.cloud.audit import audit_log_pb2
 from google.cloud.logging_v2.types import LogEntry
 
-from scanner.sandbox.gcp_state import FakeError
+from scanner.sandbox.gcp_faults import FakeError
 
 PAGE_SIZE = 2
 ORDERS = {"": False, "timestamp asc": False, "timestamp desc": True}

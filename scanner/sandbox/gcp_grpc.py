@@ -7,11 +7,17 @@ Requests and answers are the library's own proto-plus messages (``logging_config
 ``logging``), so the real ``ConfigServiceV2Client`` and ``LoggingServiceV2Client`` talk to it
 through injected gRPC transports on ``grpc.insecure_channel``. Errors carry a
 ``google.rpc.Status`` with an ``ErrorInfo`` reason when the fault has one (``SERVICE_DISABLED``).
+A fault that breaks the answer (``gcp_state.BODY_FAULTS``) is applied to the serialized
+message: cut in half (``TRUNCATE``), bytes that are no message (``GARBAGE``), a string that is
+not UTF-8 (``NON_UTF8``), a field cleared in every message of the answer (``STRIP``, by its
+proto or JSON name: ``retention_days`` or ``retentionDays``); ``RESET`` answers
+``UNAVAILABLE``.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from concurrent import futures
 from typing import Any
@@ -20,21 +26,25 @@ import grpc
 from google.cloud.logging_v2.types import logging as lg
 from google.cloud.logging_v2.types import logging_config as lc
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
 from scanner.sandbox import gcp_entries
-from scanner.sandbox.gcp_state import FakeError, FakeGcp
+from scanner.sandbox.gcp_faults import FakeError, Fault
+from scanner.sandbox.gcp_state import FakeGcp
 
 SERVICE = "google.logging.v2.ConfigServiceV2"
 ENTRIES_SERVICE = "google.logging.v2.LoggingServiceV2"
 PAGE_SIZE = 2
 PARENT = re.compile(r"^(?P<collection>organizations|folders|projects)/(?P<ref>[^/]+)")
 BUCKETS = re.compile(r"^projects/(?P<ref>[^/]+)/locations/(?P<location>[^/]+)$")
+GARBAGE = b"\xff" * 12  # an unterminated varint: no protobuf message parses from it
 
 
 class _Servicer:
     def __init__(self, fake: FakeGcp) -> None:
         self.fake = fake
+        self.local = threading.local()  # .fault: what breaks the answer of this thread's call
 
     def _enter(self, method: str, resource: str) -> str:
         """Count the call, apply faults; returns the canonical parent (project numbers)."""
@@ -42,7 +52,9 @@ class _Servicer:
         if not found:
             raise FakeError("INVALID_ARGUMENT", f"invalid resource name {resource!r}")
         project = found["ref"] if found["collection"] == "projects" else None
-        self.fake.enter("logging", method, resource, project)
+        self.local.fault = self.fake.enter("logging", method, resource, project) or getattr(
+            self.local, "fault", None
+        )
         if project is None:
             return found.group(0)
         number = self.fake.project_number(project)
@@ -121,16 +133,66 @@ def _abort(context: grpc.ServicerContext, exc: FakeError) -> None:
     context.abort_with_status(rpc_status.to_status(status))
 
 
-def _handler(method: Callable[[Any, Any], Any], request: Any, response: Any) -> Any:
+def broken(fault: Fault, message: Any) -> bytes:
+    """The serialized ``message`` (a proto-plus message), broken as ``fault`` says."""
+    pb = type(message).pb(message)
+    if fault.code == "GARBAGE":
+        return GARBAGE
+    if fault.code == "STRIP":
+        pb = type(pb).FromString(pb.SerializeToString())
+        _clear(pb, fault.field)
+        return pb.SerializeToString()
+    data = pb.SerializeToString()
+    if fault.code == "TRUNCATE":
+        return data[: len(data) // 2]
+    if fault.code != "NON_UTF8":
+        raise ValueError(f"{fault.code} does not apply to a gRPC answer")
+    text = next(_strings(pb), "").encode()  # NON_UTF8: its first character becomes 0xff
+    return data.replace(text, b"\xff" + text[1:], 1) if text else GARBAGE
+
+
+def _clear(pb: Message, name: str) -> None:
+    for field in pb.DESCRIPTOR.fields:
+        if name in (field.name, field.json_name):
+            pb.ClearField(field.name)
+    for field, value in pb.ListFields():
+        if field.message_type is None or field.message_type.GetOptions().map_entry:
+            continue
+        for item in value if field.is_repeated else [value]:
+            _clear(item, name)
+
+
+def _strings(pb: Message) -> Any:
+    for field, value in pb.ListFields():
+        if field.type == field.TYPE_STRING and not field.is_repeated and value:
+            yield value
+        elif field.message_type is not None and not field.message_type.GetOptions().map_entry:
+            for item in value if field.is_repeated else [value]:
+                yield from _strings(item)
+
+
+def _handler(
+    servicer: _Servicer, method: Callable[[Any, Any], Any], request: Any, response: Any
+) -> Any:
     def call(req: Any, context: grpc.ServicerContext) -> Any:
+        servicer.local.fault = None
         try:
-            return method(req, context)
+            answer = method(req, context)
         except FakeError as exc:
             _abort(context, exc)
             raise AssertionError("unreachable: abort raises") from exc
+        fault: Fault | None = servicer.local.fault
+        if fault is None:
+            return answer
+        if fault.code == "RESET":
+            _abort(context, FakeError("UNAVAILABLE", "Connection reset by peer"))
+        return broken(fault, answer)
+
+    def serialize(answer: Any) -> bytes:
+        return answer if isinstance(answer, bytes) else bytes(response.serialize(answer))
 
     return grpc.unary_unary_rpc_method_handler(
-        call, request_deserializer=request.deserialize, response_serializer=response.serialize
+        call, request_deserializer=request.deserialize, response_serializer=serialize
     )
 
 
@@ -140,16 +202,21 @@ class GrpcFake:
     def __init__(self, fake: FakeGcp) -> None:
         servicer = _Servicer(fake)
         handlers = {
-            "ListSinks": _handler(servicer.list_sinks, lc.ListSinksRequest, lc.ListSinksResponse),
-            "GetSink": _handler(servicer.get_sink, lc.GetSinkRequest, lc.LogSink),
-            "ListBuckets": _handler(
-                servicer.list_buckets, lc.ListBucketsRequest, lc.ListBucketsResponse
+            "ListSinks": _handler(
+                servicer, servicer.list_sinks, lc.ListSinksRequest, lc.ListSinksResponse
             ),
-            "GetBucket": _handler(servicer.get_bucket, lc.GetBucketRequest, lc.LogBucket),
+            "GetSink": _handler(servicer, servicer.get_sink, lc.GetSinkRequest, lc.LogSink),
+            "ListBuckets": _handler(
+                servicer, servicer.list_buckets, lc.ListBucketsRequest, lc.ListBucketsResponse
+            ),
+            "GetBucket": _handler(servicer, servicer.get_bucket, lc.GetBucketRequest, lc.LogBucket),
         }
         entries = {
             "ListLogEntries": _handler(
-                servicer.list_log_entries, lg.ListLogEntriesRequest, lg.ListLogEntriesResponse
+                servicer,
+                servicer.list_log_entries,
+                lg.ListLogEntriesRequest,
+                lg.ListLogEntriesResponse,
             )
         }
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))

@@ -4,7 +4,8 @@ search, getIamPolicy) and of the Cloud Storage JSON API's bucket metadata (``buc
 It answers the real clients (``transport="rest"`` with ``api_endpoint=http://127.0.0.1:N``,
 ``storage.Client`` with the same endpoint) with JSON rendered from the libraries' own message
 classes, paginated (two items per page, so the clients' pagers are exercised), and errors in
-Google's JSON error format (``google.rpc.ErrorInfo`` reason included).
+Google's JSON error format (``google.rpc.ErrorInfo`` reason included). A fault that breaks the
+answer (``gcp_state.BODY_FAULTS``) is applied to the real answer as ``broken_answers`` does.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from google.cloud.resourcemanager_v3 import types as rm
 from google.protobuf import json_format
 
-from scanner.sandbox.gcp_state import FakeError, FakeGcp
+from scanner.sandbox import broken_answers
+from scanner.sandbox.gcp_faults import FakeError, Fault
+from scanner.sandbox.gcp_state import FakeGcp
 
 PAGE_SIZE = 2
 HTTP_STATUS = {
@@ -27,6 +30,8 @@ HTTP_STATUS = {
     "UNAVAILABLE": 503,
     "NOT_FOUND": 404,
     "INVALID_ARGUMENT": 400,
+    "INTERNAL": 500,
+    "RESOURCE_EXHAUSTED": 429,
 }
 GET_NODE = re.compile(r"^/v3/(?P<name>(organizations|folders|projects)/[^/:]+)$")
 IAM = re.compile(r"^/v3/(?P<name>(organizations|folders|projects)/[^/:]+):getIamPolicy$")
@@ -43,6 +48,7 @@ def _page(items: list[Any], token: str) -> tuple[list[Any], str]:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    fault: Fault | None = None  # the fault that breaks this request's answer
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request log lines."""
@@ -57,6 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
+        self.fault = None  # one handler serves every request of a kept-alive connection
         url = urlsplit(self.path)
         path = unquote(url.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -65,16 +72,27 @@ class _Handler(BaseHTTPRequestHandler):
         except FakeError as exc:
             status, body = HTTP_STATUS.get(exc.code, 500), _error(exc)
         data = body.encode()
+        if self.fault is not None and self.fault.code == "RESET":
+            self.close_connection = True
+            broken_answers.reset(self.connection)
+            return
+        if self.fault is not None and 200 <= status < 300:
+            kind = self.fault.code.lower().replace("_", "-")
+            data = broken_answers.broken(kind, data, self.fault.field)
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
+    def _enter(self, api: str, method: str, resource: str, project: str | None) -> None:
+        """Count the call (``FakeGcp.enter``); keep the fault that breaks its answer."""
+        self.fault = self.server.fake.enter(api, method, resource, project)
+
     def _route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, str]:
         fake = self.server.fake
         if method == "GET" and path == "/v3/organizations:search":
-            fake.enter("resourcemanager", "organizations.search", "", None)
+            self._enter("resourcemanager", "organizations.search", "", None)
             answer = rm.SearchOrganizationsResponse(organizations=[fake.snapshot.organization])
             return 200, type(answer).to_json(answer, use_integers_for_enums=False)
         found = GET_NODE.match(path)
@@ -92,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "GET" and found:
             bucket = fake.snapshot.storage.get(found["bucket"])
             number = bucket["projectNumber"] if bucket else None
-            fake.enter("storage", "buckets.get", found["bucket"], number)
+            self._enter("storage", "buckets.get", found["bucket"], number)
             if bucket is None:
                 raise FakeError(
                     "NOT_FOUND", f"The specified bucket does not exist: {found['bucket']}"
@@ -110,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _node(self, name: str, method: str) -> Any:
         fake = self.server.fake
         collection, _, ref = name.partition("/")
-        fake.enter(
+        self._enter(
             "resourcemanager",
             f"{collection}.{method}",
             name,
@@ -132,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _list(self, collection: str, query: dict[str, str]) -> str:
         fake = self.server.fake
         parent = query.get("parent", "")
-        fake.enter("resourcemanager", f"{collection}.list", parent, None)
+        self._enter("resourcemanager", f"{collection}.list", parent, None)
         snap = fake.snapshot
         if collection == "folders":
             folders = [f for f in snap.folders.values() if f.parent == parent]

@@ -1,5 +1,5 @@
 """What the GCP fakes serve: a :class:`GcpOrg` turned into the Google libraries' own messages,
-plus fault injection per project (or folder, organization) and a count of every call.
+plus the faults in force (``gcp_faults``) and a count of every call.
 
 Both fakes (Resource Manager and Cloud Storage over REST, the Logging config and log-entry
 services over gRPC) read one :class:`FakeGcp`; :meth:`FakeGcp.load` swaps the organization
@@ -22,68 +22,15 @@ from google.cloud.resourcemanager_v3 import types as rm
 from google.iam.v1 import policy_pb2
 from google.protobuf import timestamp_pb2
 
+from scanner.sandbox.gcp_faults import FakeError, Fault, Faults
 from scanner.sandbox.gcp_world import AuditConfigSpec, GcpOrg, SinkSpec
 
-CODES = ("PERMISSION_DENIED", "UNAVAILABLE", "SERVICE_DISABLED")
-APIS = ("resourcemanager", "logging", "storage", "*")
 CREATED = timestamp_pb2.Timestamp(seconds=1_700_000_000)
 SERVICE_NAMES = {
     "resourcemanager": "cloudresourcemanager.googleapis.com",
     "logging": "logging.googleapis.com",
     "storage": "storage.googleapis.com",
 }
-
-
-class FakeError(Exception):
-    """An API error the fakes answer with: a canonical code, a message, an optional reason."""
-
-    def __init__(self, code: str, message: str, reason: str | None = None) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Fault:
-    """Every call of ``api`` (and ``method``: ``*`` for all) about ``project`` fails with
-    ``code``. ``project`` is a project id, or the resource name of a folder or organization
-    (``folders/N``: calls about that node, e.g. reading its audit log)."""
-
-    project: str
-    code: str
-    api: str = "*"
-    method: str = "*"
-
-
-@dataclass
-class Faults:
-    """The faults in force (thread-safe enough: replaced, never mutated in place)."""
-
-    active: tuple[Fault, ...] = ()
-
-    def add(self, project: str, code: str, api: str = "*", method: str = "*") -> None:
-        """Make calls of ``api`` (``*``: every API) about ``project`` fail with ``code``;
-        ``method`` narrows the fault to one RPC (``ListLogEntries``)."""
-        if code not in CODES or api not in APIS:
-            raise ValueError(f"code must be one of {CODES} and api one of {APIS}")
-        self.active = (*self.active, Fault(project, code, api, method))
-
-    def clear(self) -> None:
-        """Remove every fault."""
-        self.active = ()
-
-    def match(
-        self, api: str, project: str | None, method: str = "", resource: str = ""
-    ) -> Fault | None:
-        """The first fault for a call of ``api``.``method`` about ``project`` (an id) or
-        ``resource`` (the resource name the call is about)."""
-        for fault in self.active:
-            if fault.project not in (project, resource or None):
-                continue
-            if fault.api in ("*", api) and fault.method in ("*", method):
-                return fault
-        return None
 
 
 def iam_policy(configs: list[AuditConfigSpec]) -> policy_pb2.Policy:
@@ -292,8 +239,9 @@ class FakeGcp:
         project = self.snapshot.projects.get(number or "")
         return project.project_id if project is not None else None
 
-    def enter(self, api: str, method: str, resource: str, project: str | None) -> None:
-        """Count a call and raise the fault configured for it, if any.
+    def enter(self, api: str, method: str, resource: str, project: str | None) -> Fault | None:
+        """Count a call and raise the error configured for it, if any; return the fault
+        that breaks its answer instead (the fake then answers, broken), if any.
 
         ``project``: the project id or number the call is about (None: not a project call).
         """
@@ -302,8 +250,8 @@ class FakeGcp:
         number = self.project_number(project) if project else None
         pid = self.project_id(number) if number else project
         fault = self.faults.match(api, pid, method, resource)
-        if fault is None:
-            return
+        if fault is None or fault.breaks_answer:
+            return fault
         if fault.code == "SERVICE_DISABLED":
             service = SERVICE_NAMES.get(api, api)
             raise FakeError(

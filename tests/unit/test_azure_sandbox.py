@@ -149,3 +149,50 @@ def test_the_demo_sandbox_unpacks_and_expects_its_rows() -> None:
             "azure.monitor.activity_log_categories",
             "azure.policy.activity_log_policy_assigned",
         }
+
+
+def test_a_template_names_one_operation_and_body_faults_break_its_real_answer(
+    box: AzureSandbox,
+) -> None:
+    ws = box.world.workspaces["law-central"]
+    template = (
+        "/subscriptions/{s}/resourceGroups/{g}/providers/"
+        "Microsoft.OperationalInsights/workspaces/{w}"
+    )
+    real = get(box, ws)
+    broken: dict[str, requests.Response] = {}
+    try:
+        for fault, field in (("truncate", ""), ("garbage", ""), ("non-utf8", ""), ("strip", "id")):
+            box.server.faults.clear()
+            box.server.faults.add(
+                FaultRule(body=fault, field=field, method="GET", template=template)
+            )
+            broken[fault] = get(box, ws)
+            assert get(box, f"{ws}/tables/AzureActivity").json()["name"] == "AzureActivity"
+        box.server.faults.clear()
+        box.server.faults.add(FaultRule(body="reset", template=template))
+        with pytest.raises(requests.exceptions.ConnectionError):
+            get(box, ws)
+    finally:
+        box.server.faults.clear()
+    assert all(r.status_code == 200 for r in broken.values())
+    assert broken["truncate"].content == real.content[: len(real.content) // 2]
+    assert not broken["garbage"].content.startswith(b"{")
+    with pytest.raises(UnicodeDecodeError):
+        broken["non-utf8"].content.decode("utf-8")
+    assert "id" not in broken["strip"].json() and broken["strip"].json()["name"] == "law-central"
+
+
+def test_fault_rules_are_validated() -> None:
+    from scanner.sandbox.azure_server import FaultInjector
+
+    faults = FaultInjector()
+    for bad in (
+        FaultRule(),
+        FaultRule(500, body="garbage"),
+        FaultRule(body="teapot"),
+        FaultRule(body="strip"),
+        FaultRule(body="garbage", field="id"),
+    ):
+        with pytest.raises(ValueError):
+            faults.add(bad)

@@ -35,7 +35,7 @@ from scanner.inventory import Inventory
 from scanner.plugins import create_plugin_manager
 from scanner.sandbox import gcp_changes, gcp_entries
 from scanner.sandbox.gcp_auditlog import admin_activity
-from scanner.sandbox.gcp_state import FakeError
+from scanner.sandbox.gcp_faults import FakeError
 from scanner.sandbox.gcp_world import log_bucket_id
 from scanner.sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpSandbox, GcpServers, standard_org
 

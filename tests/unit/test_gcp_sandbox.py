@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scanner.sandbox import gcp_defects
-from scanner.sandbox.gcp_state import FakeGcp, Faults
+from scanner.sandbox.gcp_faults import Faults
+from scanner.sandbox.gcp_state import FakeGcp
 from scanner.sandbox.gcp_zone import DEMO_DEFECTS, SANDBOX_ENV, standard_org, start_gcp_sandbox
 
 
@@ -92,3 +93,66 @@ def test_start_gcp_sandbox_unpacks_and_stops() -> None:
         assert env == SANDBOX_ENV
         assert set(world.defects) == {"log_bucket_unlocked"}
         assert servers.faults.active == ()
+
+
+def test_faults_of_one_operation_match_every_project_and_strip_names_its_field() -> None:
+    faults = Faults()
+    with pytest.raises(ValueError, match="STRIP"):
+        faults.add("*", "STRIP", "logging", "GetBucket")
+    with pytest.raises(ValueError, match="STRIP"):
+        faults.add("*", "GARBAGE", "logging", "GetBucket", "name")
+    faults.add("*", "STRIP", "logging", "GetBucket", "retentionDays")
+    found = faults.match("logging", "lw-app-1", "GetBucket")
+    assert found is not None and found.breaks_answer and found.field == "retentionDays"
+    assert faults.match("logging", None, "GetBucket", "organizations/1") is found
+    assert faults.match("logging", "lw-app-1", "ListSinks") is None
+
+
+def test_the_rest_fake_breaks_the_real_answer_or_resets_the_connection() -> None:
+    import requests
+
+    with start_gcp_sandbox(()) as sandbox:
+        url = f"{sandbox.config_section['resource_manager_endpoint']}/v3/projects/lw-app-1"
+        real = requests.get(url, timeout=10)
+        answers = {}
+        for code in ("TRUNCATE", "GARBAGE", "NON_UTF8", "INTERNAL", "RESOURCE_EXHAUSTED"):
+            sandbox.servers.faults.add("*", code, "resourcemanager", "projects.get")
+            answers[code] = requests.get(url, timeout=10)
+            sandbox.servers.faults.clear()
+        sandbox.servers.faults.add("*", "RESET", "resourcemanager", "projects.get")
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(url, timeout=10)
+    assert real.json()["projectId"] == "lw-app-1"
+    assert answers["TRUNCATE"].content == real.content[: len(real.content) // 2]
+    assert answers["GARBAGE"].status_code == 200 and b"projectId" not in answers["GARBAGE"].content
+    with pytest.raises(UnicodeDecodeError):
+        answers["NON_UTF8"].content.decode("utf-8")
+    assert [answers[c].status_code for c in ("INTERNAL", "RESOURCE_EXHAUSTED")] == [500, 429]
+
+
+@pytest.mark.parametrize("code", ["TRUNCATE", "GARBAGE", "NON_UTF8"])
+def test_the_grpc_fake_breaks_messages_so_they_do_not_parse(code: str) -> None:
+    from google.cloud.logging_v2.types import logging_config as lc
+    from google.protobuf.message import DecodeError
+
+    from scanner.sandbox.gcp_faults import Fault
+    from scanner.sandbox.gcp_grpc import broken
+
+    state = FakeGcp(standard_org().org)
+    answer = lc.ListSinksResponse(sinks=state.snapshot.sinks["organizations/1000000001"])
+    with pytest.raises(DecodeError):
+        lc.ListSinksResponse.pb().FromString(broken(Fault("*", code), answer))
+
+
+def test_the_grpc_fake_strips_a_field_from_every_message_of_the_answer() -> None:
+    from google.cloud.logging_v2.types import logging_config as lc
+
+    from scanner.sandbox.gcp_faults import Fault
+    from scanner.sandbox.gcp_grpc import broken
+
+    state = FakeGcp(standard_org().org)
+    sinks = state.snapshot.sinks["projects/3000000001"]
+    data = broken(Fault("*", "STRIP", field="destination"), lc.ListSinksResponse(sinks=sinks))
+    parsed = lc.ListSinksResponse.deserialize(data)
+    assert [s.name for s in parsed.sinks] == [s.name for s in sinks]
+    assert {s.destination for s in parsed.sinks} == {""}

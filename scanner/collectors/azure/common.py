@@ -8,7 +8,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from azure.core.exceptions import AzureError, HttpResponseError
+from azure.core.exceptions import (
+    AzureError,
+    DecodeError,
+    DeserializationError,
+    HttpResponseError,
+)
 
 from scanner.inventory import SessionUnavailable
 from scanner.models import CollectionError, Resource
@@ -32,9 +37,13 @@ ACTIVITY_LOG_POLICY_ID = (
     f"/providers/Microsoft.Authorization/policyDefinitions/{ACTIVITY_LOG_POLICY}"
 )
 
-# What one subscription (or one workspace, one account) can fail with. Anything else raised by
-# a collector is a logwarden bug and becomes an internal error in the inventory.
-AZURE_ERRORS: tuple[type[Exception], ...] = (AzureError, SessionUnavailable)
+# What one subscription (or one workspace, one account) can fail with: Azure's errors, an
+# answer the SDK cannot turn into its model (DeserializationError: a JSON value of the wrong
+# type), a session that cannot be opened. Anything else raised by a collector is a logwarden
+# bug and becomes an internal error in the inventory.
+AZURE_ERRORS: tuple[type[Exception], ...] = (AzureError, DeserializationError, SessionUnavailable)
+# The code of every error that says an answer could not be read (see ``responses``).
+MALFORMED = "MalformedResponse"
 
 
 def normalise(value: Any) -> Any:
@@ -68,6 +77,18 @@ def error_code(exc: BaseException) -> tuple[str, str]:
     """The (code, message) of an Azure failure, for a ``CollectionError``."""
     if isinstance(exc, SessionUnavailable):
         return exc.code, exc.message
+    if isinstance(exc, DecodeError):  # a 2xx answer that cannot be read (see ``responses``)
+        text = str(exc.message or exc)
+        return MALFORMED, text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, DeserializationError):  # its message repeats the whole answer: the cause
+        cause: BaseException = exc
+        while cause.__cause__ is not None:
+            cause = cause.__cause__
+        reason = str(cause).split(" Data: ")[0].splitlines()[0][:200] if str(cause) else ""
+        return (
+            MALFORMED,
+            f"the answer does not fit the SDK's model: {reason or type(cause).__name__}",
+        )
     if isinstance(exc, HttpResponseError):
         odata = getattr(exc, "error", None)
         code = getattr(odata, "code", None) or (

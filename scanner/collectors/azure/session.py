@@ -2,7 +2,8 @@
 
 Every client is built with the configured ARM endpoint (``base_url``), token audience
 (``credential_scopes``), CA bundle (``connection_verify``) and retry settings, so sovereign
-clouds and the local sandbox work exactly like the public cloud. SDK packages are imported
+clouds and the local sandbox work exactly like the public cloud, and with the policy that
+checks every answer against the declared table of calls (``responses``). SDK packages are imported
 when their first client is built, never at import time.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from scanner.collectors.azure.credentials import make_credential
+from scanner.collectors.azure.responses import ResponseCheckPolicy
 from scanner.collectors.memo import Memo
 from scanner.inventory import SessionUnavailable
 
@@ -123,8 +125,8 @@ class SessionPool:
         }
         if s.ca_bundle:
             options["connection_verify"] = s.ca_bundle
-        if self._policies:
-            options["per_call_policies"] = list(self._policies)
+        # First: outermost, so it sees every answer (and every decoding error) of the call.
+        options["per_call_policies"] = [ResponseCheckPolicy(), *self._policies]
         return options
 
     def build_client(self, name: str, subscription_id: str) -> Any:

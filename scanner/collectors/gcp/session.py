@@ -9,7 +9,8 @@ Clients: Resource Manager v3 over REST (``transport="rest"``, in production too,
 sandbox exercises the production path), the Logging config service and the log-entry service
 (``logging``: ListLogEntries, read for drift attribution) over gRPC (no REST transport for the
 config service; with ``logging_endpoint`` set both run on an insecure channel to that loopback
-address), and Cloud Storage's JSON API.
+address), and Cloud Storage's JSON API. Every client is a ``responses.CheckedClient``: the
+answers of the calls the collectors make are checked against the declared table of calls.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from scanner.collectors.gcp.responses import CheckedClient, require_utf8
 from scanner.collectors.memo import Memo
 from scanner.inventory import SessionUnavailable
 
@@ -68,7 +70,8 @@ class GcpSession:
         with self._lock:
             found = self._clients.get(name)
             if found is None:
-                found = self._clients[name] = _make_client(name, self.settings, credentials)
+                client = _make_client(name, self.settings, credentials)
+                found = self._clients[name] = CheckedClient(name, client)
             return found
 
     def call_options(self) -> dict[str, Any]:
@@ -168,7 +171,10 @@ def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> 
         from google.cloud.storage import Client as StorageClient
 
         options = ClientOptions(api_endpoint=settings.storage_endpoint, quota_project_id=quota)
-        return StorageClient(project=None, credentials=credentials, client_options=options)
+        storage = StorageClient(project=None, credentials=credentials, client_options=options)
+        # The library's own session (``_http``), so it lets no body that is not UTF-8 through.
+        storage._http.hooks["response"].append(require_utf8)
+        return storage
     raise KeyError(f"unknown GCP client {name!r}")
 
 

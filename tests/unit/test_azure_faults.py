@@ -1,0 +1,237 @@
+"""Every ARM call the Azure collectors make, broken one at a time in the emulator: a fault may
+only turn rows into ERROR, and the exit code is 3 (1 when findings remain), never 4.
+
+The calls are the declared table ``scanner.collectors.azure.responses.OPERATIONS``; the clean
+runs (a scan in every mode, a drift attribution) make no call missing from it, each row of it
+is made by one of them, and each call is broken in the first run that makes it, so neither the
+table nor this test can go stale. Scans run in-process
+(``tests.fault_rule``) on the standard tenant with one defect (so findings remain) and a policy
+set defined at a subscription and a built-in one (so every way of reading a set is used), with
+one SDK retry and millisecond back-offs: every fault outlives the retries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.audit_events import Subject
+from scanner.collectors.azure import logwarden_attribute, parse_settings
+from scanner.collectors.azure.common import ACTIVITY_LOG_SETTING, ASSIGNMENT, MALFORMED
+from scanner.collectors.azure.responses import OPERATIONS, Operation, operation_for
+from scanner.inventory import Inventory
+from scanner.models import Tenant
+from scanner.sandbox.azure_changes import record_activity
+from scanner.sandbox.azure_sandbox import AzureSandbox, scan_section, start_azure_sandbox
+from scanner.sandbox.azure_server import FaultRule
+from scanner.sandbox.azure_tenant import (
+    ACTIVITY_LOG_POLICY,
+    ALLOWED_LOCATIONS_POLICY,
+    AssignmentSpec,
+    TenantSpec,
+)
+from scanner.sandbox.azure_zone import CORP, ONLINE, STORAGE, standard_tenant
+from tests.fault_rule import Baseline, assert_only_errors, field_faults, scan
+
+MG_MODE, VISIBLE, STATIC, ATTRIBUTION = (
+    "management-group",
+    "subscriptions-visible",
+    "subscriptions",
+    "attribution",
+)
+SCANS = (MG_MODE, VISIBLE, STATIC)  # each call is exercised in the first run that makes it
+# Calls whose answer no row depends on: the display name of a listed subscription.
+NAMES_ONLY = {"Subscriptions_Get"}
+FAULTS: dict[str, dict[str, Any]] = {
+    "truncated": {"body": "truncate"},
+    "garbage": {"body": "garbage"},
+    "non-utf8": {"body": "non-utf8"},
+    "reset": {"body": "reset"},
+    "500": {"status": 500},
+    "throttled": {"status": 429},  # every attempt: it outlives the SDK's retry
+}
+START = "2026-01-10T00:00:00+00:00"
+END = "2026-01-11T00:00:00+00:00"
+INSIDE = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)
+
+
+def fault_tenant() -> TenantSpec:
+    """The standard tenant, lz-online's setting without Security (a finding), and policy sets
+    defined at a subscription and built in, each assigned where a scan reads it."""
+    tenant = standard_tenant(defects=["activity_log_no_security"])
+    tenant.policy_sets["corp-logging"] = (f"sub:{CORP}", (ACTIVITY_LOG_POLICY,))
+    tenant.policy_sets["builtin-locations"] = ("builtin", (ALLOWED_LOCATIONS_POLICY,))
+    tenant.assignments += [
+        AssignmentSpec("corp-logging", f"sub:{CORP}", policy="set:corp-logging"),
+        AssignmentSpec("online-locations", f"sub:{ONLINE}", policy="set:builtin-locations"),
+    ]
+    return tenant
+
+
+CASES = [
+    pytest.param(op, fault, FAULTS[fault], id=f"{op.name}-{fault}")
+    for op in OPERATIONS
+    for fault in FAULTS
+] + [
+    pytest.param(op, fault, {"body": fault, "field": key}, id=f"{op.name}-{fault}-{key}")
+    for op in OPERATIONS
+    if op.name not in NAMES_ONLY
+    for fault, key in field_faults(op.required)
+]
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[AzureSandbox]:
+    sandbox = start_azure_sandbox(tenant=fault_tenant(), retry_total=1, backoff=0.001)
+    # account-level immutability (off), so every field the collectors read is in some answer
+    account = sandbox.server.state.objects[sandbox.world.storage_accounts[STORAGE].lower()]
+    account["properties"]["immutableStorageWithVersioning"] = {"enabled": False}
+    with sandbox:
+        yield sandbox
+
+
+@pytest.fixture(autouse=True)
+def _env(box: AzureSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD", "1")
+    for key, value in box.env.items():
+        monkeypatch.setenv(key, value)
+
+
+def section(box: AzureSandbox, mode: str) -> dict[str, Any]:
+    """The ``clouds.azure`` section of a scan in ``mode``."""
+    out = scan_section(box.server, mode=mode, retry_total=1, backoff=0.001)
+    if mode == STATIC:
+        out["subscriptions"] = [{"id": i} for i in sorted(box.world.subscriptions.values())]
+    return out
+
+
+def subjects(box: AzureSandbox) -> list[Subject]:
+    """A setting (its subscription's log) and a management-group assignment (the tenant log)."""
+    corp = box.world.subscriptions[CORP]
+    setting = (
+        f"/subscriptions/{corp}/providers/microsoft.insights/diagnosticSettings/activity-to-central"
+    )
+    assignment = box.world.assignments["activity-log-lz"]
+    return [
+        Subject("azure", ACTIVITY_LOG_SETTING, setting, corp, "", ("properties",)),
+        Subject("azure", ASSIGNMENT, assignment, corp, "", ("properties",)),
+    ]
+
+
+def record_changes(box: AzureSandbox) -> None:
+    """Each subject changed once inside the window, so a clean read attributes both."""
+    setting, assignment = (s.resource_id for s in subjects(box))
+    for rid, op in ((setting, "microsoft.insights/diagnosticSettings/write"),
+                    (assignment, "Microsoft.Authorization/policyAssignments/write")):  # fmt: skip
+        record_activity(box, op, rid, when=INSIDE, correlation_id=f"fault-test {rid}")
+
+
+def attribute(box: AzureSandbox, subjects: list[Subject]) -> list[Any]:
+    """Drift attribution of ``subjects`` through the plugin hook, as the engine calls it."""
+    settings = parse_settings(section(box, MG_MODE))
+    corp = box.world.subscriptions[CORP]
+    inventory = Inventory(
+        cloud="azure",
+        tenant=Tenant(cloud="azure", id=corp, name=CORP),
+        organization=None,
+        kinds={},
+        session_factory=lambda: settings.pool.for_subscription(corp),
+    )
+    answer = logwarden_attribute(
+        cloud="azure", subjects=subjects, start=START, end=END, inventories=[inventory]
+    )
+    assert answer is not None
+    return answer
+
+
+@pytest.fixture(scope="module")
+def baseline(box: AzureSandbox, tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    """Every clean run, in order (module fixtures run before the autouse environment)."""
+    record_changes(box)
+    found = Baseline()
+    cwd = tmp_path_factory.mktemp("clean")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD", "1")
+        for key, value in box.env.items():
+            patch.setenv(key, value)
+        for run in (*SCANS, ATTRIBUTION):
+            before = len(box.server.calls)
+            if run == ATTRIBUTION:
+                answer = attribute(box, subjects(box))
+                assert [(a.error, len(a.events)) for a in answer] == [("", 1), ("", 1)]
+            else:
+                found.scans[run] = scan("azure", section(box, run), cwd, run)
+            calls = box.server.calls[before:]
+            found.made[run] = {op.name for m, p in calls if (op := operation_for(m, p))}
+            unknown = sorted({f"{m} {p}" for m, p in calls if operation_for(m, p) is None})
+            assert unknown == [], f"{run}: calls missing from azure.responses.OPERATIONS"
+    return found
+
+
+@pytest.mark.parametrize(("op", "fault", "rule"), CASES)
+def test_a_fault_only_turns_rows_into_error(
+    box: AzureSandbox,
+    baseline: Baseline,
+    tmp_path: Path,
+    op: Operation,
+    fault: str,
+    rule: dict[str, Any],
+) -> None:
+    where = baseline.where(op.name)
+    assert where, f"no clean run makes {op.name}"
+    injected = box.server.faults.add(FaultRule(method=op.method, template=op.template, **rule))
+    try:
+        if where == ATTRIBUTION:
+            answer = attribute(box, subjects(box))
+        else:
+            faulted = scan("azure", section(box, where), tmp_path, "faulted")
+    finally:
+        box.server.faults.clear()
+    assert injected.hits > 0, f"the scan never made {op.name}"
+    if where == ATTRIBUTION:
+        # the log the fault broke is an error of its subjects, never "nobody changed it"
+        broken = [a for a in answer if op.matches("GET", _log_path(a.subject))]
+        assert broken and all(a.error and not a.events for a in broken), answer
+        return
+    clean = baseline.scans[where]
+    if op.name in NAMES_ONLY:
+        assert (faulted.rows, faulted.code) == (clean.rows, clean.code)
+        return
+    assert_only_errors(clean, faulted)
+    if rule.get("body", "reset") != "reset":
+        assert any(e["code"] == MALFORMED for e in faulted.errors), faulted.explain()
+
+
+def _log_path(subject: Subject) -> str:
+    parts = [p for p in subject.resource_id.split("/") if p]
+    prefix = f"/subscriptions/{parts[1]}" if parts[0].lower() == "subscriptions" else ""
+    return f"{prefix}/providers/Microsoft.Insights/eventtypes/management/values"
+
+
+def test_the_table_names_every_call_the_clean_runs_make_and_each_is_made(
+    baseline: Baseline,
+) -> None:
+    # the baseline fails on a call missing from the table; here: no row of it is dead
+    made = set().union(*baseline.made.values())
+    assert {op.name for op in OPERATIONS} - made == set()
+
+
+def test_a_value_the_sdk_model_refuses_is_an_error_too(
+    box: AzureSandbox, baseline: Baseline, tmp_path: Path
+) -> None:
+    # a state's timestamp is not declared: the policy lets it through, the SDK's model refuses
+    # it (DeserializationError, not an AzureError)
+    [states] = [op for op in OPERATIONS if op.method == "POST"]
+    rule = FaultRule(body="mistype", field="timestamp", method="POST", template=states.template)
+    box.server.faults.add(rule)
+    try:
+        faulted = scan("azure", section(box, MG_MODE), tmp_path, "faulted")
+    finally:
+        box.server.faults.clear()
+    assert rule.hits > 0
+    assert_only_errors(baseline.scans[MG_MODE], faulted)
+    assert any("does not fit the SDK's model" in e["message"] for e in faulted.errors)
