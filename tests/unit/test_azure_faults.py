@@ -32,6 +32,7 @@ from scanner.sandbox.azure_tenant import (
     ACTIVITY_LOG_POLICY,
     ALLOWED_LOCATIONS_POLICY,
     AssignmentSpec,
+    SettingSpec,
     TenantSpec,
 )
 from scanner.sandbox.azure_zone import CORP, ONLINE, STORAGE, standard_tenant
@@ -60,9 +61,11 @@ INSIDE = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)
 
 
 def fault_tenant() -> TenantSpec:
-    """The standard tenant, lz-online's setting without Security (a finding), and policy sets
-    defined at a subscription and built in, each assigned where a scan reads it."""
+    """The standard tenant, lz-corp's setting without Security (a finding), lz-online's with
+    the ``allLogs`` group (so some answer has a ``categoryGroup``), and policy sets defined at
+    a subscription and built in, each assigned where a scan reads it."""
     tenant = standard_tenant(defects=["activity_log_no_security"])
+    tenant.subscription(ONLINE).settings[0] = SettingSpec(groups=("allLogs",))
     tenant.policy_sets["corp-logging"] = (f"sub:{CORP}", (ACTIVITY_LOG_POLICY,))
     tenant.policy_sets["builtin-locations"] = ("builtin", (ALLOWED_LOCATIONS_POLICY,))
     tenant.assignments += [
