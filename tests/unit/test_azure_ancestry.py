@@ -19,6 +19,7 @@ ASSIGNED = "azure.policy.activity_log_policy_assigned"
 COMPLIANT = "azure.policy.activity_log_policy_compliant"
 ENTITIES = "/providers/microsoft.management/getentities"
 LANDING_ZONES = "/providers/Microsoft.Management/managementGroups/mg-landingzones"
+GROUP = "/providers/Microsoft.Management/managementGroups/{groupId}"
 
 
 def excluding(scope: str, group: str) -> TenantSpec:
@@ -108,3 +109,45 @@ def test_unreadable_ancestry_makes_the_dependent_rows_errors(
             assert found["status"] == "ERROR", found["message"]
             assert code in found["message"] and "mg-landingzones" in found["message"]
     assert exit_code == 3
+
+
+@pytest.mark.parametrize(
+    ("stripped", "section", "status", "said"),
+    [
+        # getEntities without parentNameChain: the direct parent (mg-landingzones) alone is not
+        # the whole chain, so whether mg-contoso is above is unknown
+        (
+            {"field": "parentNameChain", "path": ENTITIES},
+            {"mode": "subscriptions-visible"},
+            "ERROR",
+            "parentNameChain",
+        ),
+        # the scanned group's answer without details.parent is not the root group (that one
+        # is named after the tenant): its ancestors chain still says what is above it
+        (
+            {"field": "parent", "template": GROUP},
+            {"management_group_id": "mg-landingzones"},
+            "FAIL",
+            "AppliesToSubscription is false",
+        ),
+    ],
+    ids=["entities-without-parentNameChain", "group-without-parent"],
+)
+def test_an_answer_without_a_hierarchy_field_never_loses_a_group_above(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stripped: dict[str, str],
+    section: dict[str, Any],
+    status: str,
+    said: str,
+) -> None:
+    tenant = excluding("", "mg-contoso")  # at the root, excluding the group above the zones
+    with ArmServer(tenant) as server:
+        rule = server.faults.add(FaultRule(body="strip", **stripped))
+        code, report = scan(server, tmp_path, monkeypatch, **section)
+        assert rule.hits > 0
+    for name in (CORP, ONLINE):
+        found = row(report, ASSIGNED, tenant.subscription(name).id)
+        assert found["status"] == status, found["message"]  # a lost group would PASS it
+        assert said in found["message"]
+    assert code == (3 if status == "ERROR" else 1)

@@ -52,7 +52,7 @@ def chain_of(inv: Inventory) -> tuple[str, ...]:
     if known is not None:
         return known
     pool: SessionPool = inv.session.pool
-    chains: dict[str, tuple[str, ...]] = pool.memo(("entities",), lambda: read_chains(pool))
+    chains: dict[str, tuple[str, ...] | None] = pool.memo(("entities",), lambda: read_chains(pool))
     sub = subscription_of(inv)
     if sub not in chains:
         raise AncestryUnavailable(
@@ -60,11 +60,19 @@ def chain_of(inv: Inventory) -> tuple[str, ...]:
             f"the Entities API (getEntities) does not list subscription {sub}, so the "
             "management groups above it are unknown",
         )
-    return chains[sub]
+    chain = chains[sub]
+    if chain is None:
+        raise AncestryUnavailable(
+            "IncompleteEntity",
+            f"the Entities API (getEntities) lists subscription {sub} without the names of "
+            "the management groups above it (parentNameChain), so they are unknown",
+        )
+    return chain
 
 
-def read_chains(pool: SessionPool) -> dict[str, tuple[str, ...]]:
-    """Subscription id -> its management groups, root first, for every visible subscription."""
+def read_chains(pool: SessionPool) -> dict[str, tuple[str, ...] | None]:
+    """Subscription id -> its management groups, root first (None: not given), for every
+    visible subscription."""
     client = pool.tenant_session().client("managementgroups")
     entities: list[dict[str, Any]] = []
     token: str | None = None
@@ -82,17 +90,25 @@ def read_chains(pool: SessionPool) -> dict[str, tuple[str, ...]]:
     raise AncestryUnavailable("TooManyPages", f"getEntities returned more than {MAX_PAGES} pages")
 
 
-def _chains(entities: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
+def _chains(entities: list[dict[str, Any]]) -> dict[str, tuple[str, ...] | None]:
+    """Every subscription's chain; None when its entity has no ``parentNameChain`` (every
+    subscription is below the root group at least: its direct parent alone may not be the
+    whole chain)."""
+    out: dict[str, tuple[str, ...] | None] = {}
     for doc in entities:
         rid = str(doc.get("id") or "").lower()
         kind = str(doc.get("type") or "").lower()
         if kind != SUBSCRIPTION_TYPE and not rid.startswith("/subscriptions/"):
             continue
         props = doc.get("properties") or {}
-        chain = [str(g) for g in props.get("parentNameChain") or []]
+        name = str(doc.get("name") or rid.rsplit("/", 1)[-1]).lower()
+        names = props.get("parentNameChain")
+        if not isinstance(names, list) or not names:
+            out[name] = None
+            continue
+        chain = [str(g) for g in names]
         parent = str((props.get("parent") or {}).get("id") or "").rstrip("/").rsplit("/", 1)[-1]
         if parent and parent.lower() not in {g.lower() for g in chain}:
             chain.append(parent)
-        out[str(doc.get("name") or rid.rsplit("/", 1)[-1]).lower()] = tuple(chain)
+        out[name] = tuple(chain)
     return out

@@ -129,7 +129,7 @@ def _management_group(settings: AzureSettings, client: Any, subscriptions: Any) 
     group_id = str(settings.management_group_id)
     group = to_json(client.management_groups.get(group_id, expand="ancestors"))
     props = group.get("properties") or {}
-    above = _ancestors(props.get("details") or {})
+    above = _ancestors(group)
     name = str(group.get("name") or group_id)
     org = Organization(
         cloud=CLOUD,
@@ -169,14 +169,20 @@ def _management_group(settings: AzureSettings, client: Any, subscriptions: Any) 
     return Discovery(organizations=[org], tenants=tenants, errors=errors)
 
 
-def _ancestors(details: dict[str, Any]) -> tuple[str, ...] | None:
-    """The groups above a group, root first, from ``$expand=ancestors`` (None: not given)."""
-    if not details.get("parent"):
-        return ()  # the tenant root group
-    chain = details.get("managementGroupAncestorsChain")
+def _ancestors(group: dict[str, Any]) -> tuple[str, ...] | None:
+    """The groups above a group, root first, from ``$expand=ancestors`` (None: not given).
+
+    The tenant root group is the one named after the tenant id (a group answer without its
+    ``parent`` is not therefore the root: the chain would lose the groups above it)."""
+    props = group.get("properties") or {}
+    name = str(group.get("name") or "").lower()
+    if name and name == str(props.get("tenantId") or "").lower():
+        return ()
+    chain = (props.get("details") or {}).get("managementGroupAncestorsChain")
     if not isinstance(chain, list) or not chain:
         return None
-    return tuple(str(item.get("name") or "") for item in reversed(chain))
+    names = tuple(str(item.get("name") or "") for item in reversed(chain))
+    return names if all(names) else None
 
 
 def _states(client: Any) -> tuple[dict[str, str], list[CollectionError]]:
