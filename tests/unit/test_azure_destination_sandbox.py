@@ -8,8 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from scanner.collectors.azure import parse_settings
+from scanner.collectors.azure.kinds_destination import destination_state
+from scanner.sandbox.azure_sandbox import TOKEN_ENV, scan_section
 from scanner.sandbox.azure_server import ArmServer, FaultRule
-from scanner.sandbox.azure_tenant import EventHubSpec, SettingSpec, StorageSpec, TenantSpec
+from scanner.sandbox.azure_tenant import (
+    EventHubSpec,
+    SettingSpec,
+    StorageSpec,
+    TenantSpec,
+    event_hub_rule_id,
+)
 from scanner.sandbox.azure_zone import CORP, ONLINE, PLATFORM, STORAGE, WORKSPACE, standard_tenant
 from tests.azure_live import row, scan
 
@@ -133,3 +142,21 @@ def test_the_audit_group_alone_fails_with_the_reason(
     assert categories["status"] == "FAIL"
     assert "categoryGroup audit is not documented to include" in categories["message"]
     assert "use allLogs or list the categories" in categories["message"]
+
+
+def test_an_event_hubs_own_rule_names_no_destination_and_is_not_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Azure Monitor takes only a namespace's rule in eventHubAuthorizationRuleId (ARM refuses
+    # microsoft.eventhub/namespaces/eventhubs/authorizationrules there)
+    tenant = standard_tenant()
+    tenant.subscription(PLATFORM).event_hubs = [EventHubSpec(HUB)]
+    namespace = event_hub_rule_id(tenant, HUB).split("/authorizationRules/")[0]
+    own_rule = f"{namespace}/eventhubs/insights-activity-logs/authorizationRules/send"
+    with ArmServer(tenant) as server:
+        monkeypatch.setenv(TOKEN_ENV, server.token)
+        pool = parse_settings(scan_section(server)).pool
+        state = destination_state(pool, "eventhub", own_rule)
+        assert server.calls == []
+    assert state["State"] == "NotFound"
+    assert "is not the id of an event hub namespace authorization rule" in state["Reason"]

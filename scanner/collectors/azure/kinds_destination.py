@@ -8,8 +8,10 @@ error) of the subscription whose setting points there, wherever the destination 
 - workspaces and storage accounts: the documents the stage-2 kinds read, once per scan in
   the destination's own subscription (memoised, so no second request);
 - event hubs: the namespace's authorization rule the setting names
-  (``namespaces.get_authorization_rule``; an event hub's own rule: ``event_hubs.
-  get_authorization_rule``), read once per scan in the namespace's subscription;
+  (``namespaces.get_authorization_rule``), read once per scan in the namespace's
+  subscription. Azure Monitor accepts no other rule there (ARM refuses an event hub's own
+  rule: "Expected types are 'microsoft.servicebus/namespaces/authorizationrules',
+  'microsoft.eventhub/namespaces/authorizationrules'"), so any other id names no event hub;
 - marketplace partner solutions: not read (``NotVerified``).
 
 ``State``: ``Exists``; ``NotFound`` (404, or an id that cannot name such a resource);
@@ -46,7 +48,7 @@ EXISTS, NOT_FOUND, UNREADABLE, NOT_VERIFIED = "Exists", "NotFound", "Unreadable"
 NOUNS = {
     "workspace": "Log Analytics workspace",
     "storage": "storage account",
-    "eventhub": "event hub authorization rule",
+    "eventhub": "event hub namespace authorization rule",
     "partner": "marketplace partner solution",
 }
 
@@ -62,23 +64,27 @@ def _top_level(rid: str) -> ResourceId:
     return parsed
 
 
+NAMESPACE_RULE = (
+    "subscriptions",
+    "resourcegroups",
+    "providers",
+    "microsoft.eventhub",
+    "namespaces",
+    "authorizationrules",
+)
+
+
 def _event_hub_rule(pool: SessionPool, rid: str) -> None:
-    """Read the authorization rule (namespace- or event-hub-level); raises Azure errors."""
+    """Read the namespace's authorization rule; raises Azure errors."""
     parts = [p for p in rid.split("/") if p]
     low = [p.lower() for p in parts]
-    shape = low[:1] + low[2:3] + low[4:6]
-    if shape != ["subscriptions", "resourcegroups", "providers", "microsoft.eventhub"]:
+    if len(parts) != 10 or tuple(low[i] for i in (0, 2, 4, 5, 6, 8)) != NAMESPACE_RULE:
         raise InvalidDestination(rid)
-    rg, namespace = parts[3], parts[7] if len(parts) > 7 else ""
+    rg, namespace, rule = parts[3], parts[7], parts[9]
 
     def read() -> None:
         client = pool.for_subscription(low[1]).client("eventhub")
-        if len(parts) == 10 and low[6::2] == ["namespaces", "authorizationrules"]:
-            client.namespaces.get_authorization_rule(rg, namespace, parts[9])
-        elif len(parts) == 12 and low[6::2] == ["namespaces", "eventhubs", "authorizationrules"]:
-            client.event_hubs.get_authorization_rule(rg, namespace, parts[9], parts[11])
-        else:
-            raise InvalidDestination(rid)
+        client.namespaces.get_authorization_rule(rg, namespace, rule)
 
     pool.memo(("eventhub-rule", rid.rstrip("/").lower()), read)
 
@@ -102,7 +108,8 @@ def destination_state(pool: SessionPool, kind: str, rid: str) -> dict[str, Any]:
     try:
         reader(pool, rid)
     except InvalidDestination:
-        return {"State": NOT_FOUND, "Reason": f"{rid!r} is not the id of a {noun}"}
+        article = "an" if noun[0] in "aeiou" else "a"
+        return {"State": NOT_FOUND, "Reason": f"{rid!r} is not the id of {article} {noun}"}
     except AZURE_ERRORS as exc:
         code, message = error_code(exc)
         if not_found(exc):
