@@ -5,8 +5,10 @@ The calls are the declared table ``scanner.collectors.azure.responses.OPERATIONS
 runs (a scan in every mode, a drift attribution) make no call missing from it, each row of it
 is made by one of them, and each call is broken in the first run that makes it, so neither the
 table nor this test can go stale. Scans run in-process
-(``tests.fault_rule``) on the standard tenant with one defect (so findings remain) and a policy
-set defined at a subscription and a built-in one (so every way of reading a set is used), with
+(``tests.fault_rule``) on the standard tenant with one defect (so findings remain), a policy
+set defined at a subscription and a built-in one (so every way of reading a set is used), and
+a subscription that an assignment excludes through a management group and that exports to an
+event hub (so getEntities and the Event Hubs read are made; see :func:`fault_tenant`), with
 one SDK retry and millisecond back-offs: every fault outlives the retries.
 """
 
@@ -32,10 +34,12 @@ from scanner.sandbox.azure_tenant import (
     ACTIVITY_LOG_POLICY,
     ALLOWED_LOCATIONS_POLICY,
     AssignmentSpec,
+    EventHubSpec,
     SettingSpec,
+    SubscriptionSpec,
     TenantSpec,
 )
-from scanner.sandbox.azure_zone import CORP, ONLINE, STORAGE, standard_tenant
+from scanner.sandbox.azure_zone import AUDIT, CORP, ONLINE, PLATFORM, STORAGE, standard_tenant
 from tests.fault_rule import Baseline, assert_only_errors, field_faults, scan
 
 MG_MODE, VISIBLE, STATIC, ATTRIBUTION = (
@@ -45,7 +49,11 @@ MG_MODE, VISIBLE, STATIC, ATTRIBUTION = (
     "attribution",
 )
 SCANS = (MG_MODE, VISIBLE, STATIC)  # each call is exercised in the first run that makes it
-# Calls whose answer no row depends on: the display name of a listed subscription.
+# Calls read for something else in a later run, broken there too: listing the subscriptions
+# gives their states in management-group mode and is the discovery of subscriptions-visible.
+ALSO = {"Subscriptions_List": (VISIBLE,)}
+# Calls whose answer no row depends on: the display name and state of a listed subscription
+# (none of this world is disabled; one whose read fails is scanned).
 NAMES_ONLY = {"Subscriptions_Get"}
 FAULTS: dict[str, dict[str, Any]] = {
     "truncated": {"body": "truncate"},
@@ -58,12 +66,18 @@ FAULTS: dict[str, dict[str, Any]] = {
 START = "2026-01-10T00:00:00+00:00"
 END = "2026-01-11T00:00:00+00:00"
 INSIDE = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)
+EVENTS, HUB = "sandbox-events", "evhns-central"
 
 
 def fault_tenant() -> TenantSpec:
     """The standard tenant, lz-corp's setting without Security (a finding), lz-online's with
     the ``allLogs`` group (so some answer has a ``categoryGroup``), and policy sets defined at
-    a subscription and built in, each assigned where a scan reads it."""
+    a subscription and built in, each assigned where a scan reads it.
+
+    And ``sandbox-events`` in mg-sandbox, whose only activity-log assignment (at mg-contoso)
+    excludes mg-sandbox (notScopes: outside management-group mode the chain is read from
+    getEntities; a wrong chain would PASS it), and whose Alert and Policy reach only an event
+    hub (the namespace's authorization rule is read; unread, the categories are unknown)."""
     tenant = standard_tenant(defects=["activity_log_no_security"])
     tenant.subscription(ONLINE).settings[0] = SettingSpec(groups=("allLogs",))
     tenant.policy_sets["corp-logging"] = (f"sub:{CORP}", (ACTIVITY_LOG_POLICY,))
@@ -71,19 +85,29 @@ def fault_tenant() -> TenantSpec:
     tenant.assignments += [
         AssignmentSpec("corp-logging", f"sub:{CORP}", policy="set:corp-logging"),
         AssignmentSpec("online-locations", f"sub:{ONLINE}", policy="set:builtin-locations"),
+        AssignmentSpec("activity-log-contoso", "mg-contoso", not_scopes=["mg-sandbox"]),
     ]
+    tenant.subscription(PLATFORM).event_hubs.append(EventHubSpec(HUB))
+    to_workspace = SettingSpec("to-workspace", categories=AUDIT[:2], groups=())
+    to_hub = SettingSpec("to-hub", None, event_hub=HUB, categories=AUDIT[2:], groups=())
+    tenant.subscriptions.append(
+        SubscriptionSpec(EVENTS, "mg-sandbox", settings=[to_workspace, to_hub])
+    )
     return tenant
 
 
+def cases(op: Operation, run: str) -> list[Any]:
+    """Every fault of ``op`` (each field fault unless no row depends on it), in ``run`` ("":
+    the first run that makes it)."""
+    faults = [(rule, name) for name, rule in FAULTS.items()]
+    if op.name not in NAMES_ONLY:
+        faults += [({"body": f, "field": k}, f"{f}-{k}") for f, k in field_faults(op.required)]
+    suffix = f"-{run}" if run else ""
+    return [pytest.param(op, rule, run, id=f"{op.name}-{label}{suffix}") for rule, label in faults]
+
+
 CASES = [
-    pytest.param(op, fault, FAULTS[fault], id=f"{op.name}-{fault}")
-    for op in OPERATIONS
-    for fault in FAULTS
-] + [
-    pytest.param(op, fault, {"body": fault, "field": key}, id=f"{op.name}-{fault}-{key}")
-    for op in OPERATIONS
-    if op.name not in NAMES_ONLY
-    for fault, key in field_faults(op.required)
+    case for op in OPERATIONS for run in ("", *ALSO.get(op.name, ())) for case in cases(op, run)
 ]
 
 
@@ -175,17 +199,17 @@ def baseline(box: AzureSandbox, tmp_path_factory: pytest.TempPathFactory) -> Bas
     return found
 
 
-@pytest.mark.parametrize(("op", "fault", "rule"), CASES)
+@pytest.mark.parametrize(("op", "rule", "run"), CASES)
 def test_a_fault_only_turns_rows_into_error(
     box: AzureSandbox,
     baseline: Baseline,
     tmp_path: Path,
     op: Operation,
-    fault: str,
     rule: dict[str, Any],
+    run: str,
 ) -> None:
-    where = baseline.where(op.name)
-    assert where, f"no clean run makes {op.name}"
+    where = run or baseline.where(op.name)
+    assert op.name in baseline.made.get(where, set()), f"no clean run ({run}) makes {op.name}"
     injected = box.server.faults.add(FaultRule(method=op.method, template=op.template, **rule))
     try:
         if where == ATTRIBUTION:
@@ -206,7 +230,11 @@ def test_a_fault_only_turns_rows_into_error(
         return
     assert_only_errors(clean, faulted)
     if rule.get("body", "reset") != "reset":
-        assert any(e["code"] == MALFORMED for e in faulted.errors), faulted.explain()
+        # a collection error says so, or the row of a destination that could not be read
+        said = [e["code"] for e in faulted.errors] + [
+            r["message"] for r in faulted.report["results"] if r["status"] == "ERROR"
+        ]
+        assert any(MALFORMED in text for text in said), faulted.explain()
 
 
 def _log_path(subject: Subject) -> str:
@@ -228,7 +256,7 @@ def test_a_value_the_sdk_model_refuses_is_an_error_too(
 ) -> None:
     # a state's timestamp is not declared: the policy lets it through, the SDK's model refuses
     # it (DeserializationError, not an AzureError)
-    [states] = [op for op in OPERATIONS if op.method == "POST"]
+    [states] = [op for op in OPERATIONS if op.name.startswith("PolicyStates_")]
     rule = FaultRule(body="mistype", field="timestamp", method="POST", template=states.template)
     box.server.faults.add(rule)
     try:

@@ -29,6 +29,7 @@ RG = f"{SUB}/resourceGroups/{{resourceGroupName}}/providers"
 MG = "/providers/Microsoft.Management/managementGroups/{groupId}"
 WORKSPACE = f"{RG}/Microsoft.OperationalInsights/workspaces/{{workspaceName}}"
 ACCOUNT = f"{RG}/Microsoft.Storage/storageAccounts/{{accountName}}"
+NAMESPACE = f"{RG}/Microsoft.EventHub/namespaces/{{namespaceName}}"
 SET = "providers/Microsoft.Authorization/policySetDefinitions/{policySetDefinitionName}"
 EVENTS = "providers/Microsoft.Insights/eventtypes/management/values"
 SET_MEMBERS = ("properties.policyDefinitions[].policyDefinitionId:str",)
@@ -61,10 +62,33 @@ OPERATIONS: tuple[Operation, ...] = (
         "Subscriptions_List",
         "GET",
         "/subscriptions",
-        ("value[].subscriptionId:str", "value[].state?:str", "value[].tenantId?:str"),
+        ("value[].subscriptionId:str", "value[].state:str", "value[].tenantId?:str"),
     ),
-    Operation("Subscriptions_Get", "GET", SUB, ("subscriptionId:str", "state?:str")),
-    Operation("ManagementGroups_Get", "GET", MG, ("name:str", "properties.tenantId:str")),
+    Operation("Subscriptions_Get", "GET", SUB, ("subscriptionId:str", "state:str")),
+    Operation(
+        "ManagementGroups_Get",
+        "GET",
+        MG,
+        (
+            "name:str",
+            "properties.tenantId:str",
+            "properties.details?.managementGroupAncestorsChain[]?.name:str",
+        ),
+    ),
+    Operation(
+        "Entities_List",
+        "POST",
+        "/providers/Microsoft.Management/getEntities",
+        (
+            "value[].id:str",
+            "value[].type:str",
+            "value[].name:str",
+            "value[].properties:object",
+            "value[].properties.parent?.id:str",
+            "value[].properties.parentNameChain?:list",
+            "nextLink?:str",
+        ),
+    ),
     Operation(
         "ManagementGroups_GetDescendants",
         "GET",
@@ -138,6 +162,12 @@ OPERATIONS: tuple[Operation, ...] = (
             "properties.policy.rules[].definition:object",
             "properties.policy.rules[].enabled?:bool",
         ),
+    ),
+    Operation(
+        "Namespaces_GetAuthorizationRule",
+        "GET",
+        f"{NAMESPACE}/authorizationRules/{{authorizationRuleName}}",
+        ("id:str",),
     ),
     Operation(
         "BlobContainers_Get",
