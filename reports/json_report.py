@@ -122,6 +122,7 @@ def render(report: ScanReport) -> str:
                 "scope": c.scope.value,
                 "resource_kinds": list(c.kinds),
                 "frameworks": {k: list(v) for k, v in c.frameworks.items()},
+                "partial_frameworks": {k: list(v) for k, v in c.partial_frameworks.items()},
                 "references": list(c.references),
             }
             for c in report.checks

@@ -261,6 +261,7 @@ def list_controls(args: argparse.Namespace) -> ExitCode:
                     "terraform": c.remediation.terraform,
                 },
                 "frameworks": {k: list(v) for k, v in c.frameworks.items()},
+                "partial_frameworks": {k: list(v) for k, v in c.partial_frameworks.items()},
                 "references": list(c.references),
                 "parameters": {
                     **{k: catalogue.parameters[k] for k in c.parameters},
@@ -283,7 +284,10 @@ def list_controls(args: argparse.Namespace) -> ExitCode:
 def validate_rules(args: argparse.Namespace) -> ExitCode:
     """``logwarden rules validate FILE...``: load the files over the built-in catalogue."""
     pm = create_plugin_manager(KNOWN_CLOUDS)
-    _catalogue(pm, ScanConfig(), list(args.files))
+    builtin = builtin_rules_path().resolve()
+    # the built-in catalogue is always loaded first; naming it again is not a second copy
+    extra = [p for p in args.files if Path(p).resolve() != builtin]
+    _catalogue(pm, ScanConfig(), extra)
     for path in args.files:
         print(f"{path}: ok")
     return ExitCode.OK

@@ -198,6 +198,8 @@ class Check:
     remediation: Remediation
     references: tuple[str, ...] = ()
     frameworks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The subset of ``frameworks`` the control tests only in part (``partial: true``).
+    partial_frameworks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     parameters: Mapping[str, Any] = field(default_factory=dict)
     run: CheckFunction | None = None
     source: str = ""  # file:line where the control is defined

@@ -18,6 +18,7 @@ from scanner import yamlsrc
 from scanner.declarative import DeclarativeSpec, Expect, make_runner
 from scanner.errors import InputError, Problem
 from scanner.filters import compile_filter
+from scanner.frameworks import FrameworkCatalogue, builtin_frameworks, parse_claims
 from scanner.models import Check, PythonCheck, Remediation, ResourceKind, Scope, Severity
 from scanner.plugins import KNOWN_CLOUDS
 from scanner.schema import Field, check_fields
@@ -85,6 +86,7 @@ class Catalogue:
 class _Context:
     kinds: Mapping[str, ResourceKind]
     python_checks: Mapping[str, PythonCheck]
+    frameworks: FrameworkCatalogue | None
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -95,14 +97,21 @@ def load_catalogue(
     python_checks: Mapping[str, PythonCheck],
     parameters: tuple[str, Mapping[str, Any]] | None = None,
     overrides: list[tuple[str, Mapping[str, Any]]] | None = None,
+    frameworks: FrameworkCatalogue | None = None,
 ) -> Catalogue:
     """Load rules files in order (built-in first); later files add controls and overrides.
 
     :param parameters: ``(file, mapping)`` from the scan config, applied over the defaults.
     :param overrides: ``(file, override mapping)`` pairs from the scan config, applied last.
+    :param frameworks: the framework catalogue claims are checked against (default: the
+        built-in ``frameworks.yaml``).
     :raises InputError: with every problem found.
     """
-    ctx = _Context(kinds=kinds, python_checks=python_checks)
+    ctx = _Context(
+        kinds=kinds,
+        python_checks=python_checks,
+        frameworks=frameworks or builtin_frameworks(),
+    )
     cat = Catalogue()
     pending_overrides: list[tuple[str, Mapping[str, Any]]] = []
     docs: list[tuple[str, Any]] = []
@@ -255,20 +264,7 @@ def _load_control(
     remediation = node.get("remediation")
     if isinstance(remediation, dict):
         check_fields(remediation, REMEDIATION_FIELDS, file, "remediation", problems)
-    frameworks = node.get("frameworks") or {}
-    if isinstance(frameworks, dict):
-        for fw, sections in frameworks.items():
-            if not isinstance(sections, list) or not all(
-                isinstance(s, str | int | float) for s in sections
-            ):
-                problems.append(
-                    Problem(
-                        file,
-                        _line(frameworks, fw),
-                        f"framework {fw!r} must list section ids",
-                        'write e.g. cis-aws-5.0: ["3.1"]',
-                    )
-                )
+    claims = parse_claims(node.get("frameworks"), file, ctx.frameworks, problems)
     control_params = node.get("parameters") or {}
     if isinstance(control_params, dict):
         _valid_parameters(control_params, file, cat, problems)
@@ -340,7 +336,8 @@ def _load_control(
             _strip(remediation.get("terraform")),
         ),
         references=tuple(str(r) for r in node.get("references") or ()),
-        frameworks={str(k): tuple(str(s) for s in v) for k, v in frameworks.items()},
+        frameworks=claims.all,
+        partial_frameworks=claims.partial,
         parameters=dict(control_params),
         run=runner,
         source=f"{file}:{line}" + (" [python]" if python is not None else ""),

@@ -91,6 +91,16 @@ def test_rules_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "Traceback" not in err
 
 
+def test_rules_validate_of_the_builtin_catalogue_itself_is_ok(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Naming the built-in rules.yaml (it is always loaded first) is not a duplicate of it."""
+    from scanner.rules import builtin_rules_path
+
+    assert main(["rules", "validate", str(builtin_rules_path())]) == 0
+    assert "duplicate control id" not in capsys.readouterr().err
+
+
 def test_init_writes_a_starter_and_refuses_to_overwrite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
