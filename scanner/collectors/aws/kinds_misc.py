@@ -116,11 +116,8 @@ def _rotation(session: AwsSession, region: str, arn: str) -> dict[str, Any]:
         if exc.response.get("Error", {}).get("Code") == "UnsupportedOperationException":
             return {"KeyRotationEnabled": False}  # asymmetric, HMAC or imported: never rotates
         raise
-    return {
-        k: answer[k]
-        for k in ("KeyRotationEnabled", "RotationPeriodInDays", "NextRotationDate")
-        if k in answer
-    }
+    optional = {k: answer[k] for k in ("RotationPeriodInDays", "NextRotationDate") if k in answer}
+    return {"KeyRotationEnabled": answer["KeyRotationEnabled"], **optional}
 
 
 # --- AWS Config --------------------------------------------------------------------------
@@ -138,19 +135,17 @@ def collect_recorders(inv: Inventory) -> Iterator[Item]:
     for region in regions:
         client = session.client("config", region)
         try:
-            recorders = client.describe_configuration_recorders().get("ConfigurationRecorders", [])
+            recorders = client.describe_configuration_recorders()["ConfigurationRecorders"]
             # No recorder: no status to ask for (saves a call in every unconfigured region).
             statuses = (
-                client.describe_configuration_recorder_status().get(
-                    "ConfigurationRecordersStatus", []
-                )
+                client.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
                 if recorders
                 else []
             )
         except AWS_ERRORS as exc:
             yield failure(me, CONFIG_RECORDER, region, exc, "describing configuration recorders")
             continue
-        by_name = {s.get("name"): s for s in statuses}
+        by_name = {s["name"]: s for s in statuses}
         for rec in recorders:
             name = rec["name"]
             data = {**rec}
@@ -191,9 +186,7 @@ def collect_log_groups(inv: Inventory) -> Iterator[Item]:
         found: dict[str, Any] | None = None
         try:
             for page in pages.paginate(logGroupNamePrefix=name):
-                found = next(
-                    (g for g in page.get("logGroups", []) if g["logGroupName"] == name), None
-                )
+                found = next((g for g in page["logGroups"] if g["logGroupName"] == name), None)
                 if found is not None:
                     break
         except AWS_ERRORS as exc:

@@ -89,7 +89,7 @@ def owned_buckets(session: AwsSession) -> dict[str, dict[str, Any]]:
 
     def call() -> dict[str, dict[str, Any]]:
         pages = session.client("s3").get_paginator("list_buckets").paginate()
-        return {b["Name"]: b for b in pages.build_full_result().get("Buckets", [])}
+        return {b["Name"]: b for b in pages.build_full_result()["Buckets"]}
 
     return session.memo("s3:list_buckets", call)
 
@@ -251,7 +251,7 @@ def _account_public_access_block(session: AwsSession, region: str) -> dict[str, 
             if exc.response.get("Error", {}).get("Code") in ABSENT:
                 return None
             raise
-        return dict(answer.get("PublicAccessBlockConfiguration", {}))
+        return dict(answer["PublicAccessBlockConfiguration"])
 
     return session.memo("s3control:public_access_block", call)
 
