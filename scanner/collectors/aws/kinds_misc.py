@@ -15,17 +15,20 @@ from scanner.collectors.aws.common import (
     CONFIG_RECORDER,
     CONFIG_REGIONS,
     KMS_KEY,
+    LOG_BUCKET_NOT_FOUND,
     LOG_GROUP,
     TRAIL,
     Arn,
     all_trails,
     failure,
+    incomplete,
     peer_resources,
     problem,
     resource,
     scan_regions,
     scanned,
     session_of,
+    source_errors,
     viewer_id,
 )
 from scanner.collectors.aws.session import AwsSession
@@ -65,6 +68,12 @@ def collect_keys(inv: Inventory) -> Iterator[Item]:
     """
     me = viewer_id(inv)
     session = session_of(inv)
+    # The bucket errors derive from the trail errors when there are any: name the cause once.
+    # A bucket that no scanned account owns is an error of its own; its key is as far
+    # outside the scan as the bucket is.
+    gaps = source_errors(inv, TRAIL) or [
+        e for e in source_errors(inv, BUCKET) if e.code != LOG_BUCKET_NOT_FOUND
+    ]
     archive = session.settings.log_archive_account
     scanned_ids = {p.tenant.id for p in scanned(inv) if p.tenant is not None}
     keys: dict[tuple[str, str], dict[str, Any]] = {}
@@ -107,6 +116,8 @@ def collect_keys(inv: Inventory) -> Iterator[Item]:
             continue
         doc["UsedBy"] = sorted(doc["UsedBy"])
         yield resource(KMS_KEY, arn, owner, region, doc)
+    if gaps:
+        yield incomplete(me, KMS_KEY, "the KMS keys of this account's trails and buckets", gaps)
 
 
 def _rotation(session: AwsSession, region: str, arn: str) -> dict[str, Any]:
@@ -174,6 +185,9 @@ def collect_log_groups(inv: Inventory) -> Iterator[Item]:
     """The log groups this account's own trails deliver to, exact name, in their region."""
     me = viewer_id(inv)
     session = session_of(inv)
+    gaps = source_errors(inv, TRAIL)
+    if gaps:
+        yield incomplete(me, LOG_GROUP, "the log groups of this account's trails", gaps)
     wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
     for trail in inv.get(TRAIL).resources:
         arn = Arn.parse(trail.data.get("CloudWatchLogsLogGroupArn") or "")
