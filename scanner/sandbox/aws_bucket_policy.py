@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterable
 from fnmatch import fnmatchcase
 from typing import Any
 
-from scanner.sandbox.aws_faults import RequestInfo, render_error
+from scanner.sandbox.aws_errors import render_error
+from scanner.sandbox.aws_faults import RequestInfo
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _ACTIONS = {

@@ -28,27 +28,17 @@ The matchers (each a glob, ``fnmatch``-style and case-sensitive; ``"*"`` matches
     ``object-lock``, ...; see :data:`S3_SUBRESOURCES`), or ``""`` for plain bucket and object
     requests. S3 Control: the last path segment when it is such a key (``publicAccessBlock``),
     else the first path segment after ``/v20180820/``.
+``operation``
+    Not a matcher: the botocore operation name (``DescribeTrails``, ``GetBucketPolicy``,
+    ``ListObjectsV2``; :mod:`scanner.sandbox.aws_operations`), what the tests' fault proxy
+    matches.
 ``bucket``
     S3 only: the bucket of a path-style request (``/BUCKET/key``, what botocore sends to an
     IP-address endpoint such as the sandbox's); ``""`` for other services and for
     ``ListBuckets``. With ``action=""`` it denies one bucket's object and listing requests
     (``GetObject``, ``ListObjectsV2``, ``PutObject``) and nothing else.
 
-Error shapes per protocol (codes as real AWS sends them, so retry logic behaves as in
-production):
-
-==========  ==========================  ============================  =======================
-protocol    AccessDenied                Throttling                    Unavailable
-==========  ==========================  ============================  =======================
-json        400 AccessDeniedException   400 ThrottlingException       503 ServiceUnavailable
-query       403 AccessDenied            400 Throttling                503 ServiceUnavailable
-ec2         403 UnauthorizedOperation   503 RequestLimitExceeded      503 ServiceUnavailable
-rest-xml    403 AccessDenied            503 SlowDown                  503 ServiceUnavailable
-rest-json   403 AccessDeniedException   429 TooManyRequestsException  503 ServiceUnavailable
-==========  ==========================  ============================  =======================
-
-Every throttling code above is one botocore retries, and 503 is retried as transient: a rule
-with ``times=None`` therefore outlives any retry budget and the caller sees the error.
+Error answers (their shapes per protocol): :mod:`scanner.sandbox.aws_errors`.
 """
 
 from __future__ import annotations
@@ -58,15 +48,14 @@ import json
 import os
 import re
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import parse_qs
-from xml.sax.saxutils import escape
 
-ERROR_KINDS = ("AccessDenied", "Throttling", "Unavailable")
+from scanner.sandbox.aws_errors import ERROR_KINDS
+from scanner.sandbox.aws_operations import operation_name
 
 #: S3 sub-resource query keys that name the operation of an S3 request.
 S3_SUBRESOURCES = frozenset(
@@ -82,24 +71,6 @@ S3_SUBRESOURCES = frozenset(
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 _S3CONTROL_PREFIX = "/v20180820/"
 
-#: (HTTP status, error code) per error kind and wire protocol.
-_CODES: dict[str, dict[str, tuple[int, str]]] = {
-    "AccessDenied": {
-        "json": (400, "AccessDeniedException"),
-        "query": (403, "AccessDenied"),
-        "ec2": (403, "UnauthorizedOperation"),
-        "rest-xml": (403, "AccessDenied"),
-        "rest-json": (403, "AccessDeniedException"),
-    },
-    "Throttling": {
-        "json": (400, "ThrottlingException"),
-        "query": (400, "Throttling"),
-        "ec2": (503, "RequestLimitExceeded"),
-        "rest-xml": (503, "SlowDown"),
-        "rest-json": (429, "TooManyRequestsException"),
-    },
-}
-
 
 @dataclass(frozen=True)
 class RequestInfo:
@@ -113,6 +84,7 @@ class RequestInfo:
     access_key: str = ""
     body: bytes = b""
     bucket: str = ""
+    operation: str = ""
 
     def json_body(self) -> dict[str, Any]:
         """The request body parsed as JSON (empty dict when it is not a JSON object)."""
@@ -195,6 +167,7 @@ def describe_request(
         action = (query.get("Action") or form.get("Action") or [""])[0]
         protocol = ("ec2" if service == "ec2" else "query") if action else "rest-json"
     bucket = path.lstrip("/").split("/", 1)[0] if service == "s3" else ""
+    method = str(environ.get("REQUEST_METHOD", "GET"))
     return RequestInfo(
         account=account_of(environ, access_key, lookup),
         service=service,
@@ -204,6 +177,7 @@ def describe_request(
         access_key=access_key,
         body=body,
         bucket=bucket,
+        operation=operation_name(method, service, action, path, query),
     )
 
 
@@ -249,8 +223,8 @@ class FaultInjector:
         times: int | None = None,
         bucket: str = "*",
     ) -> None:
-        """Answer matching requests with ``error`` (``AccessDenied``, ``Throttling`` or
-        ``Unavailable``), ``times`` times or, with ``None``, until :meth:`clear`."""
+        """Answer matching requests with ``error`` (one of :data:`ERROR_KINDS`), ``times``
+        times or, with ``None``, until :meth:`clear`."""
         if error not in ERROR_KINDS:
             raise ValueError(f"unknown fault {error!r}; expected one of {', '.join(ERROR_KINDS)}")
         if times is not None and times < 1:
@@ -280,43 +254,3 @@ class FaultInjector:
                         self._rules.remove(rule)
                     return rule.error
         return None
-
-
-def render_error(kind: str, info: RequestInfo) -> tuple[str, list[tuple[str, str]], bytes]:
-    """WSGI status line, headers and body of an AWS error of ``kind`` for this request."""
-    request_id = str(uuid.uuid4())
-    if kind == "Unavailable":
-        status, code = 503, "ServiceUnavailable"
-        message = "Service is unavailable (logwarden sandbox fault)"
-    else:
-        status, code = _CODES[kind][info.protocol]
-        message = (
-            f"User: arn:aws:iam::{info.account}:user/sandbox is not authorized to perform: "
-            f"{info.service}:{info.action or '*'} (logwarden sandbox fault)"
-            if kind == "AccessDenied"
-            else "Rate exceeded (logwarden sandbox fault)"
-        )
-    headers = [("x-amzn-RequestId", request_id), ("x-amz-request-id", request_id)]
-    if info.protocol == "json":
-        content_type = "application/x-amz-json-1.1"
-        body = json.dumps({"__type": code, "message": message}).encode()
-    elif info.protocol == "rest-json":
-        content_type = "application/json"
-        headers.append(("x-amzn-ErrorType", code))
-        body = json.dumps({"message": message}).encode()
-    else:
-        content_type = "text/xml"
-        text = f"<Code>{code}</Code><Message>{escape(message)}</Message>"
-        if info.protocol == "ec2":
-            xml = f"<Response><Errors><Error>{text}</Error></Errors><RequestID>{request_id}</RequestID></Response>"
-        elif info.protocol == "query":
-            party = "Receiver" if status >= 500 else "Sender"
-            xml = f"<ErrorResponse><Error><Type>{party}</Type>{text}</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
-        else:
-            xml = f"<Error>{text}<RequestId>{request_id}</RequestId></Error>"
-        body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + xml).encode()
-    headers += [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-    reason = {400: "Bad Request", 403: "Forbidden", 429: "Too Many Requests"}.get(
-        status, "Service Unavailable"
-    )
-    return f"{status} {reason}", headers, body

@@ -7,7 +7,7 @@ random free port of 127.0.0.1, behind a small WSGI middleware that, for every re
 a. counts it (:attr:`MotoServer.request_count`, thread-safe);
 b. sleeps ``latency_ms`` (network round-trip simulation for benchmarks);
 c. answers it with an injected AWS error when a :class:`FaultInjector` rule matches (matchers
-   and error shapes: :mod:`scanner.sandbox.aws_faults`);
+   :mod:`scanner.sandbox.aws_faults`, error shapes: :mod:`scanner.sandbox.aws_errors`);
 d. fills moto's CloudTrail gaps so the scanner sees what real AWS shows
    (:mod:`scanner.sandbox.aws_gaps`: delivery times in ``GetTrailStatus``, the organization
    trail in member accounts, trails read by ARN across accounts and regions);
@@ -52,12 +52,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from scanner.sandbox import aws_journal
 from scanner.sandbox.aws_bucket_policy import handle_s3
-from scanner.sandbox.aws_faults import (
-    FaultInjector,
-    describe_request,
-    moto_account_lookup,
-    render_error,
-)
+from scanner.sandbox.aws_errors import render_error
+from scanner.sandbox.aws_faults import FaultInjector, describe_request, moto_account_lookup
 from scanner.sandbox.aws_gaps import handle_cloudtrail
 
 __all__ = ["FaultInjector", "MotoServer"]

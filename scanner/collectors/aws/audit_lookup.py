@@ -126,7 +126,7 @@ def _records(
             kwargs["NextToken"] = token
         read.calls += 1
         answer = client.lookup_events(**kwargs)
-        out.extend(record_of(e) for e in answer.get("Events", []))
+        out.extend(record_of(e) for e in answer["Events"])
         token = answer.get("NextToken")
         if not token:
             read.answers[attribute] = out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,9 @@ KMS_KEY = "aws.kms.key"
 CONFIG_RECORDER = "aws.config.recorder"
 CONFIG_REGIONS = "aws.config.regions"
 LOG_GROUP = "aws.logs.log_group"
+
+#: The code of the error for a log bucket that no scanned account owns.
+LOG_BUCKET_NOT_FOUND = "LogBucketNotFound"
 
 # What one region (or one bucket, key, trail) can fail with; ParamValidationError is a
 # logwarden bug and must surface as an internal error instead.
@@ -168,6 +171,36 @@ def all_trails(inv: Inventory) -> list[Resource]:
     for res in org_kind(inv, ORG_TRAIL)[0]:
         seen.setdefault(res.id, res)
     return [seen[k] for k in sorted(seen)]
+
+
+def source_errors(inv: Inventory, *kinds: str) -> list[CollectionError]:
+    """The errors this account met collecting ``kinds``: facts derived from them may be missing.
+
+    Derived kinds read their sources across the organization (every trail names a log bucket,
+    a key, a log group), but only this account's own sources are taken as gaps of this
+    account: its trail listing includes the organization trails (with their errors), and an
+    account whose trails cannot be read has ERROR rows of its own, as an account outside the
+    scan would have none.
+    """
+    return [err for kind in kinds for err in inv.get(kind).errors]
+
+
+def incomplete(
+    tenant_id: str, kind: str, what: str, sources: Sequence[CollectionError]
+) -> CollectionError:
+    """The error of a derived kind whose sources had errors: ``what`` cannot all be known."""
+    shown = "; ".join(
+        f"{e.kind}{f' in {e.region}' if e.region else ''}: {e.code}: {e.message}"
+        for e in sources[:3]
+    )
+    more = f" (and {len(sources) - 3} more)" if len(sources) > 3 else ""
+    return problem(
+        tenant_id,
+        kind,
+        "",
+        "SourceUnavailable",
+        f"{what} cannot all be known, because what names them could not be read: {shown}{more}",
+    )
 
 
 def unique(items: Iterable[str]) -> list[str]:

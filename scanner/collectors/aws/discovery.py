@@ -47,7 +47,7 @@ def _organization(settings: AwsSettings, base: AwsSession) -> Discovery:
         failure(base.account_id, KIND, "", exc, f"listing the children of {parent}")
         for parent, exc in tree.failures
     ]
-    management = str(org.get("MasterAccountId", ""))
+    management = str(org["MasterAccountId"])
     organization = Organization(
         cloud=CLOUD,
         id=org["Id"],

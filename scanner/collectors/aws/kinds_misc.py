@@ -15,17 +15,20 @@ from scanner.collectors.aws.common import (
     CONFIG_RECORDER,
     CONFIG_REGIONS,
     KMS_KEY,
+    LOG_BUCKET_NOT_FOUND,
     LOG_GROUP,
     TRAIL,
     Arn,
     all_trails,
     failure,
+    incomplete,
     peer_resources,
     problem,
     resource,
     scan_regions,
     scanned,
     session_of,
+    source_errors,
     viewer_id,
 )
 from scanner.collectors.aws.session import AwsSession
@@ -65,6 +68,12 @@ def collect_keys(inv: Inventory) -> Iterator[Item]:
     """
     me = viewer_id(inv)
     session = session_of(inv)
+    # The bucket errors derive from the trail errors when there are any: name the cause once.
+    # A bucket that no scanned account owns is an error of its own; its key is as far
+    # outside the scan as the bucket is.
+    gaps = source_errors(inv, TRAIL) or [
+        e for e in source_errors(inv, BUCKET) if e.code != LOG_BUCKET_NOT_FOUND
+    ]
     archive = session.settings.log_archive_account
     scanned_ids = {p.tenant.id for p in scanned(inv) if p.tenant is not None}
     keys: dict[tuple[str, str], dict[str, Any]] = {}
@@ -107,6 +116,8 @@ def collect_keys(inv: Inventory) -> Iterator[Item]:
             continue
         doc["UsedBy"] = sorted(doc["UsedBy"])
         yield resource(KMS_KEY, arn, owner, region, doc)
+    if gaps:
+        yield incomplete(me, KMS_KEY, "the KMS keys of this account's trails and buckets", gaps)
 
 
 def _rotation(session: AwsSession, region: str, arn: str) -> dict[str, Any]:
@@ -116,11 +127,8 @@ def _rotation(session: AwsSession, region: str, arn: str) -> dict[str, Any]:
         if exc.response.get("Error", {}).get("Code") == "UnsupportedOperationException":
             return {"KeyRotationEnabled": False}  # asymmetric, HMAC or imported: never rotates
         raise
-    return {
-        k: answer[k]
-        for k in ("KeyRotationEnabled", "RotationPeriodInDays", "NextRotationDate")
-        if k in answer
-    }
+    optional = {k: answer[k] for k in ("RotationPeriodInDays", "NextRotationDate") if k in answer}
+    return {"KeyRotationEnabled": answer["KeyRotationEnabled"], **optional}
 
 
 # --- AWS Config --------------------------------------------------------------------------
@@ -138,19 +146,17 @@ def collect_recorders(inv: Inventory) -> Iterator[Item]:
     for region in regions:
         client = session.client("config", region)
         try:
-            recorders = client.describe_configuration_recorders().get("ConfigurationRecorders", [])
+            recorders = client.describe_configuration_recorders()["ConfigurationRecorders"]
             # No recorder: no status to ask for (saves a call in every unconfigured region).
             statuses = (
-                client.describe_configuration_recorder_status().get(
-                    "ConfigurationRecordersStatus", []
-                )
+                client.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
                 if recorders
                 else []
             )
         except AWS_ERRORS as exc:
             yield failure(me, CONFIG_RECORDER, region, exc, "describing configuration recorders")
             continue
-        by_name = {s.get("name"): s for s in statuses}
+        by_name = {s["name"]: s for s in statuses}
         for rec in recorders:
             name = rec["name"]
             data = {**rec}
@@ -179,6 +185,9 @@ def collect_log_groups(inv: Inventory) -> Iterator[Item]:
     """The log groups this account's own trails deliver to, exact name, in their region."""
     me = viewer_id(inv)
     session = session_of(inv)
+    gaps = source_errors(inv, TRAIL)
+    if gaps:
+        yield incomplete(me, LOG_GROUP, "the log groups of this account's trails", gaps)
     wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
     for trail in inv.get(TRAIL).resources:
         arn = Arn.parse(trail.data.get("CloudWatchLogsLogGroupArn") or "")
@@ -191,9 +200,7 @@ def collect_log_groups(inv: Inventory) -> Iterator[Item]:
         found: dict[str, Any] | None = None
         try:
             for page in pages.paginate(logGroupNamePrefix=name):
-                found = next(
-                    (g for g in page.get("logGroups", []) if g["logGroupName"] == name), None
-                )
+                found = next((g for g in page["logGroups"] if g["logGroupName"] == name), None)
                 if found is not None:
                     break
         except AWS_ERRORS as exc:

@@ -59,7 +59,7 @@ def collect_organization(inv: Inventory) -> Iterator[Item]:
         return
     org = dict(tree.organization)
     data = {**org, "Roots": tree.roots, "ScpEnabled": tree.scp_enabled}
-    yield resource(ORGANIZATION, org["Arn"], str(org.get("MasterAccountId", "")), "", data)
+    yield resource(ORGANIZATION, org["Arn"], str(org["MasterAccountId"]), "", data)
 
 
 def _scps(inv: Inventory, kind: str) -> tuple[ScpIndex | None, list[CollectionError]]:
@@ -88,7 +88,7 @@ def collect_accounts(inv: Inventory) -> Iterator[Item]:
         yield from scp_errors
         if index is None or scp_errors:
             return  # EffectivePolicyIds would be incomplete: no account without it
-    management = str(tree.organization.get("MasterAccountId", ""))
+    management = str(tree.organization["MasterAccountId"])
     for account in tree.accounts:
         path = tree.path(account["ParentId"])
         effective: list[str] = []
@@ -123,8 +123,8 @@ def collect_policies(inv: Inventory) -> Iterator[Item]:
             yield failure(owner, POLICY, "", exc, f"reading policy {pid}")
             continue
         data: dict[str, Any] = {
-            **policy.get("PolicySummary", summary),
-            "Content": parse_policy(policy.get("Content", "{}")),
+            **policy["PolicySummary"],
+            "Content": parse_policy(policy["Content"]),
             "Targets": index.targets[pid],
         }
         yield resource(POLICY, summary["Arn"], owner, "", data)

@@ -21,12 +21,16 @@ from scanner.collectors.aws.common import (
     AWS_ERRORS,
     BUCKET,
     CLOUD,
+    LOG_BUCKET_NOT_FOUND,
+    TRAIL,
     all_trails,
     failure,
+    incomplete,
     problem,
     resource,
     scanned,
     session_of,
+    source_errors,
     viewer_id,
 )
 from scanner.collectors.aws.session import AwsSession
@@ -89,14 +93,23 @@ def owned_buckets(session: AwsSession) -> dict[str, dict[str, Any]]:
 
     def call() -> dict[str, dict[str, Any]]:
         pages = session.client("s3").get_paginator("list_buckets").paginate()
-        return {b["Name"]: b for b in pages.build_full_result().get("Buckets", [])}
+        return {b["Name"]: b for b in pages.build_full_result()["Buckets"]}
 
     return session.memo("s3:list_buckets", call)
 
 
 def collect_buckets(inv: Inventory) -> Iterator[Item]:
-    """The log buckets this account owns, and errors for log buckets nobody scanned owns."""
+    """The log buckets this account owns, and errors for log buckets nobody scanned owns.
+
+    When this account's trails (the organization trails included) could not all be read, a
+    trail that was not read may write to a bucket of this account, or with another prefix to
+    a known one: the buckets are then an error, not a shorter list.
+    """
     me = viewer_id(inv)
+    gaps = source_errors(inv, TRAIL)
+    if gaps:
+        yield incomplete(me, BUCKET, "the log buckets of this account and their writers", gaps)
+        return
     refs = log_buckets(inv)
     if not refs:
         return
@@ -146,7 +159,7 @@ def _elsewhere(inv: Inventory, name: str, ref: LogRef) -> Iterator[Item]:
         me,
         BUCKET,
         "",
-        "LogBucketNotFound",
+        LOG_BUCKET_NOT_FOUND,
         f"log bucket {name!r} written by trail {trails} is not owned by any scanned "
         f"account{where}; fix: add the log-archive account that owns it to the scan targets, "
         "or set clouds.aws.log_archive_account to that account id",
@@ -251,7 +264,7 @@ def _account_public_access_block(session: AwsSession, region: str) -> dict[str, 
             if exc.response.get("Error", {}).get("Code") in ABSENT:
                 return None
             raise
-        return dict(answer.get("PublicAccessBlockConfiguration", {}))
+        return dict(answer["PublicAccessBlockConfiguration"])
 
     return session.memo("s3control:public_access_block", call)
 

@@ -62,7 +62,7 @@ def org_tree(session: AwsSession) -> OrgTree:
 def _walk(session: AwsSession) -> OrgTree:
     client = session.client("organizations")
     org = describe_organization(session)
-    roots = client.get_paginator("list_roots").paginate().build_full_result().get("Roots", [])
+    roots = client.get_paginator("list_roots").paginate().build_full_result()["Roots"]
     tree = OrgTree(organization=org, roots=list(roots))
     pending: list[str] = []
     for root in roots:
@@ -73,11 +73,7 @@ def _walk(session: AwsSession) -> OrgTree:
     while pending:
         parent = pending.pop(0)
         try:
-            ous = (
-                ou_pages.paginate(ParentId=parent)
-                .build_full_result()
-                .get("OrganizationalUnits", [])
-            )
+            ous = ou_pages.paginate(ParentId=parent).build_full_result()["OrganizationalUnits"]
         except AWS_ERRORS as exc:
             tree.failures.append((parent, exc))
             ous = []
@@ -85,9 +81,7 @@ def _walk(session: AwsSession) -> OrgTree:
             tree.parents[ou["Id"]] = {**ou, "Type": "ORGANIZATIONAL_UNIT", "ParentId": parent}
             pending.append(ou["Id"])
         try:
-            accounts = (
-                account_pages.paginate(ParentId=parent).build_full_result().get("Accounts", [])
-            )
+            accounts = account_pages.paginate(ParentId=parent).build_full_result()["Accounts"]
         except AWS_ERRORS as exc:
             tree.failures.append((parent, exc))
             accounts = []
@@ -119,7 +113,7 @@ def scp_index(session: AwsSession) -> ScpIndex:
     def call() -> ScpIndex:
         client = session.client("organizations")
         pages = client.get_paginator("list_policies").paginate(Filter="SERVICE_CONTROL_POLICY")
-        policies = list(pages.build_full_result().get("Policies", []))
+        policies = list(pages.build_full_result()["Policies"])
         index = ScpIndex(policies=policies, targets={})
         target_pages = client.get_paginator("list_targets_for_policy")
         for pol in policies:
@@ -128,7 +122,7 @@ def scp_index(session: AwsSession) -> ScpIndex:
             except AWS_ERRORS as exc:
                 index.failures.append((pol["Id"], exc))
                 continue
-            index.targets[pol["Id"]] = list(got.get("Targets", []))
+            index.targets[pol["Id"]] = list(got["Targets"])
         return index
 
     return session.memo("organizations:scps", call)

@@ -25,6 +25,7 @@ from botocore.credentials import (
 from botocore.exceptions import BotoCoreError, ClientError
 
 from scanner.collectors.aws.common import Arn, error_code
+from scanner.collectors.aws.responses import create_client
 from scanner.collectors.memo import Memo
 from scanner.inventory import SessionUnavailable
 
@@ -119,7 +120,8 @@ class AwsSession:
         with self._lock:  # botocore sessions are not thread-safe; clients are
             found = self.pool.clients.get(key)
             if found is None:
-                found = self._botocore.create_client(
+                found = create_client(
+                    self._botocore,
                     service,
                     region_name=key[2],
                     endpoint_url=self.settings.endpoint_url,
@@ -148,7 +150,7 @@ class AwsSession:
         answer = self.client("ec2").describe_regions(AllRegions=False)
         names = {
             r["RegionName"]
-            for r in answer.get("Regions", [])
+            for r in answer["Regions"]
             if r.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
         }
         return tuple(sorted(names))

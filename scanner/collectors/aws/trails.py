@@ -40,7 +40,7 @@ def list_trails(
 def _describe(session: AwsSession, region: str) -> Any:
     def call() -> list[Raw]:
         answer = session.client("cloudtrail", region).describe_trails(includeShadowTrails=True)
-        return list(answer.get("trailList", []))
+        return list(answer["trailList"])
 
     return call
 
