@@ -513,6 +513,11 @@ def moto_archive() -> Iterator[MotoArchive]:
             IsMultiRegionTrail=True,
             IsOrganizationTrail=True,
         )
+        # what AWS answers for a trail created without selectors (moto answers none)
+        trail.put_event_selectors(
+            TrailName="org-trail",
+            EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+        )
         trail.start_logging(Name="org-trail")
         yield world
 

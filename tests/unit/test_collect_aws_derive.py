@@ -47,13 +47,16 @@ def test_normalise() -> None:
 
 
 ALL = {"Read": True, "Write": True, "ExcludedSources": []}
+NONE = {"Read": False, "Write": False, "ExcludedSources": []}
 
 
 @pytest.mark.parametrize(
     ("basic", "advanced", "expected"),
     [
-        (None, None, ALL),  # AWS's default: no selector = all management events
-        ([], [], ALL),
+        # AWS answers a trail created without selectors with its default selector, so an
+        # answer without any selector is a trail that logs nothing (moto leaves both empty)
+        (None, None, NONE),
+        ([], [], NONE),
         ([{"ReadWriteType": "All", "IncludeManagementEvents": True}], None, ALL),
         (
             [

@@ -182,6 +182,11 @@ def _seed(local_trail: bool = True) -> World:
         CloudWatchLogsLogGroupArn=f"arn:aws:logs:us-east-1:{MGMT}:log-group:{LOG_GROUP}:*",
         CloudWatchLogsRoleArn=f"arn:aws:iam::{MGMT}:role/trail-to-logs",
     )["TrailARN"]
+    # what AWS answers for a trail created without selectors (moto answers none)
+    ct.put_event_selectors(
+        TrailName="org-trail",
+        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+    )
     ct.start_logging(Name="org-trail")
     if local_trail:
         _local_trail(world)
@@ -379,7 +384,7 @@ def expected_org_trail(world: World, shadow: bool) -> dict[str, Any]:
         "HasCustomEventSelectors": False,
         "HasInsightSelectors": False,
         "IsOrganizationTrail": True,
-        "EventSelectors": [],
+        "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}],
         "AdvancedEventSelectors": [],
         "ManagementEvents": {"Read": True, "Write": True, "ExcludedSources": []},
         "Shadow": shadow,

@@ -99,7 +99,8 @@ def management_events(
     """Which management events a trail logs: ``{Read, Write, ExcludedSources}``.
 
     Advanced selectors win when present (a trail uses one kind or the other). No selector at
-    all is AWS's documented default: all management events, read and write. A selector that
+    all logs nothing: AWS answers a trail created without selectors with its default selector
+    (all management events), so an empty answer is a trail whose selectors were removed. A selector that
     logs only some event sources (``eventSource`` Equals / StartsWith ...) does not count.
     ``ExcludedSources`` are the sources excluded by every selector that counts.
     """
@@ -113,8 +114,6 @@ def management_events(
             rw = sel.get("ReadWriteType", "All")
             excluded = set(sel.get("ExcludeManagementEventSources") or [])
             grants.append((rw in ("All", "ReadOnly"), rw in ("All", "WriteOnly"), excluded))
-    else:
-        grants = [(True, True, set())]
     if not grants:
         return {"Read": False, "Write": False, "ExcludedSources": []}
     excluded = set.intersection(*(g[2] for g in grants))
