@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint format bench chromium clean
 
-$(STAMP): pyproject.toml
+# logwarden and its emulators (sandbox/, the logwarden-sandbox distribution), both editable.
+$(STAMP): pyproject.toml sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e ./sandbox -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,7 +24,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy scanner checks reports
+	$(BIN)/mypy logwarden sandbox/logwarden_sandbox
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -1,6 +1,6 @@
 """The moto side of the scan benchmark, run as a separate process (``aws_org_scan.py`` starts it).
 
-Starts :class:`~scanner.sandbox.aws_server.MotoServer` on 127.0.0.1 with no latency, seeds the
+Starts :class:`~logwarden_sandbox.aws_server.MotoServer` on 127.0.0.1 with no latency, seeds the
 compliant standard landing zone at full speed, then sets the requested latency (so it applies to
 the scan only) and prints one JSON line: the endpoint, the seeding wall time and the facts of
 the seeded world. It then serves until stdin closes or SIGTERM/SIGINT arrives.
@@ -24,8 +24,8 @@ import time
 from types import FrameType
 from typing import Any
 
-from scanner.sandbox.aws_server import MotoServer
-from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from logwarden_sandbox.aws_server import MotoServer
+from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:

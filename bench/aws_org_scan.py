@@ -33,8 +33,8 @@ from _moto_child import MotoChild
 from _profile import GcTimer, ThreadProfiler
 from _report import Run, print_cli, print_run, print_summary, to_json, verify
 
-from scanner import commands
-from scanner.cli import tune_gc
+from logwarden.scanner import commands
+from logwarden.scanner.cli import tune_gc
 
 REGIONS = (
     "us-east-1",
@@ -97,10 +97,10 @@ def _cpu_self() -> float:
 
 def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict[str, Any]) -> Run:
     """One scan along the ``logwarden scan`` path (scanner/commands.py ``scan``), measured."""
-    from scanner import commands, engine
-    from scanner.config import ScanConfig
-    from scanner.models import Status
-    from scanner.plugins import create_plugin_manager
+    from logwarden.scanner import commands, engine
+    from logwarden.scanner.config import ScanConfig
+    from logwarden.scanner.models import Status
+    from logwarden.scanner.plugins import create_plugin_manager
 
     counter = CallCounter()
     section = {"mode": "organization", "regions": list(regions)}

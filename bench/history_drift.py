@@ -59,12 +59,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from scanner import drift, engine, history
-from scanner.cli import tune_gc
-from scanner.drift import ScanState
-from scanner.inventory import Inventory
-from scanner.models import CheckResult, KindCollection, Resource, ScanReport, Status, Tenant
-from scanner.plugins import create_plugin_manager
+from logwarden.scanner import drift, engine, history
+from logwarden.scanner.cli import tune_gc
+from logwarden.scanner.drift import ScanState
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import (
+    CheckResult,
+    KindCollection,
+    Resource,
+    ScanReport,
+    Status,
+    Tenant,
+)
+from logwarden.scanner.plugins import create_plugin_manager
 from tests import aws_docs as d
 from tests.pg_server import PostgresServer, ServerUnavailable
 from tests.report_world import scaled_report

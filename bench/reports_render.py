@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scanner.plugins import create_plugin_manager
+from logwarden.scanner.plugins import create_plugin_manager
 from tests.report_world import scaled_report
 
 

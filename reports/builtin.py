@@ -11,8 +11,8 @@ import gc
 import importlib
 from collections.abc import Callable, Iterator
 
-from scanner.hookspecs import hookimpl
-from scanner.models import Reporter, ScanReport
+from logwarden.scanner.hookspecs import hookimpl
+from logwarden.scanner.models import Reporter, ScanReport
 
 # name, default file name, description, module (each module has ``render(report) -> str``)
 BUILTIN_FORMATS = (
@@ -45,7 +45,9 @@ def paused_gc() -> Iterator[None]:
 
 def _lazy(module: str) -> Callable[[ScanReport], str]:
     def render(report: ScanReport) -> str:
-        renderer: Callable[[ScanReport], str] = importlib.import_module(f"reports.{module}").render
+        renderer: Callable[[ScanReport], str] = importlib.import_module(
+            f"logwarden.reports.{module}"
+        ).render
         with paused_gc():
             return renderer(report)
 

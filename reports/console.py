@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from reports.view import GATE_MEANING, SEVERITIES, by_cloud_and_severity, cloud_label
-from scanner.models import ScanReport, Status
-from scanner.printable import printable as p
+from logwarden.reports.view import GATE_MEANING, SEVERITIES, by_cloud_and_severity, cloud_label
+from logwarden.scanner.models import ScanReport, Status
+from logwarden.scanner.printable import printable as p
 
 MAX_FINDINGS_SHOWN = 40
 MAX_TENANTS_SHOWN = 50
@@ -46,7 +46,7 @@ def render(report: ScanReport) -> str:
     """Posture per tenant, the failing findings by severity, errors, and the exit code."""
     out: list[str] = []
     if report.drift is not None:
-        from scanner.drift_report import render_text
+        from logwarden.scanner.drift_report import render_text
 
         out += [*render_text(report.drift, MAX_FINDINGS_SHOWN), ""]
     per_tenant: dict[tuple[str, str, str], Counter[str]] = {}

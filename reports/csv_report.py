@@ -1,6 +1,6 @@
 """The CSV report for auditors' spreadsheets: one row per result, RFC 4180 quoting.
 
-Control characters in a cell become visible escapes (:mod:`scanner.printable`): a cloud value
+Control characters in a cell become visible escapes (:mod:`logwarden.scanner.printable`): a cloud value
 never spreads over several lines of a cell or carries a terminal escape. Cells that a
 spreadsheet would read as a formula (starting, after any spaces, with ``=``, ``+``, ``-`` or
 ``@``) are prefixed with a single quote, the OWASP advice against CSV injection: a resource
@@ -18,11 +18,11 @@ import csv
 import io
 import json
 
-from reports.drift_view import DriftView
-from reports.drift_view import view as drift_view
-from reports.view import display_status, waiver_expired
-from scanner.models import CheckResult, ScanReport
-from scanner.printable import printable
+from logwarden.reports.drift_view import DriftView
+from logwarden.reports.drift_view import view as drift_view
+from logwarden.reports.view import display_status, waiver_expired
+from logwarden.scanner.models import CheckResult, ScanReport
+from logwarden.scanner.printable import printable
 
 COLUMNS = (
     "check_id",

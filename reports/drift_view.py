@@ -1,10 +1,10 @@
 """The drift as the HTML, Markdown, JUnit, SARIF and CSV reports show it.
 
-Pure functions of a :class:`~scanner.drift.Drift` (set on ``ScanReport.drift`` by ``scan
+Pure functions of a :class:`~logwarden.scanner.drift.Drift` (set on ``ScanReport.drift`` by ``scan
 --drift`` or ``--baseline``): what changed since when, who changed it (from the attribution
 the scan attached), and which result rows are new. The renderers only lay this out, so the
 formats never disagree about what counts as new or who is named. The console text and the
-``drift`` section of report.json are ``scanner.drift_report``'s.
+``drift`` section of report.json are ``logwarden.scanner.drift_report``'s.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from scanner.audit_events import Attribution, AuditEvent
-from scanner.drift import Drift, ResourceState, ResultRow
-from scanner.models import CheckResult, ScanReport
+from logwarden.scanner.audit_events import Attribution, AuditEvent
+from logwarden.scanner.drift import Drift, ResourceState, ResultRow
+from logwarden.scanner.models import CheckResult, ScanReport
 
 NOT_LINKED = "unknown: no changed or removed resource explains it"
 COUNT_LABELS = (

@@ -21,9 +21,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from reports.drift_view import DriftView, history_on, resolved_as
-from reports.drift_view import view as drift_view
-from reports.view import (
+from logwarden.reports.drift_view import DriftView, history_on, resolved_as
+from logwarden.reports.drift_view import view as drift_view
+from logwarden.reports.view import (
     DISPLAY_STATUSES,
     SEVERITIES,
     STATUS_LABELS,
@@ -43,7 +43,7 @@ from reports.view import (
     tool_version,
     waiver_expired,
 )
-from scanner.models import Check, ScanReport, Status, Waiver
+from logwarden.scanner.models import Check, ScanReport, Status, Waiver
 
 MAX_ERRORS_LISTED = 200  # collection errors listed in the coverage section
 MAX_DRIFT_LISTED = 200  # rows per list of the drift section (all of them are in report.json)
@@ -54,7 +54,7 @@ MAX_WHO_LISTED = 10  # audit-log events shown per drifted item (the latest)
 def environment() -> jinja2.Environment:
     """The template environment (autoescaping on, undefined names are errors)."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
+        loader=jinja2.PackageLoader("logwarden.reports", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.models import CheckResult, CollectionError, ScanReport, Waiver
+from logwarden.scanner.models import CheckResult, CollectionError, ScanReport, Waiver
 
 SCHEMA = "logwarden.report/1"
 
@@ -132,7 +132,7 @@ def render(report: ScanReport) -> str:
         "expired_waivers": [waiver_doc(w) for w in report.expired_waivers],
     }
     if report.drift is not None:
-        from scanner.drift_report import to_doc
+        from logwarden.scanner.drift_report import to_doc
 
         doc["drift"] = to_doc(report.drift)
     return dumps_by_line(doc)

@@ -20,9 +20,9 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
 
-from reports.drift_view import DriftView, latest
-from reports.drift_view import view as drift_view
-from reports.view import (
+from logwarden.reports.drift_view import DriftView, latest
+from logwarden.reports.drift_view import view as drift_view
+from logwarden.reports.view import (
     TENANT_WORDS,
     TOOL,
     cloud_label,
@@ -31,7 +31,7 @@ from reports.view import (
     scan_seconds,
     waiver_expired,
 )
-from scanner.models import CheckResult, ScanReport, Status
+from logwarden.scanner.models import CheckResult, ScanReport, Status
 
 # Characters XML 1.0 does not allow (section 2.2), and lone surrogates.
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

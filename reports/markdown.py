@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from reports.drift_view import DriftView, brief
-from reports.drift_view import view as drift_view
-from reports.view import (
+from logwarden.reports.drift_view import DriftView, brief
+from logwarden.reports.drift_view import view as drift_view
+from logwarden.reports.view import (
     SEVERITIES,
     STATUS_LABELS,
     TENANT_WORDS,
@@ -27,8 +27,8 @@ from reports.view import (
     sort_rows,
     waiver_expired,
 )
-from scanner.models import CheckResult, ScanReport, Status
-from scanner.printable import printable
+from logwarden.scanner.models import CheckResult, ScanReport, Status
+from logwarden.scanner.printable import printable
 
 MAX_FINDINGS = 50
 MAX_ERRORS = 20
@@ -41,7 +41,7 @@ ICONS = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "error": "�
 def md(text: str, limit: int = MAX_CELL) -> str:
     """``text`` as inert Markdown inside a table cell: one line, escaped, at most ``limit``.
 
-    Control characters become visible escapes first (:mod:`scanner.printable`), so a newline
+    Control characters become visible escapes first (:mod:`logwarden.scanner.printable`), so a newline
     in a cloud value shows as ``\\n`` instead of silently joining two words."""
     text = " ".join(printable(text).split())
     if len(text) > limit:

@@ -32,9 +32,9 @@ from py_ocsf_models.objects.product import Product
 from py_ocsf_models.objects.remediation import Remediation
 from py_ocsf_models.objects.resource_details import ResourceDetails
 
-from reports.json_report import waiver_doc
-from reports.view import TOOL, cloud_label, controls, error_reason, tool_version
-from scanner.models import Check, CheckResult, Organization, ScanReport, Severity, Status
+from logwarden.reports.json_report import waiver_doc
+from logwarden.reports.view import TOOL, cloud_label, controls, error_reason, tool_version
+from logwarden.scanner.models import Check, CheckResult, Organization, ScanReport, Severity, Status
 
 SEVERITY_IDS = {
     Severity.CRITICAL: SeverityID.Critical,

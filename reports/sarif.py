@@ -4,7 +4,7 @@ One rule per control; one result per FAIL row (waived rows carry an accepted ``s
 entry instead of disappearing); each result is located logically (tenant, then resource) and
 carries the row's stable fingerprint in ``partialFingerprints``, so alerts keep their identity
 across scans. Message texts, which code scanning shows to people, have their control
-characters escaped (:mod:`scanner.printable`); the properties keep the raw values. PASS and SKIPPED rows are not results. What could not be evaluated (collection
+characters escaped (:mod:`logwarden.scanner.printable`); the properties keep the raw values. PASS and SKIPPED rows are not results. What could not be evaluated (collection
 errors and ERROR rows) goes to ``invocations[0].toolExecutionNotifications``.
 
 Code scanning also wants a physical location for every result: a cloud finding has no source
@@ -25,10 +25,10 @@ import json
 import urllib.parse
 from typing import Any
 
-from reports.drift_view import DriftView
-from reports.drift_view import view as drift_view
-from reports.view import TOOL, controls, error_reason, scan_seconds, tool_version
-from scanner.models import (
+from logwarden.reports.drift_view import DriftView
+from logwarden.reports.drift_view import view as drift_view
+from logwarden.reports.view import TOOL, controls, error_reason, scan_seconds, tool_version
+from logwarden.scanner.models import (
     Check,
     CheckResult,
     CollectionError,
@@ -36,7 +36,7 @@ from scanner.models import (
     Severity,
     Status,
 )
-from scanner.printable import printable
+from logwarden.scanner.printable import printable
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "logwarden/v1"

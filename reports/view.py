@@ -1,6 +1,6 @@
 """Derived views of a scan that several reports share: posture, compliance, the gate.
 
-Everything here is a pure function of a :class:`~scanner.models.ScanReport`; the renderers
+Everything here is a pure function of a :class:`~logwarden.scanner.models.ScanReport`; the renderers
 (HTML, Markdown, console, SARIF, JUnit) only lay these views out, so they never disagree
 about what a status, a waived row or a compliance section means.
 """
@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from scanner.models import Check, CheckResult, ExitCode, ScanReport, Scope, Severity
+from logwarden.scanner.models import Check, CheckResult, ExitCode, ScanReport, Scope, Severity
 
 TOOL = "logwarden"
 # Most severe first: the order every report lists severities in.

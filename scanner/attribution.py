@@ -20,10 +20,10 @@ from typing import Any
 
 import pluggy
 
-from scanner.audit_events import Attribution, Subject
-from scanner.drift import Drift, ResultRow
-from scanner.inventory import Inventory
-from scanner.models import Check, CheckResult
+from logwarden.scanner.audit_events import Attribution, Subject
+from logwarden.scanner.drift import Drift, ResultRow
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import Check, CheckResult
 
 MAX_WINDOW_DAYS = 90
 

@@ -11,12 +11,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner import json_input
-from scanner.drift import ResourceState, ResultRow, ScanState, index_rows
-from scanner.errors import fail
-from scanner.field_diff import canonical, digest
-from scanner.json_input import NONE, Shape, Spec
-from scanner.models import Severity, Status
+from logwarden.scanner import json_input
+from logwarden.scanner.drift import ResourceState, ResultRow, ScanState, index_rows
+from logwarden.scanner.errors import fail
+from logwarden.scanner.field_diff import canonical, digest
+from logwarden.scanner.json_input import NONE, Shape, Spec
+from logwarden.scanner.models import Severity, Status
 
 SCHEMA = "logwarden.baseline/1"
 _SCHEMA = re.compile(r"^logwarden\.baseline/(\d+)$")

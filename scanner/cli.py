@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pluggy
 
-from scanner import commands, outputs
-from scanner.errors import InputError
-from scanner.models import ExitCode
-from scanner.plugins import create_plugin_manager
-from scanner.printable import printable
+from logwarden.scanner import commands, outputs
+from logwarden.scanner.errors import InputError
+from logwarden.scanner.models import ExitCode
+from logwarden.scanner.plugins import create_plugin_manager
+from logwarden.scanner.printable import printable
 
 EXIT_CODES_HELP = """\
 exit codes:

@@ -13,14 +13,19 @@ from typing import Any
 
 import pluggy
 
-from scanner import drift_commands, engine, progress, snapshot
-from scanner.config import STARTER, ScanConfig, load_config
-from scanner.errors import InputError, Problem, fail, warn
-from scanner.models import ExitCode, PythonCheck, Reporter, ResourceKind, Severity
-from scanner.outputs import check_writable, report_outputs, write_atomic
-from scanner.plugins import KNOWN_CLOUDS, create_plugin_manager, plugin_names, unknown_plugins
-from scanner.printable import printable
-from scanner.rules import Catalogue, builtin_rules_path, load_catalogue
+from logwarden.scanner import drift_commands, engine, progress, snapshot
+from logwarden.scanner.config import STARTER, ScanConfig, load_config
+from logwarden.scanner.errors import InputError, Problem, fail, warn
+from logwarden.scanner.models import ExitCode, PythonCheck, Reporter, ResourceKind, Severity
+from logwarden.scanner.outputs import check_writable, report_outputs, write_atomic
+from logwarden.scanner.plugins import (
+    KNOWN_CLOUDS,
+    create_plugin_manager,
+    plugin_names,
+    unknown_plugins,
+)
+from logwarden.scanner.printable import printable
+from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
 
 # Measured best for 200 accounts x 2 regions with 50 ms per API call (bench/RESULTS.md).
 DEFAULT_JOBS = 16
@@ -37,17 +42,35 @@ def dispatch(args: argparse.Namespace) -> ExitCode:
     if args.command == "init":
         return init(args)
     if args.command in ("drift", "baseline"):
-        from scanner import drift_commands
+        from logwarden.scanner import drift_commands
 
         if args.command == "drift":
             return drift_commands.drift_command(args)
         return drift_commands.baseline_command(args)
     if args.command == "demo":
         check_writable([("--output", args.output, True)])
-        from scanner.sandbox.demo import run_demo  # imports moto: only for the demo
-
-        return run_demo(args.output)
+        return _sandbox_demo()(args.output)
     raise fail("argv", None, f"unknown command {args.command!r}", "see logwarden --help")
+
+
+SANDBOX_INSTALL = "pip install ./sandbox  (from a logwarden checkout; or: make demo)"
+
+
+def _sandbox_demo() -> Any:
+    """The demo of the emulators' distribution (logwarden-sandbox), which the logwarden wheel
+    does not contain; a usage error naming the install command when it is not installed."""
+    try:
+        from logwarden_sandbox.demo import run_demo  # imports moto: only for the demo
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("logwarden_sandbox"):
+            raise
+        raise fail(
+            "demo",
+            None,
+            "the local emulators (the logwarden-sandbox distribution) are not installed",
+            f"install them: {SANDBOX_INSTALL}",
+        ) from None
+    return run_demo
 
 
 def _flatten(values: list[list[str]]) -> list[str]:
@@ -196,7 +219,7 @@ def scan(args: argparse.Namespace) -> ExitCode:
         )
     written, failed = _write_all(files)
     if not args.quiet:
-        from reports import console
+        from logwarden.reports import console
 
         sys.stdout.write(console.render(report))
         for path in written:

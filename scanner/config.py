@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner import yamlsrc
-from scanner.errors import InputError, Problem
-from scanner.models import Severity, Waiver
-from scanner.schema import Field, check_fields
-from scanner.yamlsrc import line_of
+from logwarden.scanner import yamlsrc
+from logwarden.scanner.errors import InputError, Problem
+from logwarden.scanner.models import Severity, Waiver
+from logwarden.scanner.schema import Field, check_fields
+from logwarden.scanner.yamlsrc import line_of
 
 TOP_LEVEL = {
     "version": Field(int),

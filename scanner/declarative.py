@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.filters import Filter
-from scanner.models import CheckContext, CheckFunction, Outcome, Resource, Scope, Status
+from logwarden.scanner.filters import Filter
+from logwarden.scanner.models import CheckContext, CheckFunction, Outcome, Resource, Scope, Status
 
 MAX_CANDIDATES_SHOWN = 3
 

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from scanner.audit_events import Attribution
-from scanner.field_diff import diff, digest, show, without
-from scanner.models import CheckResult, ScanReport, Status
+from logwarden.scanner.audit_events import Attribution
+from logwarden.scanner.field_diff import diff, digest, show, without
+from logwarden.scanner.models import CheckResult, ScanReport, Status
 
 if TYPE_CHECKING:
-    from scanner.engine import ScanInput
+    from logwarden.scanner.engine import ScanInput
 
 _CLEARED = frozenset({Status.PASS.value, Status.SKIPPED.value})
 

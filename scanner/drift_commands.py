@@ -15,16 +15,16 @@ from typing import Any
 
 import pluggy
 
-from scanner import attribution, baseline, drift, drift_report, json_input
-from scanner.engine import ScanInput
-from scanner.errors import InputError, Problem, fail, warn
-from scanner.filter_ops import parse_timestamp
-from scanner.history import HistoryStore, open_store
-from scanner.inventory import Inventory
-from scanner.json_input import Shape, Spec
-from scanner.models import ExitCode, ScanReport
-from scanner.outputs import check_writable, write_atomic
-from scanner.printable import printable
+from logwarden.scanner import attribution, baseline, drift, drift_report, json_input
+from logwarden.scanner.engine import ScanInput
+from logwarden.scanner.errors import InputError, Problem, fail, warn
+from logwarden.scanner.filter_ops import parse_timestamp
+from logwarden.scanner.history import HistoryStore, open_store
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.json_input import Shape, Spec
+from logwarden.scanner.models import ExitCode, ScanReport
+from logwarden.scanner.outputs import check_writable, write_atomic
+from logwarden.scanner.printable import printable
 
 
 @dataclass

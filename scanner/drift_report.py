@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.audit_events import Attribution
-from scanner.drift import Drift, ResourceState, ResultRow
-from scanner.field_diff import ABSENT
-from scanner.printable import printable as p
+from logwarden.scanner.audit_events import Attribution
+from logwarden.scanner.drift import Drift, ResourceState, ResultRow
+from logwarden.scanner.field_diff import ABSENT
+from logwarden.scanner.printable import printable as p
 
 
 def to_doc(drift: Drift) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def render_text(drift: Drift, limit: int = 40) -> list[str]:
     """The drift as lines for a terminal or CI log (shown first in the console summary).
 
     Every value from the clouds (names, messages, changed values, who made a change) is
-    escaped (:mod:`scanner.printable`): a line of this text is never forged by the data.
+    escaped (:mod:`logwarden.scanner.printable`): a line of this text is never forged by the data.
     """
     what = "scan" if drift.against == "history" else drift.against  # a recorded scan's id
     since = f"{what} {p(drift.before_id or '-')} ({p(drift.before_time or 'nothing recorded')})"

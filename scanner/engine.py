@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 import pluggy
 
-from scanner.evaluator import evaluate
-from scanner.inventory import Inventory
-from scanner.models import (
+from logwarden.scanner.evaluator import evaluate
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import (
     Check,
     CheckResult,
     CollectionError,
@@ -30,8 +30,8 @@ from scanner.models import (
     Tenant,
     Waiver,
 )
-from scanner.rules import Catalogue
-from scanner.waivers import apply_waivers
+from logwarden.scanner.rules import Catalogue
+from logwarden.scanner.waivers import apply_waivers
 
 T = TypeVar("T")
 R = TypeVar("R")

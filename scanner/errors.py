@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from scanner.printable import printable
+from logwarden.scanner.printable import printable
 
 
 @dataclass(frozen=True)

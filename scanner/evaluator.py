@@ -12,9 +12,9 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from scanner.declarative import subject_id
-from scanner.inventory import Inventory
-from scanner.models import (
+from logwarden.scanner.declarative import subject_id
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import (
     Check,
     CheckContext,
     CheckResult,

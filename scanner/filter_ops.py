@@ -1,6 +1,6 @@
 """Runtime of the value-filter language: operators, failure sentences, the compiled filter tree.
 
-``scanner.filters`` documents the language, validates rules.yaml and builds these objects
+``logwarden.scanner.filters`` documents the language, validates rules.yaml and builds these objects
 (import them from there). Evaluation never raises on odd data: a comparison that cannot be
 made (a string against a number, an absent value against ``>=``) fails with a reason.
 

@@ -40,7 +40,7 @@ value_type
 
 Evaluation never raises on odd data: mismatched types make the condition fail with a reason
 such as ``retentionInDays is "abc" (cannot compare with 365)``. Values in reasons are compact
-JSON (strings in double quotes), see ``scanner.filter_ops``. ``params["__now__"]`` (an aware
+JSON (strings in double quotes), see ``logwarden.scanner.filter_ops``. ``params["__now__"]`` (an aware
 datetime) replaces the clock for ``age``; a ``param`` missing from ``params`` at evaluation
 raises MissingParameter (a caller bug: compile_filter already checked ``known_params``).
 """
@@ -56,8 +56,8 @@ from typing import Any
 import jmespath
 from jmespath.exceptions import JMESPathError
 
-from scanner.errors import Problem
-from scanner.filter_ops import (
+from logwarden.scanner.errors import Problem
+from logwarden.scanner.filter_ops import (
     OPERATORS,
     SPECIAL_VALUES,
     VALUE_TYPE_OPS,

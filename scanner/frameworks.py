@@ -19,9 +19,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner import yamlsrc
-from scanner.errors import InputError, Problem
-from scanner.schema import Field, check_fields
+from logwarden.scanner import yamlsrc
+from logwarden.scanner.errors import InputError, Problem
+from logwarden.scanner.schema import Field, check_fields
 
 # Keys that name a catalogued family: a claim under an unknown key of one of these families is
 # a typo or a version logwarden does not know (say so), any other key is the user's own scheme.
@@ -101,7 +101,7 @@ class Claims:
 
 def builtin_frameworks_path() -> Path:
     """The framework catalogue shipped with logwarden (``frameworks.yaml`` in the package)."""
-    return Path(str(resources.files("scanner").joinpath("frameworks.yaml")))
+    return Path(str(resources.files("logwarden.scanner").joinpath("frameworks.yaml")))
 
 
 @functools.cache

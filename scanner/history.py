@@ -23,11 +23,11 @@ import pluggy
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from scanner.audit_events import Attribution
-from scanner.drift import ScanState
-from scanner.errors import InputError, fail
-from scanner.history_rows import insert_state, read_attributions, read_state
-from scanner.history_sql import (
+from logwarden.scanner.audit_events import Attribution
+from logwarden.scanner.drift import ScanState
+from logwarden.scanner.errors import InputError, fail
+from logwarden.scanner.history_rows import insert_state, read_attributions, read_state
+from logwarden.scanner.history_sql import (
     BUSY_TIMEOUT_S,
     MIGRATIONS,
     Migration,
@@ -243,7 +243,7 @@ def open_store(
     """
     if "://" in url and not (url.startswith("sqlite:///") or is_postgres(url)):
         if pm is None:
-            from scanner.plugins import create_plugin_manager
+            from logwarden.scanner.plugins import create_plugin_manager
 
             pm = create_plugin_manager(clouds=())
         store: HistoryStore | None = pm.hook.logwarden_history_store(url=url, create=create)

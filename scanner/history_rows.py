@@ -13,10 +13,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from scanner.audit_events import Attribution
-from scanner.drift import ResourceState, ResultRow, ScanState
-from scanner.field_diff import canonical
-from scanner.history_sql import attributions_t, causes_t, resources_t, results_t
+from logwarden.scanner.audit_events import Attribution
+from logwarden.scanner.drift import ResourceState, ResultRow, ScanState
+from logwarden.scanner.field_diff import canonical
+from logwarden.scanner.history_sql import attributions_t, causes_t, resources_t, results_t
 
 # Columns of ``results`` in ResultRow field order (the table adds scan_id).
 RESULT_FIELDS = tuple(ResultRow.__dataclass_fields__)

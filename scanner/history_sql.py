@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from scanner.errors import fail
+from logwarden.scanner.errors import fail
 
 BUSY_TIMEOUT_S = 60.0
 

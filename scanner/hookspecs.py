@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from scanner.audit_events import Attribution, Subject
-from scanner.models import (
+from logwarden.scanner.audit_events import Attribution, Subject
+from logwarden.scanner.models import (
     CheckResult,
     Discovery,
     Organization,
@@ -28,8 +28,8 @@ from scanner.models import (
 )
 
 if TYPE_CHECKING:
-    from scanner.history import HistoryStore
-    from scanner.inventory import Inventory
+    from logwarden.scanner.history import HistoryStore
+    from logwarden.scanner.inventory import Inventory
 
 PROJECT = "logwarden"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -81,12 +81,12 @@ def logwarden_configure_cloud(
     :param cloud: the cloud name (``aws``, ``azure``, ``gcp``); return ``None`` for clouds
         this plugin does not handle.
     :param section: the ``clouds.<cloud>`` mapping from the config file (a
-        :class:`scanner.yamlsrc.SourceMap` when read from a file, so ``line_of(key)`` gives
+        :class:`logwarden.scanner.yamlsrc.SourceMap` when read from a file, so ``line_of(key)`` gives
         line numbers for error messages); an empty mapping when there is no config file.
     :param file: the config file name, for error messages.
     :param options: the parsed ``scan`` command line, including options the plugin added in
         ``logwarden_add_options`` (None when not called from the command line).
-    :raises scanner.errors.InputError: with every problem found (file, line, fix).
+    :raises logwarden.scanner.errors.InputError: with every problem found (file, line, fix).
 
     firstresult: the first non-None answer is used.
     """
@@ -111,7 +111,7 @@ def logwarden_open_session(
     Called lazily, in the worker thread that first needs it, at most once per tenant.
     ``tenant=None`` asks for the organization-level session (the management scope).
 
-    :raises scanner.inventory.SessionUnavailable: when the tenant cannot be reached; every
+    :raises logwarden.scanner.inventory.SessionUnavailable: when the tenant cannot be reached; every
         kind of that tenant then becomes an ERROR row and the scan goes on.
 
     firstresult: the first non-None answer is used.
@@ -155,7 +155,7 @@ def logwarden_history_store(url: str, create: bool) -> HistoryStore | None:
 
     Built-in stores: a file path or ``sqlite:///path`` and ``postgresql://...``; a plugin may
     serve other schemes. ``create=False`` is a reading command: refuse a store that does not
-    exist (raise :class:`scanner.errors.InputError`).
+    exist (raise :class:`logwarden.scanner.errors.InputError`).
 
     firstresult: the first non-None answer is used.
     """

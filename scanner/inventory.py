@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from scanner.models import (
+from logwarden.scanner.models import (
     CollectionError,
     KindCollection,
     NotApplicable,

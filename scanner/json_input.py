@@ -3,7 +3,7 @@
 Every way such a file can be wrong is an InputError naming the file and, for a value of the
 wrong type, its JSON path (``organizations[0].tenants[2].inventory``): never a traceback
 halfway through a scan. ``read`` also refuses documents nested deeper than any cloud's
-configuration (:mod:`scanner.nesting`).
+configuration (:mod:`logwarden.scanner.nesting`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import InputError, Problem, fail
-from scanner.nesting import MAX_DEPTH, too_deep
+from logwarden.scanner.errors import InputError, Problem, fail
+from logwarden.scanner.nesting import MAX_DEPTH, too_deep
 
 MAX_PROBLEMS = 20
 
@@ -53,7 +53,7 @@ def read(path: str | Path, *, label: str, option: str, fix: str) -> Any:
 
 
 def check_depth(doc: Any, file: str, fix: str, limit: int = MAX_DEPTH) -> None:
-    """Refuse a document nested deeper than ``limit`` (see :mod:`scanner.nesting`)."""
+    """Refuse a document nested deeper than ``limit`` (see :mod:`logwarden.scanner.nesting`)."""
     found = too_deep(doc, limit)
     if found is not None:
         raise fail(file, None, f"{found[0]}: nested more than {limit} levels deep", fix)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scanner.drift import Drift
-    from scanner.inventory import Inventory
+    from logwarden.scanner.drift import Drift
+    from logwarden.scanner.inventory import Inventory
 
 
 class Status(enum.StrEnum):

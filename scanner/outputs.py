@@ -18,8 +18,8 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from scanner.errors import InputError, Problem, fail
-from scanner.models import Reporter
+from logwarden.scanner.errors import InputError, Problem, fail
+from logwarden.scanner.models import Reporter
 
 TEMP_SUFFIX = ".tmp"
 
@@ -32,7 +32,7 @@ class _Run:
 
 
 def begin_run() -> None:
-    """Mark the start of a command (``scanner.cli.main`` calls it first)."""
+    """Mark the start of a command (``logwarden.scanner.cli.main`` calls it first)."""
     _Run.started = time.time()
 
 

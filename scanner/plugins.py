@@ -13,15 +13,15 @@ from collections.abc import Iterable
 
 import pluggy
 
-from scanner import hookspecs
-from scanner.errors import fail
+from logwarden.scanner import hookspecs
+from logwarden.scanner.errors import fail
 
 BUILTIN_CLOUD_PLUGINS = {
-    "aws": ("scanner.collectors.aws", "checks.aws"),
-    "azure": ("scanner.collectors.azure", "checks.azure"),
-    "gcp": ("scanner.collectors.gcp", "checks.gcp"),
+    "aws": ("logwarden.scanner.collectors.aws", "logwarden.checks.aws"),
+    "azure": ("logwarden.scanner.collectors.azure", "logwarden.checks.azure"),
+    "gcp": ("logwarden.scanner.collectors.gcp", "logwarden.checks.gcp"),
 }
-BUILTIN_PLUGINS = ("reports.builtin",)
+BUILTIN_PLUGINS = ("logwarden.reports.builtin",)
 KNOWN_CLOUDS = tuple(BUILTIN_CLOUD_PLUGINS)
 DISABLE_AUTOLOAD_ENV = "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD"
 

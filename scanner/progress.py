@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
-from scanner.engine import ScanInput
-from scanner.inventory import Inventory
-from scanner.models import Check, ResourceKind, Scope
-from scanner.printable import printable
+from logwarden.scanner.engine import ScanInput
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import Check, ResourceKind, Scope
+from logwarden.scanner.printable import printable
 
 
 def enabled(stream: TextIO, quiet: bool) -> bool:

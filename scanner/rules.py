@@ -14,14 +14,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner import yamlsrc
-from scanner.declarative import DeclarativeSpec, Expect, make_runner
-from scanner.errors import InputError, Problem
-from scanner.filters import compile_filter
-from scanner.frameworks import FrameworkCatalogue, builtin_frameworks, parse_claims
-from scanner.models import Check, PythonCheck, Remediation, ResourceKind, Scope, Severity
-from scanner.plugins import KNOWN_CLOUDS
-from scanner.schema import Field, check_fields
+from logwarden.scanner import yamlsrc
+from logwarden.scanner.declarative import DeclarativeSpec, Expect, make_runner
+from logwarden.scanner.errors import InputError, Problem
+from logwarden.scanner.filters import compile_filter
+from logwarden.scanner.frameworks import FrameworkCatalogue, builtin_frameworks, parse_claims
+from logwarden.scanner.models import Check, PythonCheck, Remediation, ResourceKind, Scope, Severity
+from logwarden.scanner.plugins import KNOWN_CLOUDS
+from logwarden.scanner.schema import Field, check_fields
 
 CONTROL_ID = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9_]+\.[a-z0-9_]+$")
 TOP_LEVEL = {
@@ -59,7 +59,7 @@ OVERRIDE_FIELDS = {
 
 def builtin_rules_path() -> Path:
     """The catalogue shipped with logwarden (``rules.yaml`` inside the package)."""
-    return Path(str(resources.files("scanner").joinpath("rules.yaml")))
+    return Path(str(resources.files("logwarden.scanner").joinpath("rules.yaml")))
 
 
 @dataclass

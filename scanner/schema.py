@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.errors import Problem
+from logwarden.scanner.errors import Problem
 
 _TYPE_NAMES = {
     str: "a string",

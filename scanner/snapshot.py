@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scanner import json_input, snapshot_shape
-from scanner.engine import ScanInput, Scope_, link_peers
-from scanner.errors import fail, warn
-from scanner.inventory import Inventory
-from scanner.models import (
+from logwarden.scanner import json_input, snapshot_shape
+from logwarden.scanner.engine import ScanInput, Scope_, link_peers
+from logwarden.scanner.errors import fail, warn
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import (
     CollectionError,
     KindCollection,
     Organization,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.json_input import NONE, Shape, Spec, describe
-from scanner.plugins import KNOWN_CLOUDS
+from logwarden.scanner.json_input import NONE, Shape, Spec, describe
+from logwarden.scanner.plugins import KNOWN_CLOUDS
 
 FIX = "pass a file written by logwarden scan --save-inventory (this one was changed or damaged)"
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 
-from scanner.models import CheckResult, Status, Waiver
+from logwarden.scanner.models import CheckResult, Status, Waiver
 
 
 def is_expired(waiver: Waiver, today: dt.date) -> bool:

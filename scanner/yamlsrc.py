@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from scanner.errors import fail
-from scanner.nesting import MAX_DEPTH, too_deep
+from logwarden.scanner.errors import fail
+from logwarden.scanner.nesting import MAX_DEPTH, too_deep
 
 _NESTING_FIX = "no logwarden rules or config file nests this deep: check the brackets"
 

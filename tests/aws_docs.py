@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.models import Organization, Resource, Tenant
+from logwarden.scanner.models import Organization, Resource, Tenant
 
 ORG_ID = "o-abc123def4"
 MGMT = "111111111111"

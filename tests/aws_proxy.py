@@ -1,9 +1,9 @@
 """The fault-injecting proxy in front of the AWS sandbox, and scans run in-process through it.
 
 ``aws_name`` and ``aws_error`` adapt :class:`tests.fault_proxy.FaultProxy` to AWS with the
-sandbox's own request identification (``scanner.sandbox.aws_faults.describe_request``):
+sandbox's own request identification (``logwarden_sandbox.aws_faults.describe_request``):
 requests are named ``service:Operation`` and errors are rendered in each request's protocol.
-``run_cli`` runs ``scanner.cli.main`` in this process with only the proxy's endpoint and
+``run_cli`` runs ``logwarden.scanner.cli.main`` in this process with only the proxy's endpoint and
 fake keys in the environment (a subprocess per faulted scan would cost seconds each).
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
-from scanner.sandbox.aws_errors import render_error
-from scanner.sandbox.aws_faults import describe_request
+from logwarden.scanner.cli import main
+from logwarden_sandbox.aws_errors import render_error
+from logwarden_sandbox.aws_faults import describe_request
 from tests.cli_process import moto_env
 from tests.fault_proxy import Answer, Environ
 

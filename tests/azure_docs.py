@@ -14,7 +14,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.models import KindCollection, Organization, Resource, ScanReport, Tenant
+from logwarden.scanner.models import KindCollection, Organization, Resource, ScanReport, Tenant
 from tests.offline import scan_documents
 
 TENANT = "11111111-1111-4111-8111-111111111111"

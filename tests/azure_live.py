@@ -1,6 +1,6 @@
 """Scan a tenant served by the ARM emulator through the CLI's entry point, in-process.
 
-The scan goes through the real azure-mgmt clients over HTTPS (``scanner.sandbox``), evaluates
+The scan goes through the real azure-mgmt clients over HTTPS (``logwarden_sandbox``), evaluates
 the built-in catalogue and writes ``report.json``; the tests read rows from it. Faster than a
 subprocess, for table tests over many small tenants.
 """
@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.cli import main
-from scanner.sandbox.azure_sandbox import TOKEN_ENV, scan_section
-from scanner.sandbox.azure_server import ArmServer
+from logwarden.scanner.cli import main
+from logwarden_sandbox.azure_sandbox import TOKEN_ENV, scan_section
+from logwarden_sandbox.azure_server import ArmServer
 
 
 def scan(

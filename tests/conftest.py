@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.plugins import DISABLE_AUTOLOAD_ENV
+from logwarden.scanner.plugins import DISABLE_AUTOLOAD_ENV
 from tests.pg_server import PostgresServer, ServerUnavailable
 
 

@@ -1,6 +1,6 @@
 """Scans for the fault-injection tests, and the rule every injected fault must keep.
 
-A scan runs ``scanner.cli.main`` in-process (a subprocess per fault would cost a second each)
+A scan runs ``logwarden.scanner.cli.main`` in-process (a subprocess per fault would cost a second each)
 against a sandbox, with the JSON report written to disk as a user would get it. The rule,
 compared with the clean scan of the same world: a fault may only turn rows into ERROR (every
 row that is not ERROR exists with the same status in the clean scan), it shows (an ERROR row
@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from scanner import cli
-from scanner.models import DISCOVERY, ExitCode
+from logwarden.scanner import cli
+from logwarden.scanner.models import DISCOVERY, ExitCode
 
 Key = tuple[str, str, str]
 
@@ -65,7 +65,7 @@ class Scan:
 
 
 def field_faults(paths: tuple[str, ...]) -> list[tuple[str, str]]:
-    """``(fault, key)`` for the declared fields of a call (``scanner.collectors.shape`` paths):
+    """``(fault, key)`` for the declared fields of a call (``logwarden.scanner.collectors.shape`` paths):
     ``strip`` the last key of every required field, ``mistype`` the last key of every typed
     one (required or not)."""
     out: set[tuple[str, str]] = set()

@@ -12,9 +12,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.collectors.gcp.audit import effective_audit_config
-from scanner.collectors.gcp.sinks import sink_doc
-from scanner.models import Organization, Resource, Tenant
+from logwarden.scanner.collectors.gcp.audit import effective_audit_config
+from logwarden.scanner.collectors.gcp.sinks import sink_doc
+from logwarden.scanner.models import Organization, Resource, Tenant
 
 ORG = "organizations/111"
 PLATFORM = "folders/21"

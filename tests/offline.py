@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from scanner import engine
-from scanner.inventory import Inventory
-from scanner.models import (
+from logwarden.scanner import engine
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import (
     CheckResult,
     KindCollection,
     Organization,
@@ -18,8 +18,8 @@ from scanner.models import (
     Tenant,
     Waiver,
 )
-from scanner.plugins import create_plugin_manager
-from scanner.rules import Catalogue, builtin_rules_path, load_catalogue
+from logwarden.scanner.plugins import create_plugin_manager
+from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
 from tests import aws_docs
 
 
@@ -97,7 +97,7 @@ def cloud_catalogue(clouds: list[str], **parameters: Any) -> tuple[Catalogue, di
     """The built-in catalogue with ``clouds`` and every other built-in cloud plugin registered
     (as ``rules validate`` loads it), so every section of rules.yaml resolves its kinds; the
     engine then evaluates only the checks of the clouds it scans."""
-    from scanner.plugins import KNOWN_CLOUDS
+    from logwarden.scanner.plugins import KNOWN_CLOUDS
 
     pm = create_plugin_manager(list(dict.fromkeys([*clouds, *KNOWN_CLOUDS])))
     kinds = engine.registered_kinds(pm)

@@ -13,9 +13,9 @@ import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
-from scanner import engine, snapshot
-from scanner.inventory import Inventory
-from scanner.models import (
+from logwarden.scanner import engine, snapshot
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import (
     Check,
     CheckResult,
     CollectionError,
@@ -30,7 +30,7 @@ from scanner.models import (
     Tenant,
     Waiver,
 )
-from scanner.plugins import create_plugin_manager
+from logwarden.scanner.plugins import create_plugin_manager
 from tests import aws_docs as d
 from tests.offline import scan_world
 

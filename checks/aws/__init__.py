@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from checks.aws import bucket_policy, config_recorder, scp
-from scanner.hookspecs import hookimpl
-from scanner.models import PythonCheck
+from logwarden.checks.aws import bucket_policy, config_recorder, scp
+from logwarden.scanner.hookspecs import hookimpl
+from logwarden.scanner.models import PythonCheck
 
 
 @hookimpl

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from checks.aws.iam_policy import (
+from logwarden.checks.aws.iam_policy import (
     denies_insecure_transport,
     public_acl_grants,
     public_policy_statements,
 )
-from scanner.models import CheckContext, Outcome, Resource, Status
+from logwarden.scanner.models import CheckContext, Outcome, Resource, Status
 
 
 def _owned_buckets(ctx: CheckContext) -> list[Resource]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.declarative import subject_id
-from scanner.models import CheckContext, Outcome, Status
+from logwarden.scanner.declarative import subject_id
+from logwarden.scanner.models import CheckContext, Outcome, Status
 
 
 def recorder_on(ctx: CheckContext) -> Iterator[Outcome]:

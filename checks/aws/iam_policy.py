@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checks.aws.policy_match import (
+from logwarden.checks.aws.policy_match import (
     action_matches,
     as_list,
     as_strings,

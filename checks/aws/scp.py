@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from checks.aws.iam_policy import deny_coverage
-from scanner.declarative import subject_id
-from scanner.models import CheckContext, Outcome, Resource, Status
+from logwarden.checks.aws.iam_policy import deny_coverage
+from logwarden.scanner.declarative import subject_id
+from logwarden.scanner.models import CheckContext, Outcome, Resource, Status
 
 CLOUDTRAIL_ACTIONS = (
     "cloudtrail:StopLogging",

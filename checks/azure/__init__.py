@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from checks.azure import categories, monitor, policy
-from scanner.hookspecs import hookimpl
-from scanner.models import PythonCheck
+from logwarden.checks.azure import categories, monitor, policy
+from logwarden.scanner.hookspecs import hookimpl
+from logwarden.scanner.models import PythonCheck
 
 
 @hookimpl

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scanner.models import CheckContext, Resource
+from logwarden.scanner.models import CheckContext, Resource
 
 SETTING = "azure.monitor.activity_log_setting"
 DESTINATION = "azure.monitor.activity_log_destination"

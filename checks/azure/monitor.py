@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checks.azure.destinations import AUDIT_NOTE, SETTING, Destinations, Target, name_of
-from scanner.declarative import subject_id
-from scanner.models import CheckContext, Outcome, Resource, Status
+from logwarden.checks.azure.destinations import AUDIT_NOTE, SETTING, Destinations, Target, name_of
+from logwarden.scanner.declarative import subject_id
+from logwarden.scanner.models import CheckContext, Outcome, Resource, Status
 
 
 def same_id(a: Any, b: Any) -> bool:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.declarative import subject_id
-from scanner.models import CheckContext, Outcome, Status
+from logwarden.scanner.declarative import subject_id
+from logwarden.scanner.models import CheckContext, Outcome, Status
 
 ASSIGNMENT = "azure.policy.assignment"
 COMPLIANCE = "azure.policy.activity_log_compliance"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from checks.gcp import org_sink
-from scanner.hookspecs import hookimpl
-from scanner.models import PythonCheck
+from logwarden.checks.gcp import org_sink
+from logwarden.scanner.hookspecs import hookimpl
+from logwarden.scanner.models import PythonCheck
 
 
 @hookimpl

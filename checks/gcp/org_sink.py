@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from scanner.declarative import subject_id
-from scanner.models import CheckContext, Outcome, Status
+from logwarden.scanner.declarative import subject_id
+from logwarden.scanner.models import CheckContext, Outcome, Status
 
 AUDIT_LOG_TYPES = ("activity", "data_access", "system_event", "policy")
 ORG_SINK = "gcp.logging.org_sink"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from scanner.errors import InputError, Problem
+from logwarden.scanner.errors import InputError, Problem
 
 
 def line_at(node: Any, key: str | int) -> int | None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from reports import html_report
+from logwarden.reports import html_report
 from tests.report_world import SCRIPT_NAME, multi_cloud_report, scaled_report
 
 CHROMIUM = os.environ.get("LOGWARDEN_CHROMIUM", "/usr/bin/chromium")

@@ -1,7 +1,7 @@
 """Who changed it, end to end: the installed CLI attributes AWS drift from CloudTrail.
 
 A seeded landing zone is scanned with ``--history``; the sandbox then changes it as an
-administrator would (``scanner.sandbox.aws_changes``: the change through the AWS API, its
+administrator would (``logwarden_sandbox.aws_changes``: the change through the AWS API, its
 CloudTrail record delivered to the organization trail's archive and to event history), and
 a second scan with ``--drift`` must name who did it, from which address, and where it read
 that. Two zones: one where the archive is readable (and a third scan with nothing changed),
@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from scanner.sandbox import aws_changes
-from scanner.sandbox.aws_server import MotoServer
-from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from logwarden_sandbox import aws_changes
+from logwarden_sandbox.aws_server import MotoServer
+from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
 from tests.cli_process import aws_org_config, cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e

@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from scanner.collectors.aws.answers import operations
-from scanner.sandbox import aws_changes
-from scanner.sandbox.aws_server import MotoServer
-from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from logwarden.scanner.collectors.aws.answers import operations
+from logwarden_sandbox import aws_changes
+from logwarden_sandbox.aws_server import MotoServer
+from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
 from tests.aws_proxy import ATTRIBUTION, aws_error, aws_name, run_cli
 from tests.cli_process import aws_org_config
 from tests.fault_proxy import FAULTS, FaultProxy

@@ -3,8 +3,8 @@
 A small organization (management, log archive, one workload account; one region) is seeded
 in the sandbox moto server, with the fault-injecting proxy (``tests/fault_proxy.py``) in
 front of it. Every AWS operation of the declared answer table
-(``scanner.collectors.aws.answers``) is faulted in turn, in every way the proxy knows, and
-the scan (``scanner.cli.main`` in this process, pointed at the proxy by AWS_ENDPOINT_URL) is
+(``logwarden.scanner.collectors.aws.answers``) is faulted in turn, in every way the proxy knows, and
+the scan (``logwarden.scanner.cli.main`` in this process, pointed at the proxy by AWS_ENDPOINT_URL) is
 compared with the clean scan of the same world: every row that is not ERROR must be in the
 clean scan with the same status, an ERROR row (or, when discovery failed, a discovery error)
 must say what failed, the report must be written, and the exit code is 3 (1 with findings).
@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
-from scanner.collectors.aws.answers import operations
-from scanner.collectors.aws.s3_derive import PAB_KEYS
-from scanner.collectors.aws.session import strip_account_host_label
-from scanner.sandbox.aws_clients import ClientCache, Credentials
-from scanner.sandbox.aws_server import MotoServer
-from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from logwarden.scanner.collectors.aws.answers import operations
+from logwarden.scanner.collectors.aws.s3_derive import PAB_KEYS
+from logwarden.scanner.collectors.aws.session import strip_account_host_label
+from logwarden_sandbox.aws_clients import ClientCache, Credentials
+from logwarden_sandbox.aws_server import MotoServer
+from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
 from tests.aws_proxy import ATTRIBUTION, aws_error, aws_name, run_cli
 from tests.cli_process import aws_org_config
 from tests.fault_proxy import FAULTS, FaultProxy

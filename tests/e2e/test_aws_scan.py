@@ -1,6 +1,6 @@
 """The installed ``logwarden`` CLI against a moto server with a multi-account organization.
 
-Every scenario seeds its own landing zone (``scanner.sandbox``), runs the real CLI as a
+Every scenario seeds its own landing zone (``logwarden_sandbox``), runs the real CLI as a
 subprocess with credentials and the endpoint injected, and reads ``report.json``. The sandbox
 says which rows each seeded defect must make FAIL; the scan must report exactly those FAIL
 rows: every defect found, nothing else (no false positive).
@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from scanner.sandbox.aws_server import MotoServer
-from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from logwarden_sandbox.aws_server import MotoServer
+from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
 from tests.cli_process import aws_org_config, cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
@@ -324,7 +324,7 @@ def test_aws_scan_imports_no_azure_or_google_module(
     server, _ = compliant
     scan(server, tmp_path, "--save-inventory", "inventory.json")
     code = (
-        "import sys; from scanner.cli import main; "
+        "import sys; from logwarden.scanner.cli import main; "
         "main(['scan', '--cloud', 'aws', '--config', 'logwarden.yaml', '-q']); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('azure', 'google')))"
     )

@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.sandbox.azure_changes import delete_activity_log_setting, remove_activity_log_category
-from scanner.sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
-from scanner.sandbox.azure_server import FaultRule
-from scanner.sandbox.azure_zone import PLATFORM
+from logwarden_sandbox.azure_changes import (
+    delete_activity_log_setting,
+    remove_activity_log_category,
+)
+from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
+from logwarden_sandbox.azure_server import FaultRule
+from logwarden_sandbox.azure_zone import PLATFORM
 from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e

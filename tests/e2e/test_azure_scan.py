@@ -1,6 +1,6 @@
 """The installed ``logwarden`` CLI against the ARM emulator, through the real azure-mgmt clients.
 
-Every scenario serves its own tenant (``scanner.sandbox.azure_sandbox``), runs the real CLI as
+Every scenario serves its own tenant (``logwarden_sandbox.azure_sandbox``), runs the real CLI as
 a subprocess with only the emulator's static token in the environment, and reads
 ``report.json``. The sandbox says which rows each defect must make FAIL (or ERROR); the scan
 must report exactly those: every defect found, nothing else.
@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.sandbox import azure_defects
-from scanner.sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
-from scanner.sandbox.azure_server import FaultRule
-from scanner.sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
+from logwarden_sandbox import azure_defects
+from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
+from logwarden_sandbox.azure_server import FaultRule
+from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
 from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
@@ -177,7 +177,7 @@ def test_azure_scan_imports_no_aws_or_google_module(
         yaml.safe_dump({"version": 1, "clouds": {"azure": compliant.config}})
     )
     code = (
-        "import sys; from scanner.cli import main; "
+        "import sys; from logwarden.scanner.cli import main; "
         "main(['scan', '--cloud', 'azure', '--config', 'logwarden.yaml', '-q', '--output', 'o']); "
         "print(sorted(m for m in sys.modules"
         " if m.split('.')[0] in ('boto3', 'botocore', 'google', 'moto')))"

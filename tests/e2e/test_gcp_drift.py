@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.sandbox import gcp_changes
-from scanner.sandbox.gcp_world import log_bucket_id
-from scanner.sandbox.gcp_zone import SANDBOX_ENV, GcpSandbox, GcpServers, standard_org
+from logwarden_sandbox import gcp_changes
+from logwarden_sandbox.gcp_world import log_bucket_id
+from logwarden_sandbox.gcp_zone import SANDBOX_ENV, GcpSandbox, GcpServers, standard_org
 from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.sandbox.gcp_world import World
-from scanner.sandbox.gcp_zone import SANDBOX_ENV, GcpServers, standard_org
+from logwarden_sandbox.gcp_world import World
+from logwarden_sandbox.gcp_zone import SANDBOX_ENV, GcpServers, standard_org
 from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
@@ -225,7 +225,7 @@ def test_gcp_scan_imports_no_aws_or_azure_module_and_stays_on_loopback(
         "    elif event == 'socket.getaddrinfo':\n"
         "        hosts.add(args[0])\n"
         "sys.addaudithook(audit)\n"
-        "from scanner.cli import main\n"
+        "from logwarden.scanner.cli import main\n"
         "rc = main(['scan', '--cloud', 'gcp', '--config', 'logwarden.yaml', '-q'])\n"
         "mods = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto', 'azure'))\n"
         "print(rc, mods, sorted(str(h) for h in hosts))\n"

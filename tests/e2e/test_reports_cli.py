@@ -20,8 +20,8 @@ from junitparser import Error, Failure, JUnitXml, Skipped
 from py_ocsf_models.events.findings.detection_finding import DetectionFinding
 from sarif_kit import validation_errors
 
-from scanner.sandbox.aws_server import MotoServer
-from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from logwarden_sandbox.aws_server import MotoServer
+from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
 from tests.cli_process import aws_org_config, cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e

@@ -14,13 +14,22 @@ from typing import Any
 
 import pytest
 
-from scanner import attribution, cli, drift, drift_report, engine, field_diff, history, snapshot
-from scanner.audit_events import Attribution, AuditEvent, Subject
-from scanner.drift import Drift, ResourceState, ResultRow, ScanState
-from scanner.hookspecs import hookimpl
-from scanner.inventory import Inventory
-from scanner.models import Check, ExitCode, Remediation, Scope, Severity
-from scanner.plugins import create_plugin_manager
+from logwarden.scanner import (
+    attribution,
+    cli,
+    drift,
+    drift_report,
+    engine,
+    field_diff,
+    history,
+    snapshot,
+)
+from logwarden.scanner.audit_events import Attribution, AuditEvent, Subject
+from logwarden.scanner.drift import Drift, ResourceState, ResultRow, ScanState
+from logwarden.scanner.hookspecs import hookimpl
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import Check, ExitCode, Remediation, Scope, Severity
+from logwarden.scanner.plugins import create_plugin_manager
 from tests import aws_docs as d
 from tests.offline import aws_catalogue
 from tests.report_world import save_inventory
@@ -168,7 +177,7 @@ def test_the_plugin_is_asked_once_per_cloud_and_regressions_name_who(tmp_path: P
 
 
 def drift_doc(result: Drift) -> dict[str, Any]:
-    from scanner.drift_report import render_text, to_doc
+    from logwarden.scanner.drift_report import render_text, to_doc
 
     text = "\n".join(render_text(result))
     assert f"by {STOP}" in text and "unknown:" not in text

@@ -22,30 +22,30 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from scanner import engine
-from scanner.audit_events import Attribution, Subject
-from scanner.collectors.aws import logwarden_attribute, parse_settings
-from scanner.collectors.aws.audit_archive import (
+from logwarden.scanner import engine
+from logwarden.scanner.audit_events import Attribution, Subject
+from logwarden.scanner.collectors.aws import logwarden_attribute, parse_settings
+from logwarden.scanner.collectors.aws.audit_archive import (
     Archive,
     day_prefixes,
     file_span,
     file_time,
     parse_file,
 )
-from scanner.collectors.aws.audit_log import Limits, attribute
-from scanner.collectors.aws.audit_match import (
+from logwarden.scanner.collectors.aws.audit_log import Limits, attribute
+from logwarden.scanner.collectors.aws.audit_match import (
     Window,
     match,
     principal_of,
     target_of,
     to_event,
 )
-from scanner.inventory import Inventory
-from scanner.plugins import create_plugin_manager
-from scanner.sandbox import aws_changes, aws_journal
-from scanner.sandbox.aws_bucket_policy import allowed, condition_holds
-from scanner.sandbox.aws_server import MotoServer
-from scanner.sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.plugins import create_plugin_manager
+from logwarden_sandbox import aws_changes, aws_journal
+from logwarden_sandbox.aws_bucket_policy import allowed, condition_holds
+from logwarden_sandbox.aws_server import MotoServer
+from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
 
 MGMT, MEMBER, ARCHIVE = "111111111111", "222222222222", "333333333333"
 TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{MGMT}:trail/org-trail"

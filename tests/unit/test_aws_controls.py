@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from scanner.models import CollectionError, KindCollection, Status
+from logwarden.scanner.models import CollectionError, KindCollection, Status
 from tests import aws_docs as d
 from tests.offline import rows, scan_world, statuses
 
@@ -439,7 +439,7 @@ def test_single_region_own_trail_does_not_cover_when_org_trail_stopped() -> None
         IsOrganizationTrail=False,
         IsMultiRegionTrail=False,
     )
-    from scanner.models import Resource
+    from logwarden.scanner.models import Resource
 
     world.tenants[d.WORK]["aws.cloudtrail.trail"].append(
         Resource("aws.cloudtrail.trail", own["TrailARN"], d.WORK, "us-east-1", own)
@@ -456,7 +456,7 @@ def test_own_multi_region_trail_covers_when_org_trail_stopped() -> None:
         TrailARN=f"arn:aws:cloudtrail:us-east-1:{d.WORK}:trail/local",
         IsOrganizationTrail=False,
     )
-    from scanner.models import Resource
+    from logwarden.scanner.models import Resource
 
     world.tenants[d.WORK]["aws.cloudtrail.trail"].append(
         Resource("aws.cloudtrail.trail", own["TrailARN"], d.WORK, "us-east-1", own)

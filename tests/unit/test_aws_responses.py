@@ -1,7 +1,7 @@
 """What an AWS answer must be before a collector reads it, through botocore's own parsers.
 
 Each case feeds an HTTP answer (status, body) to the parser botocore builds for the operation's
-protocol, wrapped by ``scanner.collectors.aws.responses``, with the operation's real output
+protocol, wrapped by ``logwarden.scanner.collectors.aws.responses``, with the operation's real output
 shape from botocore's service model: no network, no moto.
 """
 
@@ -13,10 +13,10 @@ import pytest
 from botocore.exceptions import BotoCoreError
 from botocore.model import ServiceModel, Shape
 
-from scanner.collectors.aws.answers import ANSWERS, JSON_OBJECT, operations
-from scanner.collectors.aws.common import error_code
-from scanner.collectors.aws.responses import CheckedParserFactory, MalformedResponse
-from scanner.collectors.aws.session import shared_loader
+from logwarden.scanner.collectors.aws.answers import ANSWERS, JSON_OBJECT, operations
+from logwarden.scanner.collectors.aws.common import error_code
+from logwarden.scanner.collectors.aws.responses import CheckedParserFactory, MalformedResponse
+from logwarden.scanner.collectors.aws.session import shared_loader
 
 TRAIL = '{"Name": "t", "TrailARN": "arn:aws:cloudtrail:us-east-1:111111111111:trail/t"}'
 POLICY = '{"Version": "2012-10-17", "Statement": []}'

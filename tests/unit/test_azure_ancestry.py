@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from scanner.sandbox.azure_server import ArmServer, FaultRule
-from scanner.sandbox.azure_tenant import AssignmentSpec, TenantSpec
-from scanner.sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
+from logwarden_sandbox.azure_server import ArmServer, FaultRule
+from logwarden_sandbox.azure_tenant import AssignmentSpec, TenantSpec
+from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
 from tests.azure_live import row, scan
 
 ASSIGNED = "azure.policy.activity_log_policy_assigned"

@@ -11,28 +11,28 @@ from typing import Any
 import pytest
 import requests
 
-from scanner.audit_events import Subject
-from scanner.collectors.azure import logwarden_attribute, parse_settings
-from scanner.collectors.azure.activity_log import (
+from logwarden.scanner.audit_events import Subject
+from logwarden.scanner.collectors.azure import logwarden_attribute, parse_settings
+from logwarden.scanner.collectors.azure.activity_log import (
     TENANT_GAP,
     audit_event,
     event_filter,
     log_of,
     match,
 )
-from scanner.collectors.azure.settings import AzureSettings
-from scanner.inventory import Inventory
-from scanner.models import Tenant
-from scanner.sandbox.azure_activity import FilterError, event_document, parse_filter
-from scanner.sandbox.azure_changes import (
+from logwarden.scanner.collectors.azure.settings import AzureSettings
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import Tenant
+from logwarden_sandbox.azure_activity import FilterError, event_document, parse_filter
+from logwarden_sandbox.azure_changes import (
     delete_activity_log_setting,
     record_activity,
     remove_activity_log_category,
 )
-from scanner.sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
-from scanner.sandbox.azure_server import FaultRule
-from scanner.sandbox.azure_tenant import ALL_CATEGORIES
-from scanner.sandbox.azure_zone import CORP, ONLINE, PLATFORM
+from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
+from logwarden_sandbox.azure_server import FaultRule
+from logwarden_sandbox.azure_tenant import ALL_CATEGORIES
+from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM
 
 SUB = "11111111-2222-4333-8444-555555555555"
 OTHER = "99999999-2222-4333-8444-555555555555"

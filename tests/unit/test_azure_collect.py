@@ -10,20 +10,20 @@ from typing import Any
 
 import pytest
 
-from scanner import engine
-from scanner.collectors.azure import (
+from logwarden.scanner import engine
+from logwarden.scanner.collectors.azure import (
     all_kinds,
     logwarden_discover_tenants,
     logwarden_open_session,
     parse_settings,
 )
-from scanner.collectors.azure.settings import AzureSettings
-from scanner.inventory import Inventory
-from scanner.models import Discovery
-from scanner.sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
-from scanner.sandbox.azure_server import ArmServer, FaultRule
-from scanner.sandbox.azure_tenant import AssignmentSpec, workspace_id
-from scanner.sandbox.azure_zone import CORP, ONLINE, PLATFORM, STORAGE, WORKSPACE, standard_tenant
+from logwarden.scanner.collectors.azure.settings import AzureSettings
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import Discovery
+from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
+from logwarden_sandbox.azure_server import ArmServer, FaultRule
+from logwarden_sandbox.azure_tenant import AssignmentSpec, workspace_id
+from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, STORAGE, WORKSPACE, standard_tenant
 
 SETTING = "azure.monitor.activity_log_setting"
 ASSIGNMENT = "azure.policy.assignment"
@@ -278,7 +278,7 @@ def test_a_wrong_token_is_an_error_not_a_pass(
 
 def test_import_has_no_side_effects() -> None:
     code = (
-        "import sys, scanner.collectors.azure as a, checks.azure;"
+        "import sys, logwarden.scanner.collectors.azure as a, logwarden.checks.azure;"
         "a.all_kinds();"
         "bad = [m for m in sys.modules if m.startswith(('azure.identity', 'azure.mgmt', 'boto',"
         " 'botocore', 'google', 'moto'))];"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from scanner.models import CollectionError, KindCollection, Status
+from logwarden.scanner.models import CollectionError, KindCollection, Status
 from tests import azure_docs as d
 from tests.offline import rows, statuses
 

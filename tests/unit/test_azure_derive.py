@@ -6,11 +6,15 @@ from typing import Any
 
 import pytest
 
-from scanner.collectors.azure.common import ResourceId, error_code, same_id, to_json
-from scanner.collectors.azure.kinds_monitor import derive
-from scanner.collectors.azure.kinds_policy import compliance_state, excluded_by, scope_type
-from scanner.collectors.azure.kinds_storage import immutability, log_lifecycle
-from scanner.collectors.azure.kinds_workspace import retention
+from logwarden.scanner.collectors.azure.common import ResourceId, error_code, same_id, to_json
+from logwarden.scanner.collectors.azure.kinds_monitor import derive
+from logwarden.scanner.collectors.azure.kinds_policy import (
+    compliance_state,
+    excluded_by,
+    scope_type,
+)
+from logwarden.scanner.collectors.azure.kinds_storage import immutability, log_lifecycle
+from logwarden.scanner.collectors.azure.kinds_workspace import retention
 
 SUB = "aaaaaaaa-0000-4000-8000-000000000001"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.models import Status
+from logwarden.scanner.models import Status
 from tests import azure_docs as d
 from tests.offline import rows
 

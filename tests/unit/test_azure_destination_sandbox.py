@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.azure import parse_settings
-from scanner.collectors.azure.kinds_destination import destination_state
-from scanner.sandbox.azure_sandbox import TOKEN_ENV, scan_section
-from scanner.sandbox.azure_server import ArmServer, FaultRule
-from scanner.sandbox.azure_tenant import (
+from logwarden.scanner.collectors.azure import parse_settings
+from logwarden.scanner.collectors.azure.kinds_destination import destination_state
+from logwarden_sandbox.azure_sandbox import TOKEN_ENV, scan_section
+from logwarden_sandbox.azure_server import ArmServer, FaultRule
+from logwarden_sandbox.azure_tenant import (
     EventHubSpec,
     SettingSpec,
     StorageSpec,
     TenantSpec,
     event_hub_rule_id,
 )
-from scanner.sandbox.azure_zone import CORP, ONLINE, PLATFORM, STORAGE, WORKSPACE, standard_tenant
+from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, STORAGE, WORKSPACE, standard_tenant
 from tests.azure_live import row, scan
 
 EXPORTED = "azure.monitor.activity_log_exported"

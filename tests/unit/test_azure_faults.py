@@ -1,7 +1,7 @@
 """Every ARM call the Azure collectors make, broken one at a time in the emulator: a fault may
 only turn rows into ERROR, and the exit code is 3 (1 when findings remain), never 4.
 
-The calls are the declared table ``scanner.collectors.azure.responses.OPERATIONS``; the clean
+The calls are the declared table ``logwarden.scanner.collectors.azure.responses.OPERATIONS``; the clean
 runs (a scan in every mode, a drift attribution) make no call missing from it, each row of it
 is made by one of them, and each call is broken in the first run that makes it, so neither the
 table nor this test can go stale. Scans run in-process
@@ -21,16 +21,16 @@ from typing import Any
 
 import pytest
 
-from scanner.audit_events import Subject
-from scanner.collectors.azure import logwarden_attribute, parse_settings
-from scanner.collectors.azure.common import ACTIVITY_LOG_SETTING, ASSIGNMENT, MALFORMED
-from scanner.collectors.azure.responses import OPERATIONS, Operation, operation_for
-from scanner.inventory import Inventory
-from scanner.models import Tenant
-from scanner.sandbox.azure_changes import record_activity
-from scanner.sandbox.azure_sandbox import AzureSandbox, scan_section, start_azure_sandbox
-from scanner.sandbox.azure_server import FaultRule
-from scanner.sandbox.azure_tenant import (
+from logwarden.scanner.audit_events import Subject
+from logwarden.scanner.collectors.azure import logwarden_attribute, parse_settings
+from logwarden.scanner.collectors.azure.common import ACTIVITY_LOG_SETTING, ASSIGNMENT, MALFORMED
+from logwarden.scanner.collectors.azure.responses import OPERATIONS, Operation, operation_for
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import Tenant
+from logwarden_sandbox.azure_changes import record_activity
+from logwarden_sandbox.azure_sandbox import AzureSandbox, scan_section, start_azure_sandbox
+from logwarden_sandbox.azure_server import FaultRule
+from logwarden_sandbox.azure_tenant import (
     ACTIVITY_LOG_POLICY,
     ALLOWED_LOCATIONS_POLICY,
     AssignmentSpec,
@@ -39,7 +39,7 @@ from scanner.sandbox.azure_tenant import (
     SubscriptionSpec,
     TenantSpec,
 )
-from scanner.sandbox.azure_zone import AUDIT, CORP, ONLINE, PLATFORM, STORAGE, standard_tenant
+from logwarden_sandbox.azure_zone import AUDIT, CORP, ONLINE, PLATFORM, STORAGE, standard_tenant
 from tests.fault_rule import Baseline, assert_only_errors, field_faults, scan
 
 MG_MODE, VISIBLE, STATIC, ATTRIBUTION = (

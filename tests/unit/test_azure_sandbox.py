@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from scanner.sandbox import azure_defects
-from scanner.sandbox.azure_sandbox import DEMO_DEFECTS, AzureSandbox, start_azure_sandbox
-from scanner.sandbox.azure_server import FaultRule
-from scanner.sandbox.azure_zone import CORP, standard_tenant
+from logwarden_sandbox import azure_defects
+from logwarden_sandbox.azure_sandbox import DEMO_DEFECTS, AzureSandbox, start_azure_sandbox
+from logwarden_sandbox.azure_server import FaultRule
+from logwarden_sandbox.azure_zone import CORP, standard_tenant
 
 API = {"api-version": "2022-12-01"}
 
@@ -184,7 +184,7 @@ def test_a_template_names_one_operation_and_body_faults_break_its_real_answer(
 
 
 def test_fault_rules_are_validated() -> None:
-    from scanner.sandbox.azure_server import FaultInjector
+    from logwarden_sandbox.azure_server import FaultInjector
 
     faults = FaultInjector()
     for bad in (

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.azure import logwarden_configure_cloud, parse_settings
-from scanner.collectors.azure.credentials import StaticTokenCredential, make_credential
-from scanner.collectors.azure.settings import SubscriptionTarget
-from scanner.errors import InputError
-from scanner.inventory import SessionUnavailable
-from scanner.yamlsrc import loads
+from logwarden.scanner.collectors.azure import logwarden_configure_cloud, parse_settings
+from logwarden.scanner.collectors.azure.credentials import StaticTokenCredential, make_credential
+from logwarden.scanner.collectors.azure.settings import SubscriptionTarget
+from logwarden.scanner.errors import InputError
+from logwarden.scanner.inventory import SessionUnavailable
+from logwarden.scanner.yamlsrc import loads
 
 SUB_A = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
 SUB_B = "7f9c6d3e-2a1b-4c5d-8e7f-901234567890"

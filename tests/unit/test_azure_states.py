@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from scanner.sandbox.azure_server import ArmServer
-from scanner.sandbox.azure_tenant import TenantSpec
-from scanner.sandbox.azure_zone import standard_tenant
+from logwarden_sandbox.azure_server import ArmServer
+from logwarden_sandbox.azure_tenant import TenantSpec
+from logwarden_sandbox.azure_zone import standard_tenant
 from tests.azure_live import scan
 
 STATES = {

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from scanner import cli
-from scanner.cli import REPORT_FORMATS
-from scanner.models import ExitCode
-from scanner.plugins import KNOWN_CLOUDS
+from logwarden.scanner import cli
+from logwarden.scanner.cli import REPORT_FORMATS
+from logwarden.scanner.models import ExitCode
+from logwarden.scanner.plugins import KNOWN_CLOUDS
 from tests import aws_docs as d
 from tests.report_world import save_inventory
 
@@ -406,7 +406,9 @@ def test_unknown_plugin_name_is_one_warning(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _ = _scan_code(capsys)
-    warned, err = _scan_code(capsys, "-p", "no:nosuch", "-p", "no:nosuch", "-p", "no:checks.gcp")
+    warned, err = _scan_code(
+        capsys, "-p", "no:nosuch", "-p", "no:nosuch", "-p", "no:logwarden.checks.gcp"
+    )
     assert warned == code
     warnings = [line for line in err.splitlines() if line.startswith("logwarden: warning:")]
     assert len(warnings) == 1, err

@@ -7,12 +7,12 @@ import datetime as dt
 import pluggy
 import pytest
 
-import scanner.collectors.aws as aws_plugin
-from scanner import hookspecs
-from scanner.collectors.aws import s3_derive
-from scanner.collectors.aws.common import normalise
-from scanner.collectors.aws.kinds_org import parse_policy
-from scanner.collectors.aws.trails import management_events
+import logwarden.scanner.collectors.aws as aws_plugin
+from logwarden.scanner import hookspecs
+from logwarden.scanner.collectors.aws import s3_derive
+from logwarden.scanner.collectors.aws.common import normalise
+from logwarden.scanner.collectors.aws.kinds_org import parse_policy
+from logwarden.scanner.collectors.aws.trails import management_events
 
 
 def test_plugin_registers_with_pluggy_and_declares_every_documented_kind() -> None:

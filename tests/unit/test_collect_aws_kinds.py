@@ -17,15 +17,15 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 
-from scanner.collectors.aws import (
+from logwarden.scanner.collectors.aws import (
     all_kinds,
     logwarden_discover_tenants,
     logwarden_open_session,
     parse_settings,
 )
-from scanner.collectors.aws.settings import AwsSettings
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Discovery, Resource
+from logwarden.scanner.collectors.aws.settings import AwsSettings
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Discovery, Resource
 
 REGIONS = ["us-east-1", "eu-west-1"]
 MGMT = "123456789012"

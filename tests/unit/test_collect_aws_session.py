@@ -17,15 +17,15 @@ from moto import mock_aws
 from moto.core import enable_iam_authentication
 from moto.server import ThreadedMotoServer
 
-from scanner.collectors.aws import (
+from logwarden.scanner.collectors.aws import (
     all_kinds,
     logwarden_discover_tenants,
     logwarden_open_session,
     parse_settings,
 )
-from scanner.collectors.aws.session import shared_loader
-from scanner.inventory import Inventory, SessionUnavailable
-from scanner.models import Organization, Tenant
+from logwarden.scanner.collectors.aws.session import shared_loader
+from logwarden.scanner.inventory import Inventory, SessionUnavailable
+from logwarden.scanner.models import Organization, Tenant
 
 MGMT = "123456789012"
 
@@ -269,7 +269,7 @@ def test_endpoint_override_reaches_s3control_on_one_host() -> None:
 
 def test_import_has_no_side_effects() -> None:
     code = (
-        "import sys, scanner.collectors.aws as a, scanner.collectors.aws.session as s;"
+        "import sys, logwarden.scanner.collectors.aws as a, logwarden.scanner.collectors.aws.session as s;"
         "a.all_kinds();"
         "assert s._LOADER is None;"
         "assert not any(m.startswith(('azure', 'google', 'moto')) for m in sys.modules)"

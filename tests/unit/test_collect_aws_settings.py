@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.collectors.aws import logwarden_configure_cloud, parse_settings
-from scanner.collectors.aws.settings import AccountTarget, AwsSettings
-from scanner.errors import InputError
-from scanner.yamlsrc import loads
+from logwarden.scanner.collectors.aws import logwarden_configure_cloud, parse_settings
+from logwarden.scanner.collectors.aws.settings import AccountTarget, AwsSettings
+from logwarden.scanner.errors import InputError
+from logwarden.scanner.yamlsrc import loads
 
 
 def section(text: str) -> dict:

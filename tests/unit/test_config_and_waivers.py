@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.config import STARTER, load_config
-from scanner.errors import InputError
-from scanner.models import (
+from logwarden.scanner.config import STARTER, load_config
+from logwarden.scanner.errors import InputError
+from logwarden.scanner.models import (
     CheckResult,
     ExitCode,
     Remediation,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner import drift, drift_report, engine, field_diff, snapshot
-from scanner.drift import ScanState
-from scanner.field_diff import ABSENT
-from scanner.models import Resource, Waiver
+from logwarden.scanner import drift, drift_report, engine, field_diff, snapshot
+from logwarden.scanner.drift import ScanState
+from logwarden.scanner.field_diff import ABSENT
+from logwarden.scanner.models import Resource, Waiver
 from tests import aws_docs as d
 from tests.offline import aws_catalogue
 from tests.report_world import save_inventory

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner import cli
-from scanner.models import ExitCode
+from logwarden.scanner import cli
+from logwarden.scanner.models import ExitCode
 from tests import aws_docs as d
 from tests.report_world import save_inventory
 

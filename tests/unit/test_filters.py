@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from scanner.errors import Problem
-from scanner.filters import Filter, MissingParameter, Verdict, compile_filter
-from scanner.yamlsrc import loads
+from logwarden.scanner.errors import Problem
+from logwarden.scanner.filters import Filter, MissingParameter, Verdict, compile_filter
+from logwarden.scanner.yamlsrc import loads
 
 NOW = datetime(2024, 5, 10, 12, 0, tzinfo=UTC)
 PARAMS: dict[str, Any] = {

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import InputError
-from scanner.frameworks import builtin_frameworks, load_frameworks
+from logwarden.scanner.errors import InputError
+from logwarden.scanner.frameworks import builtin_frameworks, load_frameworks
 from tests.offline import aws_catalogue
 
 RULES_HEAD = """version: 1
@@ -24,9 +24,9 @@ controls:
 
 
 def _load(tmp_path: Path, claims: str) -> object:
-    from scanner import engine
-    from scanner.plugins import create_plugin_manager
-    from scanner.rules import builtin_rules_path, load_catalogue
+    from logwarden.scanner import engine
+    from logwarden.scanner.plugins import create_plugin_manager
+    from logwarden.scanner.rules import builtin_rules_path, load_catalogue
 
     rules = tmp_path / "extra.yaml"
     rules.write_text(RULES_HEAD + claims)

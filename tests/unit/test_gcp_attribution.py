@@ -18,26 +18,26 @@ from google.api_core.exceptions import InvalidArgument
 from google.iam.v1 import policy_pb2
 from google.protobuf import json_format
 
-from scanner import engine
-from scanner.audit_events import Subject
-from scanner.collectors import gcp as gcp_plugin
-from scanner.collectors.gcp import GcpSettings, audit_logs, parse_settings
-from scanner.collectors.gcp.audit import effective_audit_config
-from scanner.collectors.gcp.audit_records import AuditRecord, record_of
-from scanner.collectors.gcp.audit_targets import (
+from logwarden.scanner import engine
+from logwarden.scanner.audit_events import Subject
+from logwarden.scanner.collectors import gcp as gcp_plugin
+from logwarden.scanner.collectors.gcp import GcpSettings, audit_logs, parse_settings
+from logwarden.scanner.collectors.gcp.audit import effective_audit_config
+from logwarden.scanner.collectors.gcp.audit_records import AuditRecord, record_of
+from logwarden.scanner.collectors.gcp.audit_targets import (
     LOGGING,
     RESOURCE_MANAGER,
     STORAGE,
     Hierarchy,
     target_for,
 )
-from scanner.inventory import Inventory
-from scanner.plugins import create_plugin_manager
-from scanner.sandbox import gcp_changes, gcp_entries
-from scanner.sandbox.gcp_auditlog import admin_activity
-from scanner.sandbox.gcp_faults import FakeError
-from scanner.sandbox.gcp_world import log_bucket_id
-from scanner.sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpSandbox, GcpServers, standard_org
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.plugins import create_plugin_manager
+from logwarden_sandbox import gcp_changes, gcp_entries
+from logwarden_sandbox.gcp_auditlog import admin_activity
+from logwarden_sandbox.gcp_faults import FakeError
+from logwarden_sandbox.gcp_world import log_bucket_id
+from logwarden_sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpSandbox, GcpServers, standard_org
 
 RM_ID = "//cloudresourcemanager.googleapis.com/"
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)

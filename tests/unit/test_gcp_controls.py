@@ -8,8 +8,14 @@ from typing import Any
 
 import pytest
 
-from scanner.models import CheckResult, CollectionError, KindCollection, ScanReport, Status
-from scanner.sandbox.gcp_defects import DROPS_DATA_ACCESS
+from logwarden.scanner.models import (
+    CheckResult,
+    CollectionError,
+    KindCollection,
+    ScanReport,
+    Status,
+)
+from logwarden_sandbox.gcp_defects import DROPS_DATA_ACCESS
 from tests import gcp_docs as d
 from tests.offline import rows, scan_gcp_world, statuses
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.collectors.gcp.audit import effective_audit_config
-from scanner.collectors.gcp.common import error_code
-from scanner.collectors.gcp.sinks import destination, sink_doc
+from logwarden.scanner.collectors.gcp.audit import effective_audit_config
+from logwarden.scanner.collectors.gcp.common import error_code
+from logwarden.scanner.collectors.gcp.sinks import destination, sink_doc
 
 
 def config(service: str, *types: str, exempted: tuple[str, ...] = ()) -> dict:

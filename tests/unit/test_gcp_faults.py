@@ -2,7 +2,7 @@
 Manager and Cloud Storage over REST, Cloud Logging over gRPC): a fault may only turn rows into
 ERROR, and the exit code is 3 (1 when findings remain), never 4.
 
-The calls are the declared table ``scanner.collectors.gcp.responses.CALLS``; the clean runs
+The calls are the declared table ``logwarden.scanner.collectors.gcp.responses.CALLS``; the clean runs
 (a scan in every mode, a drift attribution) make no call missing from it, each row of it is
 made by one of them, and each call is broken in the first run that makes it, so neither the
 table nor this test can go stale. Scans run in-process
@@ -22,15 +22,15 @@ from typing import Any
 import pytest
 from google.iam.v1 import policy_pb2
 
-from scanner.audit_events import Attribution, Subject
-from scanner.collectors import gcp as gcp_plugin
-from scanner.collectors.gcp import parse_settings
-from scanner.collectors.gcp.audit_targets import RESOURCE_MANAGER
-from scanner.collectors.gcp.responses import CALLS, Call
-from scanner.inventory import Inventory
-from scanner.models import Tenant
-from scanner.sandbox import gcp_changes
-from scanner.sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpSandbox, GcpServers, standard_org
+from logwarden.scanner.audit_events import Attribution, Subject
+from logwarden.scanner.collectors import gcp as gcp_plugin
+from logwarden.scanner.collectors.gcp import parse_settings
+from logwarden.scanner.collectors.gcp.audit_targets import RESOURCE_MANAGER
+from logwarden.scanner.collectors.gcp.responses import CALLS, Call
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import Tenant
+from logwarden_sandbox import gcp_changes
+from logwarden_sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpSandbox, GcpServers, standard_org
 from tests.fault_rule import Baseline, assert_only_errors, field_faults, scan
 
 ORG_MODE, SEARCH, PROJECTS, ATTRIBUTION = "organization", "search", "projects", "attribution"

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from scanner import engine
-from scanner.collectors.gcp import parse_settings
-from scanner.inventory import Inventory
-from scanner.models import KindCollection
-from scanner.plugins import create_plugin_manager
-from scanner.sandbox.gcp_world import World, log_bucket_id, storage_bucket_id
-from scanner.sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpServers, standard_org
+from logwarden.scanner import engine
+from logwarden.scanner.collectors.gcp import parse_settings
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import KindCollection
+from logwarden.scanner.plugins import create_plugin_manager
+from logwarden_sandbox.gcp_world import World, log_bucket_id, storage_bucket_id
+from logwarden_sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpServers, standard_org
 
 ORG = "organizations/1000000001"
 PLATFORM, WORKLOADS = "folders/2000000001", "folders/2000000002"
@@ -285,7 +285,7 @@ def test_a_destination_in_an_unscanned_project_is_reported_once(servers: GcpServ
 
 def test_pagination_of_projects_and_sinks(servers: GcpServers) -> None:
     world = standard_org()
-    from scanner.sandbox.gcp_world import ProjectSpec, SinkSpec
+    from logwarden_sandbox.gcp_world import ProjectSpec, SinkSpec
 
     for n in range(3, 8):
         world.org.projects.append(ProjectSpec(f"lw-app-{n}", "workloads"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.sandbox import gcp_defects
-from scanner.sandbox.gcp_faults import Faults
-from scanner.sandbox.gcp_state import FakeGcp
-from scanner.sandbox.gcp_zone import DEMO_DEFECTS, SANDBOX_ENV, standard_org, start_gcp_sandbox
+from logwarden_sandbox import gcp_defects
+from logwarden_sandbox.gcp_faults import Faults
+from logwarden_sandbox.gcp_state import FakeGcp
+from logwarden_sandbox.gcp_zone import DEMO_DEFECTS, SANDBOX_ENV, standard_org, start_gcp_sandbox
 
 
 def test_standard_org_ids_are_deterministic() -> None:
@@ -135,8 +135,8 @@ def test_the_grpc_fake_breaks_messages_so_they_do_not_parse(code: str) -> None:
     from google.cloud.logging_v2.types import logging_config as lc
     from google.protobuf.message import DecodeError
 
-    from scanner.sandbox.gcp_faults import Fault
-    from scanner.sandbox.gcp_grpc import broken
+    from logwarden_sandbox.gcp_faults import Fault
+    from logwarden_sandbox.gcp_grpc import broken
 
     state = FakeGcp(standard_org().org)
     answer = lc.ListSinksResponse(sinks=state.snapshot.sinks["organizations/1000000001"])
@@ -147,8 +147,8 @@ def test_the_grpc_fake_breaks_messages_so_they_do_not_parse(code: str) -> None:
 def test_the_grpc_fake_strips_a_field_from_every_message_of_the_answer() -> None:
     from google.cloud.logging_v2.types import logging_config as lc
 
-    from scanner.sandbox.gcp_faults import Fault
-    from scanner.sandbox.gcp_grpc import broken
+    from logwarden_sandbox.gcp_faults import Fault
+    from logwarden_sandbox.gcp_grpc import broken
 
     state = FakeGcp(standard_org().org)
     sinks = state.snapshot.sinks["projects/3000000001"]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.gcp import logwarden_configure_cloud, parse_settings
-from scanner.errors import InputError
-from scanner.inventory import SessionUnavailable
-from scanner.yamlsrc import loads
+from logwarden.scanner.collectors.gcp import logwarden_configure_cloud, parse_settings
+from logwarden.scanner.errors import InputError
+from logwarden.scanner.inventory import SessionUnavailable
+from logwarden.scanner.yamlsrc import loads
 
 SANDBOX = """
 clouds:

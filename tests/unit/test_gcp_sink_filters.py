@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from scanner.collectors.gcp.audit_filter import Tri, evaluate, kinds_below, sink_verdicts
-from scanner.collectors.gcp.log_names import AUDIT_LOG_TYPES
-from scanner.collectors.gcp.logging_query import parse
+from logwarden.scanner.collectors.gcp.audit_filter import Tri, evaluate, kinds_below, sink_verdicts
+from logwarden.scanner.collectors.gcp.log_names import AUDIT_LOG_TYPES
+from logwarden.scanner.collectors.gcp.logging_query import parse
 
 LETTERS = {Tri.TRUE: "T", Tri.FALSE: "F", Tri.UNKNOWN: "U"}
 ORG = "organizations/123"

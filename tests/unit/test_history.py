@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from scanner import history
-from scanner.drift import ResourceState, ResultRow, ScanState, compare
-from scanner.errors import InputError
-from scanner.field_diff import digest
+from logwarden.scanner import history
+from logwarden.scanner.drift import ResourceState, ResultRow, ScanState, compare
+from logwarden.scanner.errors import InputError
+from logwarden.scanner.field_diff import digest
 from tests.pg_server import PostgresServer
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -146,7 +146,7 @@ def test_interrupted_write_leaves_previous_history(url: str) -> None:
 
 KILLED = """
 import os, signal, sys
-from scanner import history
+from logwarden.scanner import history
 from tests.unit.test_history import state
 store = history.open_store(sys.argv[1])
 def stop() -> None:
@@ -204,7 +204,7 @@ def test_concurrent_threads_all_land(url: str) -> None:
 
 WRITER = """
 import sys
-from scanner import history
+from logwarden.scanner import history
 from tests.unit.test_history import state
 store = history.open_store(sys.argv[1])
 for i in range(10):

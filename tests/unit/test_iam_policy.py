@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from checks.aws.iam_policy import (
+from logwarden.checks.aws.iam_policy import (
     DenyCoverage,
     action_matches,
     denies_insecure_transport,

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from scanner.collectors.gcp.log_names import (
+from logwarden.scanner.collectors.gcp.log_names import (
     AUDIT_LOG_TYPES,
     PARENT_KINDS,
     Pattern,

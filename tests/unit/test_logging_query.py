@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.collectors.gcp.logging_query import (
+from logwarden.scanner.collectors.gcp.logging_query import (
     MAX_DEPTH,
     And,
     Call,
@@ -19,7 +19,7 @@ from scanner.collectors.gcp.logging_query import (
     parse,
     source_of,
 )
-from scanner.collectors.gcp.logging_query_lex import MAX_LENGTH
+from logwarden.scanner.collectors.gcp.logging_query_lex import MAX_LENGTH
 
 LOG_NAME = Field(("logName",))
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from scanner import cli
-from scanner.models import CollectionError, ExitCode
-from scanner.printable import printable
+from logwarden.scanner import cli
+from logwarden.scanner.models import CollectionError, ExitCode
+from logwarden.scanner.printable import printable
 from tests import aws_docs as d
 from tests.report_world import save_inventory
 
@@ -159,7 +159,7 @@ def test_temporary_files_left_by_a_killed_run_are_removed(
 
 BLOCKING_PLUGIN = """
 import os
-from scanner.hookspecs import hookimpl
+from logwarden.scanner.hookspecs import hookimpl
 
 @hookimpl
 def logwarden_scan_finished(report):

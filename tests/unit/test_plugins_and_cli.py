@@ -7,22 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from reports.builtin import BUILTIN_FORMATS
-from scanner import engine
-from scanner.cli import main
-from scanner.errors import InputError
-from scanner.plugins import DISABLE_AUTOLOAD_ENV, create_plugin_manager
+from logwarden.reports.builtin import BUILTIN_FORMATS
+from logwarden.scanner import engine
+from logwarden.scanner.cli import main
+from logwarden.scanner.errors import InputError
+from logwarden.scanner.plugins import DISABLE_AUTOLOAD_ENV, create_plugin_manager
 
 GOOD_PLUGIN = """
-from scanner.hookspecs import hookimpl
-from scanner.models import Reporter
+from logwarden.scanner.hookspecs import hookimpl
+from logwarden.scanner.models import Reporter
 
 @hookimpl
 def logwarden_register_reporters():
     return [Reporter("lines", "report.txt", "one line per result", lambda report: "\\\\n".join(r.check_id for r in report.results))]
 """
 TYPO_PLUGIN = """
-from scanner.hookspecs import hookimpl
+from logwarden.scanner.hookspecs import hookimpl
 
 @hookimpl
 def logwarden_register_reporter():
@@ -95,7 +95,7 @@ def test_rules_validate_of_the_builtin_catalogue_itself_is_ok(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Naming the built-in rules.yaml (it is always loaded first) is not a duplicate of it."""
-    from scanner.rules import builtin_rules_path
+    from logwarden.scanner.rules import builtin_rules_path
 
     assert main(["rules", "validate", str(builtin_rules_path())]) == 0
     assert "duplicate control id" not in capsys.readouterr().err
@@ -119,7 +119,7 @@ def test_help_lists_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 OPTION_PLUGIN = """
-from scanner.hookspecs import hookimpl
+from logwarden.scanner.hookspecs import hookimpl
 
 @hookimpl
 def logwarden_add_options(parser):

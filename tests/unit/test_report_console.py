@@ -7,10 +7,10 @@ import io
 
 import pytest
 
-from reports import console
-from scanner import engine, progress
-from scanner.inventory import Inventory
-from scanner.models import KindCollection, Organization, ResourceKind, Tenant
+from logwarden.reports import console
+from logwarden.scanner import engine, progress
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import KindCollection, Organization, ResourceKind, Tenant
 from tests.offline import aws_catalogue
 from tests.report_world import multi_cloud_report
 

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from reports import csv_report, markdown
-from scanner.models import ScanReport, Status
+from logwarden.reports import csv_report, markdown
+from logwarden.scanner.models import ScanReport, Status
 from tests.report_world import (
     EXPIRED_WAIVER,
     SCRIPT_NAME,

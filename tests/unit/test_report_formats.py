@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from scanner.models import Reporter, ScanReport
-from scanner.plugins import create_plugin_manager
+from logwarden.scanner.models import Reporter, ScanReport
+from logwarden.scanner.plugins import create_plugin_manager
 from tests.report_world import multi_cloud_report
 
 

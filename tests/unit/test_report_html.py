@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from reports import html_report, view
-from scanner.models import ScanReport
+from logwarden.reports import html_report, view
+from logwarden.scanner.models import ScanReport
 from tests import aws_docs as d
 from tests.report_world import EXPIRED_WAIVER, SCRIPT_NAME, multi_cloud_report
 

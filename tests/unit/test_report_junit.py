@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped, TestSuite
 
-from reports import junit
-from scanner.models import ScanReport, Status
+from logwarden.reports import junit
+from logwarden.scanner.models import ScanReport, Status
 from tests import aws_docs as d
 from tests.report_world import EXPIRED_WAIVER, SCRIPT_NAME, VALID_WAIVER, multi_cloud_report
 

@@ -9,8 +9,8 @@ import pytest
 from py_ocsf_models.events.findings.detection_finding import DetectionFinding
 from pydantic import ValidationError
 
-from reports import ocsf
-from scanner.models import ScanReport
+from logwarden.reports import ocsf
+from logwarden.scanner.models import ScanReport
 from tests import aws_docs as d
 from tests.report_world import VALID_WAIVER, multi_cloud_report
 

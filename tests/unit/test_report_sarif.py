@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sarif_kit import validation_errors
 
-from reports import sarif
-from scanner.models import ScanReport, Status
+from logwarden.reports import sarif
+from logwarden.scanner.models import ScanReport, Status
 from tests import aws_docs as d
 from tests.report_world import VALID_WAIVER, multi_cloud_report
 

@@ -1,4 +1,4 @@
-"""The fields an API answer must carry (``scanner.collectors.shape``), table-driven."""
+"""The fields an API answer must carry (``logwarden.scanner.collectors.shape``), table-driven."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from scanner.collectors.shape import problems, summary
+from logwarden.scanner.collectors.shape import problems, summary
 
 SETTINGS = {"value": [{"name": "a", "properties": {"logs": [{"enabled": True}]}}]}
 CASES: list[tuple[str, Any, tuple[str, ...], list[str]]] = [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import InputError
-from scanner.rules import builtin_rules_path, load_catalogue
+from logwarden.scanner.errors import InputError
+from logwarden.scanner.rules import builtin_rules_path, load_catalogue
 from tests.offline import aws_catalogue
 
 GOOD_CONTROL = """\
@@ -27,7 +27,7 @@ controls:
 
 def _load(tmp_path: Path, text: str) -> list[tuple[str, int | None, str, str]]:
     _, kinds = aws_catalogue()
-    from scanner.plugins import create_plugin_manager
+    from logwarden.scanner.plugins import create_plugin_manager
 
     pm = create_plugin_manager(["aws"])
     checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
@@ -143,7 +143,7 @@ def test_all_problems_are_reported_together(tmp_path: Path) -> None:
 
 def test_user_rules_add_and_override(tmp_path: Path) -> None:
     _, kinds = aws_catalogue()
-    from scanner.plugins import create_plugin_manager
+    from logwarden.scanner.plugins import create_plugin_manager
 
     pm = create_plugin_manager(["aws"])
     checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}

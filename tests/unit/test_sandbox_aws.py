@@ -19,9 +19,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from scanner.sandbox.aws_defects import CONFLICTS, DEFECTS
-from scanner.sandbox.aws_server import MotoServer
-from scanner.sandbox.aws_world import (
+from logwarden_sandbox.aws_defects import CONFLICTS, DEFECTS
+from logwarden_sandbox.aws_server import MotoServer
+from logwarden_sandbox.aws_world import (
     LOG_ARCHIVE,
     MANAGEMENT,
     World,

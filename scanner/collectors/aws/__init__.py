@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.audit_events import Attribution, Subject
-from scanner.collectors.aws.common import CLOUD
-from scanner.collectors.aws.settings import AwsSettings
-from scanner.collectors.aws.settings_parse import parse_settings
-from scanner.hookspecs import hookimpl
-from scanner.inventory import Inventory, SessionUnavailable
-from scanner.models import Discovery, Organization, ResourceKind, Tenant
+from logwarden.scanner.audit_events import Attribution, Subject
+from logwarden.scanner.collectors.aws.common import CLOUD
+from logwarden.scanner.collectors.aws.settings import AwsSettings
+from logwarden.scanner.collectors.aws.settings_parse import parse_settings
+from logwarden.scanner.hookspecs import hookimpl
+from logwarden.scanner.inventory import Inventory, SessionUnavailable
+from logwarden.scanner.models import Discovery, Organization, ResourceKind, Tenant
 
 __all__ = ["AwsSettings", "all_kinds", "parse_settings"]
 
@@ -35,7 +35,7 @@ def logwarden_discover_tenants(cloud: str, settings: Any) -> Discovery | None:
     """The organization and its active accounts (or the listed / current account)."""
     if cloud != CLOUD or not isinstance(settings, AwsSettings):
         return None
-    from scanner.collectors.aws.discovery import discover
+    from logwarden.scanner.collectors.aws.discovery import discover
 
     return discover(settings)
 
@@ -67,7 +67,7 @@ def logwarden_open_session(
 
 def all_kinds() -> list[ResourceKind]:
     """Every AWS resource kind (see docs/resource-kinds.md)."""
-    from scanner.collectors.aws import kinds_misc, kinds_org, kinds_s3, kinds_trail
+    from logwarden.scanner.collectors.aws import kinds_misc, kinds_org, kinds_s3, kinds_trail
 
     return [*kinds_org.KINDS, *kinds_trail.KINDS, *kinds_s3.KINDS, *kinds_misc.KINDS]
 
@@ -86,6 +86,6 @@ def logwarden_attribute(
     archive in S3, else the event history (``LookupEvents``); see docs/attribution-aws.md."""
     if cloud != CLOUD:
         return None
-    from scanner.collectors.aws.audit_log import attribute
+    from logwarden.scanner.collectors.aws.audit_log import attribute
 
     return attribute(subjects, start, end, inventories)

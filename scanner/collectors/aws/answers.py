@@ -1,7 +1,7 @@
 """What each AWS answer that logwarden reads must contain: the declared table.
 
 Every operation the collectors and the drift-attribution readers call is listed here, with
-the parts of a successful (2xx) answer they rely on. ``scanner.collectors.aws.responses``
+the parts of a successful (2xx) answer they rely on. ``logwarden.scanner.collectors.aws.responses``
 checks every answer against this table as botocore parses it: an answer without a required
 key, or with a value of the wrong type, is a ``MalformedResponse`` (a collection error, so an
 ERROR row), never "nothing configured". An operation listed with no requirement is one whose

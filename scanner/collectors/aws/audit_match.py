@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.audit_events import AuditEvent, Subject
-from scanner.collectors.aws.common import (
+from logwarden.scanner.audit_events import AuditEvent, Subject
+from logwarden.scanner.collectors.aws.common import (
     ACCOUNT,
     BUCKET,
     CONFIG_RECORDER,

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.audit_events import Subject
-from scanner.collectors.aws.audit_archive import Archive
-from scanner.collectors.aws.common import (
+from logwarden.scanner.audit_events import Subject
+from logwarden.scanner.collectors.aws.audit_archive import Archive
+from logwarden.scanner.collectors.aws.common import (
     ACCOUNT,
     BUCKET,
     ORG_TRAIL,
@@ -21,9 +21,9 @@ from scanner.collectors.aws.common import (
     TRAIL,
     session_of,
 )
-from scanner.collectors.aws.session import AwsSession
-from scanner.inventory import Inventory, SessionUnavailable
-from scanner.models import Resource
+from logwarden.scanner.collectors.aws.session import AwsSession
+from logwarden.scanner.inventory import Inventory, SessionUnavailable
+from logwarden.scanner.models import Resource
 
 
 def _collected(inv: Inventory, kind: str) -> tuple[Resource, ...]:

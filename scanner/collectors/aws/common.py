@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from scanner.inventory import SessionUnavailable
-from scanner.models import CollectionError, Resource
+from logwarden.scanner.inventory import SessionUnavailable
+from logwarden.scanner.models import CollectionError, Resource
 
 if TYPE_CHECKING:
-    from scanner.collectors.aws.session import AwsSession
-    from scanner.inventory import Inventory
+    from logwarden.scanner.collectors.aws.session import AwsSession
+    from logwarden.scanner.inventory import Inventory
 
 CLOUD = "aws"
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from scanner.collectors.aws.common import AWS_ERRORS, CLOUD, failure
-from scanner.collectors.aws.orgtree import describe_organization, org_tree
-from scanner.collectors.aws.session import AwsSession
-from scanner.collectors.aws.settings import AwsSettings
-from scanner.inventory import SessionUnavailable
-from scanner.models import CollectionError, Discovery, Organization, Tenant
+from logwarden.scanner.collectors.aws.common import AWS_ERRORS, CLOUD, failure
+from logwarden.scanner.collectors.aws.orgtree import describe_organization, org_tree
+from logwarden.scanner.collectors.aws.session import AwsSession
+from logwarden.scanner.collectors.aws.settings import AwsSettings
+from logwarden.scanner.inventory import SessionUnavailable
+from logwarden.scanner.models import CollectionError, Discovery, Organization, Tenant
 
 KIND = "discovery"
 NO_ORG_ID = "aws-accounts"

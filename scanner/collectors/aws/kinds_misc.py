@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from scanner.collectors.aws.common import (
+from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
     BUCKET,
     CLOUD,
@@ -31,9 +31,9 @@ from scanner.collectors.aws.common import (
     source_errors,
     viewer_id,
 )
-from scanner.collectors.aws.session import AwsSession
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.collectors.aws.session import AwsSession
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 Item = Resource | CollectionError
 

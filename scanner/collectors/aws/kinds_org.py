@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.collectors.aws import trails
-from scanner.collectors.aws.common import (
+from logwarden.scanner.collectors.aws import trails
+from logwarden.scanner.collectors.aws.common import (
     ACCOUNT,
     AWS_ERRORS,
     CLOUD,
@@ -21,9 +21,9 @@ from scanner.collectors.aws.common import (
     session_of,
     viewer_id,
 )
-from scanner.collectors.aws.orgtree import OrgTree, ScpIndex, org_tree, scp_index
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, NotApplicable, Resource, ResourceKind
+from logwarden.scanner.collectors.aws.orgtree import OrgTree, ScpIndex, org_tree, scp_index
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, NotApplicable, Resource, ResourceKind
 
 Item = Resource | CollectionError
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.collectors.aws import trails
-from scanner.collectors.aws.common import (
+from logwarden.scanner.collectors.aws import trails
+from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
     CLOUD,
     ORG_TRAIL,
@@ -19,8 +19,8 @@ from scanner.collectors.aws.common import (
     session_of,
     viewer_id,
 )
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 
 def collect_trails(inv: Inventory) -> Iterator[Resource | CollectionError]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.collectors.aws.common import AWS_ERRORS
-from scanner.collectors.aws.session import AwsSession
+from logwarden.scanner.collectors.aws.common import AWS_ERRORS
+from logwarden.scanner.collectors.aws.session import AwsSession
 
 
 @dataclass

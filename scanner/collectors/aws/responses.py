@@ -11,7 +11,7 @@ handling turns it into a ``CollectionError`` and ERROR rows), when:
 - botocore cannot parse the answer at all: a truncated XML document, a body that is not
   UTF-8 (botocore's ``UnicodeDecodeError`` would otherwise be an internal error), a JSON value
   of the wrong shape (botocore fails with ``AttributeError`` or ``TypeError`` deep inside);
-- a successful answer lacks what the declared table (:mod:`scanner.collectors.aws.answers`)
+- a successful answer lacks what the declared table (:mod:`logwarden.scanner.collectors.aws.answers`)
   says it must contain, or carries it with the wrong type, or a policy document in it is not
   a JSON object.
 
@@ -30,7 +30,7 @@ from botocore.exceptions import BotoCoreError
 from botocore.parsers import ResponseParserError, ResponseParserFactory
 from botocore.session import Session
 
-from scanner.collectors.aws.answers import JSON_OBJECT, Kind, Need, declared
+from logwarden.scanner.collectors.aws.answers import JSON_OBJECT, Kind, Need, declared
 
 JSON_PROTOCOLS = frozenset({"json", "rest-json"})
 

@@ -24,16 +24,16 @@ from botocore.credentials import (
 )
 from botocore.exceptions import BotoCoreError, ClientError
 
-from scanner.collectors.aws.common import Arn, error_code
-from scanner.collectors.aws.responses import create_client
-from scanner.collectors.memo import Memo
-from scanner.inventory import SessionUnavailable
+from logwarden.scanner.collectors.aws.common import Arn, error_code
+from logwarden.scanner.collectors.aws.responses import create_client
+from logwarden.scanner.collectors.memo import Memo
+from logwarden.scanner.inventory import SessionUnavailable
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.loaders import Loader
 
-    from scanner.collectors.aws.settings import AwsSettings
+    from logwarden.scanner.collectors.aws.settings import AwsSettings
 
 _LOADER: Loader | None = None
 _LOADER_LOCK = threading.Lock()

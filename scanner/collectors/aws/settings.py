@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scanner.collectors.aws.session import SessionPool
+    from logwarden.scanner.collectors.aws.session import SessionPool
 
 MODES = ("organization", "accounts", "current")
 RETRY_MODES = ("standard", "adaptive")
@@ -69,7 +69,9 @@ class AwsSettings:
     pool: SessionPool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from scanner.collectors.aws.session import SessionPool  # no clients are created here
+        from logwarden.scanner.collectors.aws.session import (
+            SessionPool,  # no clients are created here
+        )
 
         object.__setattr__(self, "pool", SessionPool(self))
 

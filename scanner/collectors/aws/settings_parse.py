@@ -11,7 +11,7 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.collectors.aws.settings import (
+from logwarden.scanner.collectors.aws.settings import (
     ACCOUNT_ID,
     ALLOWED_KEYS,
     DEFAULT_ROLE_ARN_TEMPLATE,
@@ -26,7 +26,7 @@ from scanner.collectors.aws.settings import (
     AccountTarget,
     AwsSettings,
 )
-from scanner.collectors.section import SectionParser, require_mapping
+from logwarden.scanner.collectors.section import SectionParser, require_mapping
 
 
 class _Parser(SectionParser):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from scanner.collectors.aws.common import AWS_ERRORS, Arn, failure, resource
-from scanner.collectors.aws.session import AwsSession
-from scanner.models import CollectionError, Resource
+from logwarden.scanner.collectors.aws.common import AWS_ERRORS, Arn, failure, resource
+from logwarden.scanner.collectors.aws.session import AwsSession
+from logwarden.scanner.models import CollectionError, Resource
 
 # DescribeTrails fields kept as they are; the rest of the document is added here.
 Raw = dict[str, Any]

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from scanner.collectors.azure.common import CLOUD
-from scanner.collectors.azure.settings import AzureSettings
-from scanner.collectors.azure.settings_parse import parse_settings
-from scanner.hookspecs import hookimpl
-from scanner.models import Discovery, Organization, ResourceKind, Tenant
+from logwarden.scanner.collectors.azure.common import CLOUD
+from logwarden.scanner.collectors.azure.settings import AzureSettings
+from logwarden.scanner.collectors.azure.settings_parse import parse_settings
+from logwarden.scanner.hookspecs import hookimpl
+from logwarden.scanner.models import Discovery, Organization, ResourceKind, Tenant
 
 if TYPE_CHECKING:
-    from scanner.audit_events import Attribution, Subject
-    from scanner.inventory import Inventory
+    from logwarden.scanner.audit_events import Attribution, Subject
+    from logwarden.scanner.inventory import Inventory
 
 __all__ = ["AzureSettings", "all_kinds", "parse_settings"]
 
@@ -38,7 +38,7 @@ def logwarden_discover_tenants(cloud: str, settings: Any) -> Discovery | None:
     """The subscriptions to scan (visible, under a management group, or listed)."""
     if cloud != CLOUD or not isinstance(settings, AzureSettings):
         return None
-    from scanner.collectors.azure.discovery import discover
+    from logwarden.scanner.collectors.azure.discovery import discover
 
     return discover(settings)
 
@@ -64,7 +64,7 @@ def logwarden_attribute(
     (see ``activity_log`` and docs/attribution-azure.md)."""
     if cloud != CLOUD:
         return None
-    from scanner.collectors.azure.activity_log import attribute
+    from logwarden.scanner.collectors.azure.activity_log import attribute
 
     return attribute(subjects, start, end, inventories)
 
@@ -72,14 +72,14 @@ def logwarden_attribute(
 def all_kinds() -> list[ResourceKind]:
     """Every Azure resource kind (see docs/azure.md); none is collected for a disabled or
     deleted subscription (``states``)."""
-    from scanner.collectors.azure import (
+    from logwarden.scanner.collectors.azure import (
         kinds_destination,
         kinds_monitor,
         kinds_policy,
         kinds_storage,
         kinds_workspace,
     )
-    from scanner.collectors.azure.states import skip_inactive
+    from logwarden.scanner.collectors.azure.states import skip_inactive
 
     kinds = [
         *kinds_monitor.KINDS,

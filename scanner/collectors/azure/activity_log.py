@@ -28,8 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.audit_events import Attribution, AuditEvent, Subject
-from scanner.collectors.azure.common import (
+from logwarden.scanner.audit_events import Attribution, AuditEvent, Subject
+from logwarden.scanner.collectors.azure.common import (
     ACTIVITY_LOG_SETTING,
     ASSIGNMENT,
     AZURE_ERRORS,
@@ -40,8 +40,8 @@ from scanner.collectors.azure.common import (
     session_of,
     to_json,
 )
-from scanner.collectors.azure.session import SessionPool
-from scanner.inventory import Inventory
+from logwarden.scanner.collectors.azure.session import SessionPool
+from logwarden.scanner.inventory import Inventory
 
 TENANT_LOG = ""  # the "subscription" of the tenant-level log
 MAX_PARALLEL = 8

@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from scanner.collectors.azure.common import subscription_of, to_json
-from scanner.collectors.azure.session import SessionPool
-from scanner.inventory import Inventory
+from logwarden.scanner.collectors.azure.common import subscription_of, to_json
+from logwarden.scanner.collectors.azure.session import SessionPool
+from logwarden.scanner.inventory import Inventory
 
 MAX_PAGES = 1000
 SUBSCRIPTION_TYPE = "/subscriptions"

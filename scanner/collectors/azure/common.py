@@ -15,12 +15,12 @@ from azure.core.exceptions import (
     HttpResponseError,
 )
 
-from scanner.inventory import SessionUnavailable
-from scanner.models import CollectionError, Resource
+from logwarden.scanner.inventory import SessionUnavailable
+from logwarden.scanner.models import CollectionError, Resource
 
 if TYPE_CHECKING:
-    from scanner.collectors.azure.session import AzureSession
-    from scanner.inventory import Inventory
+    from logwarden.scanner.collectors.azure.session import AzureSession
+    from logwarden.scanner.inventory import Inventory
 
 CLOUD = "azure"
 

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from azure.core.credentials import AccessToken
 
-from scanner.inventory import SessionUnavailable
+from logwarden.scanner.inventory import SessionUnavailable
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
-    from scanner.collectors.azure.settings import AzureSettings
+    from logwarden.scanner.collectors.azure.settings import AzureSettings
 
 STATIC_TOKEN_LIFETIME = 3600  # seconds a static token is assumed valid (the SDK refreshes never)
 

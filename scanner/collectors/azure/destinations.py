@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scanner.collectors.azure.common import (
+from logwarden.scanner.collectors.azure.common import (
     ACTIVITY_LOG_SETTING,
     ResourceId,
     peer_resources,
     scanned,
     subscription_of,
 )
-from scanner.collectors.azure.states import inactive_reason
-from scanner.inventory import Inventory
+from logwarden.scanner.collectors.azure.states import inactive_reason
+from logwarden.scanner.inventory import Inventory
 
 
 @dataclass

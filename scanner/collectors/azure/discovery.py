@@ -14,10 +14,10 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from scanner.collectors.azure.common import AZURE_ERRORS, CLOUD, failure, to_json
-from scanner.collectors.azure.settings import AzureSettings
-from scanner.inventory import SessionUnavailable
-from scanner.models import DISCOVERY, CollectionError, Discovery, Organization, Tenant
+from logwarden.scanner.collectors.azure.common import AZURE_ERRORS, CLOUD, failure, to_json
+from logwarden.scanner.collectors.azure.settings import AzureSettings
+from logwarden.scanner.inventory import SessionUnavailable
+from logwarden.scanner.models import DISCOVERY, CollectionError, Discovery, Organization, Tenant
 
 STATIC_ORG = "azure-subscriptions"
 MG_TYPE = "microsoft.management/managementgroups"

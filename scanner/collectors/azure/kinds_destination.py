@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from scanner.collectors.azure.common import (
+from logwarden.scanner.collectors.azure.common import (
     ACTIVITY_LOG_SETTING,
     AZURE_ERRORS,
     CLOUD,
@@ -36,12 +36,12 @@ from scanner.collectors.azure.common import (
     session_of,
     subscription_of,
 )
-from scanner.collectors.azure.kinds_monitor import DESTINATIONS
-from scanner.collectors.azure.kinds_storage import read_account
-from scanner.collectors.azure.kinds_workspace import read_workspace
-from scanner.collectors.azure.session import SessionPool
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.collectors.azure.kinds_monitor import DESTINATIONS
+from logwarden.scanner.collectors.azure.kinds_storage import read_account
+from logwarden.scanner.collectors.azure.kinds_workspace import read_workspace
+from logwarden.scanner.collectors.azure.session import SessionPool
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 DESTINATION = "azure.monitor.activity_log_destination"
 EXISTS, NOT_FOUND, UNREADABLE, NOT_VERIFIED = "Exists", "NotFound", "Unreadable", "NotVerified"

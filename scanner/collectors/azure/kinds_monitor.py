@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.collectors.azure.common import (
+from logwarden.scanner.collectors.azure.common import (
     ACTIVITY_LOG_SETTING,
     AZURE_ERRORS,
     CLOUD,
@@ -21,8 +21,8 @@ from scanner.collectors.azure.common import (
     subscription_of,
     to_json,
 )
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 # Every Activity Log category, and what each category group stands for. Azure Monitor's
 # "allLogs" group is "every resource log offered by the resource", so every category. What the

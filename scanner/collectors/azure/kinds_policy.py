@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.collectors.azure.ancestry import AncestryUnavailable, chain_of, known_chain
-from scanner.collectors.azure.common import (
+from logwarden.scanner.collectors.azure.ancestry import AncestryUnavailable, chain_of, known_chain
+from logwarden.scanner.collectors.azure.common import (
     ACTIVITY_LOG_POLICY,
     ACTIVITY_LOG_POLICY_ID,
     ASSIGNMENT,
@@ -34,9 +34,9 @@ from scanner.collectors.azure.common import (
     subscription_of,
     to_json,
 )
-from scanner.collectors.azure.session import AzureSession
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.collectors.azure.session import AzureSession
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 Item = Resource | CollectionError
 MG_SCOPE = "/providers/microsoft.management/managementgroups/"

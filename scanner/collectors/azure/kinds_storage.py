@@ -13,7 +13,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.collectors.azure.common import (
+from logwarden.scanner.collectors.azure.common import (
     AZURE_ERRORS,
     CLOUD,
     STORAGE_ACCOUNT,
@@ -26,10 +26,10 @@ from scanner.collectors.azure.common import (
     subscription_of,
     to_json,
 )
-from scanner.collectors.azure.destinations import collected_here
-from scanner.collectors.azure.session import SessionPool
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.collectors.azure.destinations import collected_here
+from logwarden.scanner.collectors.azure.session import SessionPool
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 LOG_CONTAINER = "insights-activity-logs"
 DELETE_DAYS = (

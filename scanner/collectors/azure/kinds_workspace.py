@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.collectors.azure.common import (
+from logwarden.scanner.collectors.azure.common import (
     AZURE_ERRORS,
     CLOUD,
     WORKSPACE,
@@ -24,10 +24,10 @@ from scanner.collectors.azure.common import (
     subscription_of,
     to_json,
 )
-from scanner.collectors.azure.destinations import collected_here
-from scanner.collectors.azure.session import SessionPool
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.collectors.azure.destinations import collected_here
+from logwarden.scanner.collectors.azure.session import SessionPool
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 ACTIVITY_TABLE = "AzureActivity"
 

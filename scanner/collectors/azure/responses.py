@@ -2,7 +2,7 @@
 
 :data:`OPERATIONS` is the declared table: one row per call (named after its REST API
 operation id), with its method, its ARM path template and the fields the collectors read, with
-their types (paths as :mod:`scanner.collectors.shape` spells them; ``?``: may be absent). :class:`ResponseCheckPolicy`, the
+their types (paths as :mod:`logwarden.scanner.collectors.shape` spells them; ``?``: may be absent). :class:`ResponseCheckPolicy`, the
 outermost azure-core policy of every client (see ``session.SessionPool.client_options``),
 checks each answer against it before the SDK deserializes it: a 2xx answer whose body is
 not UTF-8 JSON, or lacks a declared field (or has it with another type), raises :class:`MalformedResponse`, so what depended
@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from azure.core.exceptions import DecodeError
 from azure.core.pipeline.policies import HTTPPolicy
 
-from scanner.collectors.shape import problems, summary
+from logwarden.scanner.collectors.shape import problems, summary
 
 SUB = "/subscriptions/{subscriptionId}"
 RG = f"{SUB}/resourceGroups/{{resourceGroupName}}/providers"

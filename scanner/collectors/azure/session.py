@@ -14,15 +14,15 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from scanner.collectors.azure.credentials import make_credential
-from scanner.collectors.azure.responses import ResponseCheckPolicy
-from scanner.collectors.memo import Memo
-from scanner.inventory import SessionUnavailable
+from logwarden.scanner.collectors.azure.credentials import make_credential
+from logwarden.scanner.collectors.azure.responses import ResponseCheckPolicy
+from logwarden.scanner.collectors.memo import Memo
+from logwarden.scanner.inventory import SessionUnavailable
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
-    from scanner.collectors.azure.settings import AzureSettings
+    from logwarden.scanner.collectors.azure.settings import AzureSettings
 
 
 # name -> (module, class, takes a subscription id)

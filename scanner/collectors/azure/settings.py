@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scanner.collectors.azure.session import SessionPool
+    from logwarden.scanner.collectors.azure.session import SessionPool
 
 MODES = ("subscriptions-visible", "management-group", "subscriptions")
 CREDENTIALS = ("default", "cli", "client-secret", "managed-identity", "static-token")
@@ -70,7 +70,7 @@ class AzureSettings:
     pool: SessionPool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from scanner.collectors.azure.session import SessionPool  # creates no client
+        from logwarden.scanner.collectors.azure.session import SessionPool  # creates no client
 
         object.__setattr__(self, "pool", SessionPool(self))
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.collectors.azure.settings import (
+from logwarden.scanner.collectors.azure.settings import (
     ALLOWED_KEYS,
     CREDENTIALS,
     ENV_NAME,
@@ -23,7 +23,7 @@ from scanner.collectors.azure.settings import (
     AzureSettings,
     SubscriptionTarget,
 )
-from scanner.collectors.section import SectionParser, require_mapping
+from logwarden.scanner.collectors.section import SectionParser, require_mapping
 
 GUID_HINT = 'write the subscription id as a GUID, e.g. "00000000-0000-0000-0000-000000000000"'
 # Which credential needs (and allows) which keys.

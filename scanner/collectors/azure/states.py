@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, NotApplicable, Resource, ResourceKind, Tenant
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, NotApplicable, Resource, ResourceKind, Tenant
 
 INACTIVE = frozenset({"disabled", "deleted"})
 

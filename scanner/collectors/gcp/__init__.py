@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from scanner.collectors.gcp.settings import GcpSettings
-from scanner.collectors.gcp.settings_parse import parse_settings
-from scanner.hookspecs import hookimpl
-from scanner.models import Discovery, Organization, ResourceKind, Tenant
+from logwarden.scanner.collectors.gcp.settings import GcpSettings
+from logwarden.scanner.collectors.gcp.settings_parse import parse_settings
+from logwarden.scanner.hookspecs import hookimpl
+from logwarden.scanner.models import Discovery, Organization, ResourceKind, Tenant
 
 if TYPE_CHECKING:
-    from scanner.audit_events import Attribution, Subject
-    from scanner.inventory import Inventory
+    from logwarden.scanner.audit_events import Attribution, Subject
+    from logwarden.scanner.inventory import Inventory
 
 __all__ = ["GcpSettings", "all_kinds", "parse_settings"]
 
@@ -41,7 +41,7 @@ def logwarden_discover_tenants(cloud: str, settings: Any) -> Discovery | None:
     """The organization (or folder) and its ACTIVE projects, or the listed projects."""
     if cloud != CLOUD or not isinstance(settings, GcpSettings):
         return None
-    from scanner.collectors.gcp.discovery import discover
+    from logwarden.scanner.collectors.gcp.discovery import discover
 
     return discover(settings)
 
@@ -62,7 +62,7 @@ def logwarden_open_session(
 
 def all_kinds() -> list[ResourceKind]:
     """Every GCP resource kind (see docs/gcp.md)."""
-    from scanner.collectors.gcp import kinds_buckets, kinds_rm, kinds_sinks
+    from logwarden.scanner.collectors.gcp import kinds_buckets, kinds_rm, kinds_sinks
 
     return [*kinds_rm.KINDS, *kinds_sinks.KINDS, *kinds_buckets.KINDS]
 
@@ -81,6 +81,6 @@ def logwarden_attribute(
     (and, for inherited settings, its ancestors') audit logs between ``start`` and ``end``."""
     if cloud != CLOUD:
         return None
-    from scanner.collectors.gcp.audit_logs import attribute
+    from logwarden.scanner.collectors.gcp.audit_logs import attribute
 
     return attribute(subjects, start, end, inventories)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from scanner.collectors.gcp import log_names
-from scanner.collectors.gcp.log_names import AUDIT_LOG_TYPES, AUDIT_SERVICE, Tri
-from scanner.collectors.gcp.logging_query import (
+from logwarden.scanner.collectors.gcp import log_names
+from logwarden.scanner.collectors.gcp.log_names import AUDIT_LOG_TYPES, AUDIT_SERVICE, Tri
+from logwarden.scanner.collectors.gcp.logging_query import (
     And,
     Call,
     Comparison,

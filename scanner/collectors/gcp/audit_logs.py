@@ -16,10 +16,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from scanner.audit_events import Attribution, Subject
-from scanner.collectors.gcp.audit_records import AuditRecord, event_of, record_of
-from scanner.collectors.gcp.audit_targets import Hierarchy, Target, target_for
-from scanner.collectors.gcp.common import (
+from logwarden.scanner.audit_events import Attribution, Subject
+from logwarden.scanner.collectors.gcp.audit_records import AuditRecord, event_of, record_of
+from logwarden.scanner.collectors.gcp.audit_targets import Hierarchy, Target, target_for
+from logwarden.scanner.collectors.gcp.common import (
     EFFECTIVE_AUDIT,
     FOLDER,
     GCP_ERRORS,
@@ -27,8 +27,8 @@ from scanner.collectors.gcp.common import (
     error_code,
     session_of,
 )
-from scanner.collectors.gcp.session import GcpSession
-from scanner.inventory import Inventory
+from logwarden.scanner.collectors.gcp.session import GcpSession
+from logwarden.scanner.inventory import Inventory
 
 ACTIVITY = "cloudaudit.googleapis.com%2Factivity"
 PAGE_SIZE = 1000  # the API's maximum

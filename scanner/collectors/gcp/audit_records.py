@@ -5,7 +5,7 @@ An Admin Activity entry's ``protoPayload`` is an ``Any`` holding a
 for ``SetIamPolicy``, the IAM ``policyDelta`` (in ``serviceData``, a
 ``google.iam.v1.logging.AuditData``; some services put it in ``metadata``). :func:`record_of`
 unpacks it into an :class:`AuditRecord`; :func:`event_of` turns a record into the engine's
-:class:`~scanner.audit_events.AuditEvent`. Pure functions, no Google call.
+:class:`~logwarden.scanner.audit_events.AuditEvent`. Pure functions, no Google call.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from google.cloud.audit import audit_log_pb2
 from google.iam.v1.logging import audit_data_pb2
 from google.protobuf import json_format
 
-from scanner.audit_events import AuditEvent
+from logwarden.scanner.audit_events import AuditEvent
 
 
 @dataclass(frozen=True)

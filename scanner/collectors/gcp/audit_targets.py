@@ -1,6 +1,6 @@
 """Which Admin Activity entries changed a drifted GCP resource, and whose logs to read for it.
 
-:func:`target_for` turns a :class:`~scanner.audit_events.Subject` into a :class:`Target`: the
+:func:`target_for` turns a :class:`~logwarden.scanner.audit_events.Subject` into a :class:`Target`: the
 resources whose Admin Activity log is read (``logs``), the services worth reading there, and
 the :class:`Rule` s an entry must meet. Per kind:
 
@@ -32,9 +32,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.audit_events import Subject
-from scanner.collectors.gcp.audit_records import AuditRecord
-from scanner.collectors.gcp.common import (
+from logwarden.scanner.audit_events import Subject
+from logwarden.scanner.collectors.gcp.audit_records import AuditRecord
+from logwarden.scanner.collectors.gcp.common import (
     EFFECTIVE_AUDIT,
     FOLDER,
     LOG_BUCKET,

@@ -14,12 +14,12 @@ from google.auth.exceptions import GoogleAuthError
 from google.protobuf import json_format
 from google.protobuf.message import Message as ProtobufMessage
 
-from scanner.inventory import SessionUnavailable
-from scanner.models import CollectionError, Resource
+from logwarden.scanner.inventory import SessionUnavailable
+from logwarden.scanner.models import CollectionError, Resource
 
 if TYPE_CHECKING:
-    from scanner.collectors.gcp.session import GcpSession
-    from scanner.inventory import Inventory
+    from logwarden.scanner.collectors.gcp.session import GcpSession
+    from logwarden.scanner.inventory import Inventory
 
 CLOUD = "gcp"
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.collectors.gcp import hierarchy
-from scanner.collectors.gcp.common import CLOUD, GCP_ERRORS, failure, normalise
-from scanner.collectors.gcp.session import GcpSession
-from scanner.collectors.gcp.settings import GcpSettings
-from scanner.models import CollectionError, Discovery, Organization, Tenant
+from logwarden.scanner.collectors.gcp import hierarchy
+from logwarden.scanner.collectors.gcp.common import CLOUD, GCP_ERRORS, failure, normalise
+from logwarden.scanner.collectors.gcp.session import GcpSession
+from logwarden.scanner.collectors.gcp.settings import GcpSettings
+from logwarden.scanner.models import CollectionError, Discovery, Organization, Tenant
 
 KIND = "discovery"
 STATIC_SCOPE = "gcp-projects"

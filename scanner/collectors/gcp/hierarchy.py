@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.collectors.gcp.common import GCP_ERRORS, normalise
-from scanner.collectors.gcp.session import GcpSession
+from logwarden.scanner.collectors.gcp.common import GCP_ERRORS, normalise
+from logwarden.scanner.collectors.gcp.session import GcpSession
 
 ACTIVE = "ACTIVE"
 

@@ -4,7 +4,7 @@ Stage 2: every project's sinks (stage 1) are known, so each project can tell whi
 buckets some audit-exporting sink of the organization (organization, folder or project level,
 built-in ``_Default`` / ``_Required`` sinks aside) writes to. Each bucket is read once for the
 scan (memoised on the session) and reported by its owner. Who reports what nobody scanned owns,
-or what could not be read: see :func:`scanner.collectors.gcp.common.reporter`.
+or what could not be read: see :func:`logwarden.scanner.collectors.gcp.common.reporter`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from google.api_core.exceptions import NotFound
 
-from scanner.collectors.gcp.common import (
+from logwarden.scanner.collectors.gcp.common import (
     CLOUD,
     GCP_ERRORS,
     LOG_BUCKET,
@@ -34,9 +34,13 @@ from scanner.collectors.gcp.common import (
     scanned,
     session_of,
 )
-from scanner.collectors.gcp.logging_api import get_log_bucket, get_storage_bucket, log_bucket_name
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.collectors.gcp.logging_api import (
+    get_log_bucket,
+    get_storage_bucket,
+    log_bucket_name,
+)
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 Item = Resource | CollectionError
 

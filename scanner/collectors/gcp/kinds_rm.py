@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from scanner.collectors.gcp import hierarchy
-from scanner.collectors.gcp.audit import effective_audit_config
-from scanner.collectors.gcp.common import (
+from logwarden.scanner.collectors.gcp import hierarchy
+from logwarden.scanner.collectors.gcp.audit import effective_audit_config
+from logwarden.scanner.collectors.gcp.common import (
     CLOUD,
     EFFECTIVE_AUDIT,
     FOLDER,
@@ -21,8 +21,8 @@ from scanner.collectors.gcp.common import (
     resource,
     session_of,
 )
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, NotApplicable, Resource, ResourceKind
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, NotApplicable, Resource, ResourceKind
 
 Item = Resource | CollectionError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.collectors.gcp.common import (
+from logwarden.scanner.collectors.gcp.common import (
     CLOUD,
     GCP_ERRORS,
     LOGGING,
@@ -14,11 +14,11 @@ from scanner.collectors.gcp.common import (
     resource,
     session_of,
 )
-from scanner.collectors.gcp.kinds_rm import scope_tree
-from scanner.collectors.gcp.logging_api import destination_exists, list_sinks
-from scanner.collectors.gcp.sinks import sink_doc
-from scanner.inventory import Inventory
-from scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.collectors.gcp.kinds_rm import scope_tree
+from logwarden.scanner.collectors.gcp.logging_api import destination_exists, list_sinks
+from logwarden.scanner.collectors.gcp.sinks import sink_doc
+from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 Item = Resource | CollectionError
 

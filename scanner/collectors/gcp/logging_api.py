@@ -6,8 +6,8 @@ from typing import Any
 
 from google.api_core.exceptions import NotFound
 
-from scanner.collectors.gcp.common import normalise
-from scanner.collectors.gcp.session import GcpSession
+from logwarden.scanner.collectors.gcp.common import normalise
+from logwarden.scanner.collectors.gcp.session import GcpSession
 
 SECONDS_PER_DAY = 86400
 

@@ -28,7 +28,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from scanner.collectors.gcp.logging_query_lex import MAX_LENGTH, Fail, Token, describe, tokenize
+from logwarden.scanner.collectors.gcp.logging_query_lex import (
+    MAX_LENGTH,
+    Fail,
+    Token,
+    describe,
+    tokenize,
+)
 
 MAX_DEPTH = 64  # nested parentheses, NOT chains and calls: a bound, not a recursion error
 Span = tuple[int, int]

@@ -3,7 +3,7 @@
 :data:`CALLS` is the declared table: one row per call, named as Google names the operation
 (``resourcemanager projects.list``, ``logging ListSinks``, ``storage buckets.get``), with the
 client method that makes it and the fields the collectors read (paths as
-:mod:`scanner.collectors.shape` spells them, over the answer as JSON without default values:
+:mod:`logwarden.scanner.collectors.shape` spells them, over the answer as JSON without default values:
 a proto3 field left at its default is absent; a proto parser has checked the types already,
 except for Cloud Storage's JSON, whose types are declared). Every client the session builds is a
 :class:`CheckedClient`: a call in the table reads every page of its answer, then checks it.
@@ -28,7 +28,7 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from google.protobuf.message import Message as ProtobufMessage
 
-from scanner.collectors.shape import problems, summary
+from logwarden.scanner.collectors.shape import problems, summary
 
 NODE = ("name", "parent", "state")
 PROJECT = ("name", "projectId", "state")  # a project outside any organization has no parent

@@ -19,14 +19,14 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from scanner.collectors.gcp.responses import CheckedClient, require_utf8
-from scanner.collectors.memo import Memo
-from scanner.inventory import SessionUnavailable
+from logwarden.scanner.collectors.gcp.responses import CheckedClient, require_utf8
+from logwarden.scanner.collectors.memo import Memo
+from logwarden.scanner.inventory import SessionUnavailable
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
 
-    from scanner.collectors.gcp.settings import GcpSettings
+    from logwarden.scanner.collectors.gcp.settings import GcpSettings
 
 CLIENT_NAMES = ("projects", "folders", "organizations", "config", "logging", "storage")
 
@@ -105,7 +105,7 @@ class GcpSession:
 def _make_credentials(settings: GcpSettings) -> Credentials:
     from google.auth.exceptions import GoogleAuthError
 
-    from scanner.collectors.gcp.settings import SCOPES
+    from logwarden.scanner.collectors.gcp.settings import SCOPES
 
     try:
         if settings.credentials == "anonymous":

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scanner.collectors.gcp.session import GcpSession
+    from logwarden.scanner.collectors.gcp.session import GcpSession
 
 MODES = ("organization", "folder", "projects")
 CREDENTIALS = ("default", "service-account-file", "anonymous")
@@ -68,7 +68,7 @@ class GcpSettings:
     session: GcpSession = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from scanner.collectors.gcp.session import GcpSession  # no client is created here
+        from logwarden.scanner.collectors.gcp.session import GcpSession  # no client is created here
 
         object.__setattr__(self, "session", GcpSession(self))
 

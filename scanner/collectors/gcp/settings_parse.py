@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.collectors.gcp.settings import (
+from logwarden.scanner.collectors.gcp.settings import (
     ALLOWED_KEYS,
     CREDENTIALS,
     ENDPOINT_KEYS,
@@ -21,7 +21,7 @@ from scanner.collectors.gcp.settings import (
     PROJECT_ID,
     GcpSettings,
 )
-from scanner.collectors.section import SectionParser, require_mapping
+from logwarden.scanner.collectors.section import SectionParser, require_mapping
 
 PREFIXES = {"organization": "organizations/", "folder": "folders/"}
 

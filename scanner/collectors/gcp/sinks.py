@@ -11,14 +11,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.collectors.gcp.audit_filter import (
+from logwarden.scanner.collectors.gcp.audit_filter import (
     Tri,
     kinds_below,
     names_audit_logs,
     sink_verdicts,
 )
-from scanner.collectors.gcp.log_names import AUDIT_LOG_TYPES
-from scanner.collectors.gcp.logging_query import And, ParseError, parse
+from logwarden.scanner.collectors.gcp.log_names import AUDIT_LOG_TYPES
+from logwarden.scanner.collectors.gcp.logging_query import And, ParseError, parse
 
 BUILT_IN_SINKS = ("_Default", "_Required")
 LOG_BUCKET_DEST = re.compile(
