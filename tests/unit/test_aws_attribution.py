@@ -25,15 +25,15 @@ from moto import mock_aws
 from logwarden.scanner import engine
 from logwarden.scanner.audit_events import Attribution, Subject
 from logwarden.scanner.collectors.aws import logwarden_attribute, parse_settings
-from logwarden.scanner.collectors.aws.audit_archive import (
+from logwarden.scanner.collectors.aws.attribution.archive import (
     Archive,
     day_prefixes,
     file_span,
     file_time,
     parse_file,
 )
-from logwarden.scanner.collectors.aws.audit_log import Limits, attribute
-from logwarden.scanner.collectors.aws.audit_match import (
+from logwarden.scanner.collectors.aws.attribution.cloudtrail import Limits, attribute
+from logwarden.scanner.collectors.aws.attribution.match import (
     Window,
     match,
     principal_of,

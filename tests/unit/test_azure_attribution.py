@@ -13,7 +13,7 @@ import requests
 
 from logwarden.scanner.audit_events import Subject
 from logwarden.scanner.collectors.azure import logwarden_attribute, parse_settings
-from logwarden.scanner.collectors.azure.activity_log import (
+from logwarden.scanner.collectors.azure.attribution.activity_log import (
     TENANT_GAP,
     audit_event,
     event_filter,

@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 
 from logwarden.scanner.collectors.azure.common import ResourceId, error_code, same_id, to_json
-from logwarden.scanner.collectors.azure.kinds_monitor import derive
-from logwarden.scanner.collectors.azure.kinds_policy import (
+from logwarden.scanner.collectors.azure.kinds.loganalytics import retention
+from logwarden.scanner.collectors.azure.kinds.monitor import derive
+from logwarden.scanner.collectors.azure.kinds.policy import (
     compliance_state,
     excluded_by,
     scope_type,
 )
-from logwarden.scanner.collectors.azure.kinds_storage import immutability, log_lifecycle
-from logwarden.scanner.collectors.azure.kinds_workspace import retention
+from logwarden.scanner.collectors.azure.kinds.storage import immutability, log_lifecycle
 
 SUB = "aaaaaaaa-0000-4000-8000-000000000001"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from logwarden.scanner.collectors.azure import parse_settings
-from logwarden.scanner.collectors.azure.kinds_destination import destination_state
+from logwarden.scanner.collectors.azure.kinds.monitor import destination_state
 from logwarden_sandbox.azure_sandbox import TOKEN_ENV, scan_section
 from logwarden_sandbox.azure_server import ArmServer, FaultRule
 from logwarden_sandbox.azure_tenant import (

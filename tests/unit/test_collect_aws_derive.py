@@ -11,7 +11,7 @@ import logwarden.scanner.collectors.aws as aws_plugin
 from logwarden.scanner import hookspecs
 from logwarden.scanner.collectors.aws import s3_derive
 from logwarden.scanner.collectors.aws.common import normalise
-from logwarden.scanner.collectors.aws.kinds_org import parse_policy
+from logwarden.scanner.collectors.aws.kinds.organizations import parse_policy
 from logwarden.scanner.collectors.aws.trails import management_events
 
 

@@ -21,16 +21,17 @@ from google.protobuf import json_format
 from logwarden.scanner import engine
 from logwarden.scanner.audit_events import Subject
 from logwarden.scanner.collectors import gcp as gcp_plugin
-from logwarden.scanner.collectors.gcp import GcpSettings, audit_logs, parse_settings
-from logwarden.scanner.collectors.gcp.audit import effective_audit_config
-from logwarden.scanner.collectors.gcp.audit_records import AuditRecord, record_of
-from logwarden.scanner.collectors.gcp.audit_targets import (
+from logwarden.scanner.collectors.gcp import GcpSettings, parse_settings
+from logwarden.scanner.collectors.gcp.attribution import audit_logs
+from logwarden.scanner.collectors.gcp.attribution.records import AuditRecord, record_of
+from logwarden.scanner.collectors.gcp.attribution.targets import (
     LOGGING,
     RESOURCE_MANAGER,
     STORAGE,
     Hierarchy,
     target_for,
 )
+from logwarden.scanner.collectors.gcp.audit import effective_audit_config
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.plugins import create_plugin_manager
 from logwarden_sandbox import gcp_changes, gcp_entries

@@ -25,7 +25,7 @@ from google.iam.v1 import policy_pb2
 from logwarden.scanner.audit_events import Attribution, Subject
 from logwarden.scanner.collectors import gcp as gcp_plugin
 from logwarden.scanner.collectors.gcp import parse_settings
-from logwarden.scanner.collectors.gcp.audit_targets import RESOURCE_MANAGER
+from logwarden.scanner.collectors.gcp.attribution.targets import RESOURCE_MANAGER
 from logwarden.scanner.collectors.gcp.responses import CALLS, Call
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import Tenant

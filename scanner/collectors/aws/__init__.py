@@ -67,9 +67,9 @@ def logwarden_open_session(
 
 def all_kinds() -> list[ResourceKind]:
     """Every AWS resource kind (see docs/resource-kinds.md)."""
-    from logwarden.scanner.collectors.aws import kinds_misc, kinds_org, kinds_s3, kinds_trail
+    from logwarden.scanner.collectors.aws.kinds import KINDS
 
-    return [*kinds_org.KINDS, *kinds_trail.KINDS, *kinds_s3.KINDS, *kinds_misc.KINDS]
+    return list(KINDS)
 
 
 @hookimpl
@@ -86,6 +86,6 @@ def logwarden_attribute(
     archive in S3, else the event history (``LookupEvents``); see docs/attribution-aws.md."""
     if cloud != CLOUD:
         return None
-    from logwarden.scanner.collectors.aws.audit_log import attribute
+    from logwarden.scanner.collectors.aws.attribution.cloudtrail import attribute
 
     return attribute(subjects, start, end, inventories)

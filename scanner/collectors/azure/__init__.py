@@ -64,7 +64,7 @@ def logwarden_attribute(
     (see ``activity_log`` and docs/attribution-azure.md)."""
     if cloud != CLOUD:
         return None
-    from logwarden.scanner.collectors.azure.activity_log import attribute
+    from logwarden.scanner.collectors.azure.attribution.activity_log import attribute
 
     return attribute(subjects, start, end, inventories)
 
@@ -72,23 +72,10 @@ def logwarden_attribute(
 def all_kinds() -> list[ResourceKind]:
     """Every Azure resource kind (see docs/azure.md); none is collected for a disabled or
     deleted subscription (``states``)."""
-    from logwarden.scanner.collectors.azure import (
-        kinds_destination,
-        kinds_monitor,
-        kinds_policy,
-        kinds_storage,
-        kinds_workspace,
-    )
+    from logwarden.scanner.collectors.azure.kinds import KINDS
     from logwarden.scanner.collectors.azure.states import skip_inactive
 
-    kinds = [
-        *kinds_monitor.KINDS,
-        *kinds_destination.KINDS,
-        *kinds_policy.KINDS,
-        *kinds_workspace.KINDS,
-        *kinds_storage.KINDS,
-    ]
-    return [skip_inactive(k) for k in kinds]
+    return [skip_inactive(k) for k in KINDS]
 
 
 @hookimpl

@@ -62,9 +62,9 @@ def logwarden_open_session(
 
 def all_kinds() -> list[ResourceKind]:
     """Every GCP resource kind (see docs/gcp.md)."""
-    from logwarden.scanner.collectors.gcp import kinds_buckets, kinds_rm, kinds_sinks
+    from logwarden.scanner.collectors.gcp.kinds import KINDS
 
-    return [*kinds_rm.KINDS, *kinds_sinks.KINDS, *kinds_buckets.KINDS]
+    return list(KINDS)
 
 
 @hookimpl
@@ -81,6 +81,6 @@ def logwarden_attribute(
     (and, for inherited settings, its ancestors') audit logs between ``start`` and ``end``."""
     if cloud != CLOUD:
         return None
-    from logwarden.scanner.collectors.gcp.audit_logs import attribute
+    from logwarden.scanner.collectors.gcp.attribution.audit_logs import attribute
 
     return attribute(subjects, start, end, inventories)

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from logwarden.scanner.audit_events import Attribution, Subject
-from logwarden.scanner.collectors.gcp.audit_records import AuditRecord, event_of, record_of
-from logwarden.scanner.collectors.gcp.audit_targets import Hierarchy, Target, target_for
+from logwarden.scanner.collectors.gcp.attribution.records import AuditRecord, event_of, record_of
+from logwarden.scanner.collectors.gcp.attribution.targets import Hierarchy, Target, target_for
 from logwarden.scanner.collectors.gcp.common import (
     EFFECTIVE_AUDIT,
     FOLDER,

@@ -1,8 +1,7 @@
-"""KMS keys, AWS Config recorders and regions, CloudWatch Logs groups."""
+"""``aws.kms.key``: the KMS keys that encrypt trails and log buckets."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,11 +11,8 @@ from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
     BUCKET,
     CLOUD,
-    CONFIG_RECORDER,
-    CONFIG_REGIONS,
     KMS_KEY,
     LOG_BUCKET_NOT_FOUND,
-    LOG_GROUP,
     TRAIL,
     Arn,
     all_trails,
@@ -25,7 +21,6 @@ from logwarden.scanner.collectors.aws.common import (
     peer_resources,
     problem,
     resource,
-    scan_regions,
     scanned,
     session_of,
     source_errors,
@@ -36,9 +31,6 @@ from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 Item = Resource | CollectionError
-
-
-# --- KMS ---------------------------------------------------------------------------------
 
 
 def _key_refs(inv: Inventory) -> dict[tuple[str, str], dict[str, Any]]:
@@ -131,94 +123,6 @@ def _rotation(session: AwsSession, region: str, arn: str) -> dict[str, Any]:
     return {"KeyRotationEnabled": answer["KeyRotationEnabled"], **optional}
 
 
-# --- AWS Config --------------------------------------------------------------------------
-
-
-def collect_recorders(inv: Inventory) -> Iterator[Item]:
-    """Configuration recorders with their status, per region (each region's ``default`` apart)."""
-    me = viewer_id(inv)
-    session = session_of(inv)
-    try:
-        regions = scan_regions(inv)
-    except AWS_ERRORS as exc:
-        yield failure(me, CONFIG_RECORDER, "", exc, "listing the enabled regions")
-        return
-    for region in regions:
-        client = session.client("config", region)
-        try:
-            recorders = client.describe_configuration_recorders()["ConfigurationRecorders"]
-            # No recorder: no status to ask for (saves a call in every unconfigured region).
-            statuses = (
-                client.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
-                if recorders
-                else []
-            )
-        except AWS_ERRORS as exc:
-            yield failure(me, CONFIG_RECORDER, region, exc, "describing configuration recorders")
-            continue
-        by_name = {s["name"]: s for s in statuses}
-        for rec in recorders:
-            name = rec["name"]
-            data = {**rec}
-            if name in by_name:
-                data["Status"] = by_name[name]
-            rid = f"arn:{session.partition}:config:{region}:{me}:config-recorder/{name}"
-            yield resource(CONFIG_RECORDER, rid, me, region, data)
-
-
-def collect_regions(inv: Inventory) -> Iterator[Item]:
-    """The regions scanned for the account, so per-region checks know what to expect."""
-    me = viewer_id(inv)
-    try:
-        regions = scan_regions(inv)
-    except AWS_ERRORS as exc:
-        yield failure(me, CONFIG_REGIONS, "", exc, "listing the enabled regions")
-        return
-    rid = f"arn:{session_of(inv).partition}:config::{me}:regions"
-    yield resource(CONFIG_REGIONS, rid, me, "", {"Regions": list(regions)})
-
-
-# --- CloudWatch Logs ---------------------------------------------------------------------
-
-
-def collect_log_groups(inv: Inventory) -> Iterator[Item]:
-    """The log groups this account's own trails deliver to, exact name, in their region."""
-    me = viewer_id(inv)
-    session = session_of(inv)
-    gaps = source_errors(inv, TRAIL)
-    if gaps:
-        yield incomplete(me, LOG_GROUP, "the log groups of this account's trails", gaps)
-    wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for trail in inv.get(TRAIL).resources:
-        arn = Arn.parse(trail.data.get("CloudWatchLogsLogGroupArn") or "")
-        if trail.tenant_id != me or arn is None or not arn.resource.startswith("log-group:"):
-            continue
-        name = arn.resource.removeprefix("log-group:").removesuffix(":*")
-        wanted[(arn.region, name)].add(trail.id)
-    for (region, name), users in sorted(wanted.items()):
-        pages = session.client("logs", region).get_paginator("describe_log_groups")
-        found: dict[str, Any] | None = None
-        try:
-            for page in pages.paginate(logGroupNamePrefix=name):
-                found = next((g for g in page["logGroups"] if g["logGroupName"] == name), None)
-                if found is not None:
-                    break
-        except AWS_ERRORS as exc:
-            yield failure(me, LOG_GROUP, region, exc, f"describing log group {name}")
-            continue
-        if found is None:
-            yield problem(
-                me,
-                LOG_GROUP,
-                region,
-                "LogGroupNotFound",
-                f"log group {name!r} that trail {', '.join(sorted(users))} delivers to does not exist",
-            )
-            continue
-        rid = f"arn:{session.partition}:logs:{region}:{me}:log-group:{name}"
-        yield resource(LOG_GROUP, rid, me, region, {**found, "UsedBy": sorted(users)})
-
-
 KINDS = [
     ResourceKind(
         name=KMS_KEY,
@@ -226,28 +130,5 @@ KINDS = [
         description="KMS keys that encrypt trails or log buckets, in the account that owns them.",
         collect=collect_keys,
         stage=3,
-    ),
-    ResourceKind(
-        name=CONFIG_RECORDER,
-        cloud=CLOUD,
-        description="AWS Config recorders with status, keyed by (region, name).",
-        collect=collect_recorders,
-        stage=1,
-        volatile=("Status.lastStatus",),  # PENDING and SUCCESS alternate every delivery
-    ),
-    ResourceKind(
-        name=CONFIG_REGIONS,
-        cloud=CLOUD,
-        description="The regions scanned for the account.",
-        collect=collect_regions,
-        stage=1,
-    ),
-    ResourceKind(
-        name=LOG_GROUP,
-        cloud=CLOUD,
-        description="CloudWatch Logs groups that the account's trails deliver to.",
-        collect=collect_log_groups,
-        stage=2,
-        volatile=("storedBytes",),  # grows with every event the trail delivers
     ),
 ]

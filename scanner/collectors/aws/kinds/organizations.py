@@ -1,4 +1,5 @@
-"""Organization-level kinds, collected once in the management account's scope."""
+"""``aws.organizations.*``: the organization, its accounts and SCPs, collected once in the
+management account's scope."""
 
 from __future__ import annotations
 
@@ -6,18 +7,14 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from logwarden.scanner.collectors.aws import trails
 from logwarden.scanner.collectors.aws.common import (
     ACCOUNT,
     AWS_ERRORS,
     CLOUD,
-    ORG_TRAIL,
     ORGANIZATION,
     POLICY,
-    Arn,
     failure,
     resource,
-    scan_regions,
     session_of,
     viewer_id,
 )
@@ -28,7 +25,8 @@ from logwarden.scanner.models import CollectionError, NotApplicable, Resource, R
 Item = Resource | CollectionError
 
 
-def _require_org(inv: Inventory) -> None:
+def require_org(inv: Inventory) -> None:
+    """Organization kinds apply only where organization facts are collected."""
     org = inv.organization
     if org is None or not org.facts_available:
         raise NotApplicable(
@@ -52,7 +50,7 @@ def _tree(inv: Inventory, kind: str) -> tuple[OrgTree | None, list[CollectionErr
 
 def collect_organization(inv: Inventory) -> Iterator[Item]:
     """The organization with its roots; ``ScpEnabled`` derived from the root's policy types."""
-    _require_org(inv)
+    require_org(inv)
     tree, errors = _tree(inv, ORGANIZATION)
     yield from errors
     if tree is None:
@@ -77,7 +75,7 @@ def _scps(inv: Inventory, kind: str) -> tuple[ScpIndex | None, list[CollectionEr
 
 def collect_accounts(inv: Inventory) -> Iterator[Item]:
     """Every account of the organization with its parent path and the SCPs in effect."""
-    _require_org(inv)
+    require_org(inv)
     tree, errors = _tree(inv, ACCOUNT)
     yield from errors
     if tree is None:
@@ -106,7 +104,7 @@ def collect_accounts(inv: Inventory) -> Iterator[Item]:
 
 def collect_policies(inv: Inventory) -> Iterator[Item]:
     """Every SCP with its parsed content and its targets."""
-    _require_org(inv)
+    require_org(inv)
     owner = viewer_id(inv)
     index, errors = _scps(inv, POLICY)
     yield from errors
@@ -138,26 +136,6 @@ def parse_policy(text: str) -> dict[str, Any]:
     return doc
 
 
-def collect_org_trails(inv: Inventory) -> Iterator[Item]:
-    """The organization trails owned by the management account, each once."""
-    _require_org(inv)
-    owner = viewer_id(inv)
-    session = session_of(inv)
-    try:
-        regions = scan_regions(inv)
-    except AWS_ERRORS as exc:
-        yield failure(owner, ORG_TRAIL, "", exc, "listing the enabled regions")
-        return
-    found, errors = trails.list_trails(session, regions)
-    for region, err in errors:
-        yield failure(owner, ORG_TRAIL, region, err, "listing trails")
-    for arn, raw in found.items():
-        parsed = Arn.parse(arn)
-        if not raw.get("IsOrganizationTrail") or parsed is None or parsed.account != owner:
-            continue
-        yield from trails.trail_items(session, raw, viewer=owner, kind=ORG_TRAIL)
-
-
 KINDS = [
     ResourceKind(
         name=ORGANIZATION,
@@ -178,13 +156,6 @@ KINDS = [
         cloud=CLOUD,
         description="Service control policies with their parsed content and targets.",
         collect=collect_policies,
-        organization=True,
-    ),
-    ResourceKind(
-        name=ORG_TRAIL,
-        cloud=CLOUD,
-        description="Organization trails of the management account, with status and selectors.",
-        collect=collect_org_trails,
         organization=True,
     ),
 ]

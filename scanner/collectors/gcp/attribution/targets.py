@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logwarden.scanner.audit_events import Subject
-from logwarden.scanner.collectors.gcp.audit_records import AuditRecord
+from logwarden.scanner.collectors.gcp.attribution.records import AuditRecord
 from logwarden.scanner.collectors.gcp.common import (
     EFFECTIVE_AUDIT,
     FOLDER,

@@ -2,7 +2,7 @@
 ``logwarden_attribute``).
 
 Subjects are grouped by where their events are logged (account, region: see
-:func:`logwarden.scanner.collectors.aws.audit_match.target_of`). For each group:
+:func:`logwarden.scanner.collectors.aws.attribution.match.target_of`). For each group:
 
 1. the **archive**: the first trail of the scan that logs that account and region to S3 (the
    organization trail first), read with the session of the account that owns its bucket (the
@@ -24,15 +24,19 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from logwarden.scanner.audit_events import Attribution, AuditEvent, Subject
-from logwarden.scanner.collectors.aws.audit_archive import (
+from logwarden.scanner.collectors.aws.attribution.archive import (
     MAX_FILES,
     READ_WORKERS,
     Archive,
     ArchiveRead,
     read_archive,
 )
-from logwarden.scanner.collectors.aws.audit_lookup import MAX_LOOKUP_CALLS, lookup, source_name
-from logwarden.scanner.collectors.aws.audit_match import (
+from logwarden.scanner.collectors.aws.attribution.lookup import (
+    MAX_LOOKUP_CALLS,
+    lookup,
+    source_name,
+)
+from logwarden.scanner.collectors.aws.attribution.match import (
     Target,
     Window,
     event_key,
@@ -40,8 +44,8 @@ from logwarden.scanner.collectors.aws.audit_match import (
     target_of,
     to_event,
 )
-from logwarden.scanner.collectors.aws.audit_match import match as match_record
-from logwarden.scanner.collectors.aws.audit_scope import ScanScope
+from logwarden.scanner.collectors.aws.attribution.match import match as match_record
+from logwarden.scanner.collectors.aws.attribution.scope import ScanScope
 from logwarden.scanner.collectors.aws.common import AWS_ERRORS, error_code
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from logwarden.scanner.collectors.aws.audit_match import Target, Window, match
+from logwarden.scanner.collectors.aws.attribution.match import Target, Window, match
 
 MAX_LOOKUP_CALLS = 40
 PAGE_SIZE = 50

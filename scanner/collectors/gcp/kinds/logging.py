@@ -1,10 +1,13 @@
-"""Sink destinations: log buckets and Cloud Storage buckets, read in the project that owns them.
+"""``gcp.logging.*``: log sinks at the organization and folders (once, organization scope) and
+per project, and the log buckets audit sinks write to.
 
-Stage 2: every project's sinks (stage 1) are known, so each project can tell which of its own
-buckets some audit-exporting sink of the organization (organization, folder or project level,
-built-in ``_Default`` / ``_Required`` sinks aside) writes to. Each bucket is read once for the
-scan (memoised on the session) and reported by its owner. Who reports what nobody scanned owns,
-or what could not be read: see :func:`logwarden.scanner.collectors.gcp.common.reporter`.
+Sink destinations (log buckets here, Cloud Storage buckets in ``storage``) are read at stage 2:
+every project's sinks (stage 1) are known, so each project can tell which of its own buckets
+some audit-exporting sink of the organization (organization, folder or project level, built-in
+``_Default`` / ``_Required`` sinks aside) writes to. Each bucket is read once for the scan
+(memoised on the session) and reported by the project that owns it. Who reports what nobody
+scanned owns, or what could not be read: see
+:func:`logwarden.scanner.collectors.gcp.common.reporter`.
 """
 
 from __future__ import annotations
@@ -22,8 +25,6 @@ from logwarden.scanner.collectors.gcp.common import (
     LOGGING,
     ORG_SINK,
     SINK,
-    STORAGE,
-    STORAGE_BUCKET,
     failure,
     org_kind,
     problem,
@@ -34,15 +35,65 @@ from logwarden.scanner.collectors.gcp.common import (
     scanned,
     session_of,
 )
+from logwarden.scanner.collectors.gcp.kinds.resourcemanager import scope_tree
 from logwarden.scanner.collectors.gcp.logging_api import (
+    destination_exists,
     get_log_bucket,
-    get_storage_bucket,
+    list_sinks,
     log_bucket_name,
 )
+from logwarden.scanner.collectors.gcp.sinks import sink_doc
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
 Item = Resource | CollectionError
+
+
+def collect_org_sinks(inv: Inventory) -> Iterator[Item]:
+    """Sinks of the organization and of every folder (in scope and above a scanned folder).
+
+    ``DestinationExists`` is read for log-bucket and Cloud Storage destinations (one memoised
+    ``GetBucket`` / ``buckets.get`` per destination, shared with the bucket kinds).
+    """
+    tree, errors = scope_tree(inv, ORG_SINK)
+    yield from errors
+    if tree is None:
+        return
+    session = session_of(inv)
+    for node in dict.fromkeys((*tree.above, *tree.nodes)):
+        try:
+            sinks = list_sinks(session, node)
+        except GCP_ERRORS as exc:
+            yield failure(tree.root, ORG_SINK, exc, f"listing the sinks of {node}")
+            continue
+        for sink in sinks:
+            doc = sink_doc(sink, node)
+            if not doc["BuiltIn"]:
+                try:
+                    exists = destination_exists(session, doc)
+                except GCP_ERRORS as exc:
+                    context = f"sink {node}/sinks/{sink.get('name')}: reading its destination {sink.get('destination')}"
+                    yield failure(tree.root, ORG_SINK, exc, context)
+                    continue
+                if exists is not None:
+                    doc["DestinationExists"] = exists
+            yield resource(
+                ORG_SINK, f"{LOGGING}{node}/sinks/{sink.get('name')}", tree.root, "", doc
+            )
+
+
+def collect_sinks(inv: Inventory) -> Iterator[Item]:
+    """The project's own sinks, built-in ``_Default`` and ``_Required`` included."""
+    me = inv.owner_id
+    parent = f"projects/{me}"
+    try:
+        sinks = list_sinks(session_of(inv), parent)
+    except GCP_ERRORS as exc:
+        yield failure(me, SINK, exc, f"listing the sinks of {parent}")
+        return
+    for sink in sinks:
+        rid = f"{LOGGING}{parent}/sinks/{sink.get('name')}"
+        yield resource(SINK, rid, me, "", sink_doc(sink, parent))
 
 
 @dataclass
@@ -131,59 +182,26 @@ def collect_log_buckets(inv: Inventory) -> Iterator[Item]:
         yield resource(LOG_BUCKET, f"{LOGGING}{name}", owner, location, data)
 
 
-def collect_storage_buckets(inv: Inventory) -> Iterator[Item]:
-    """The Cloud Storage buckets this project owns that audit sinks write to.
-
-    The owner is known only from the bucket's metadata (``projectNumber``), so the bucket is
-    read once for the scan and kept by the project with that number.
-    """
-    me = inv.owner_id
-    refs, errors = destinations(inv, STORAGE_BUCKET, "storage")
-    yield from errors
-    numbers = project_numbers(inv)
-    for name, ref in sorted(refs.items()):
-        report = reporter(inv, ref.referrers) == me
-        try:
-            doc = get_storage_bucket(session_of(inv), name)
-        except NotFound:
-            continue  # a missing destination fails gcp.logging.org_sink
-        except GCP_ERRORS as exc:
-            if report:
-                yield failure(
-                    me, STORAGE_BUCKET, exc, f"reading bucket {name} (a sink destination)"
-                )
-            continue
-        owner = numbers.get(str(doc.get("projectNumber")))
-        if owner is None:
-            if report:
-                yield problem(
-                    me,
-                    STORAGE_BUCKET,
-                    "SinkBucketNotScanned",
-                    f"bucket {name} (written by {', '.join(sorted(ref.sinks))}) belongs to "
-                    f"project number {doc.get('projectNumber')}, which is not scanned; fix: scan "
-                    "the organization or add that project to clouds.gcp.projects",
-                )
-            continue
-        if owner == me:
-            data = {**doc, "projectId": owner, "WrittenBy": sorted(ref.sinks)}
-            region = str(doc.get("location") or "").lower()
-            yield resource(STORAGE_BUCKET, f"{STORAGE}{name}", owner, region, data)
-
-
 KINDS = [
+    ResourceKind(
+        name=ORG_SINK,
+        cloud=CLOUD,
+        description="Log sinks of the organization and folders, with their destination's existence.",
+        collect=collect_org_sinks,
+        organization=True,
+    ),
+    ResourceKind(
+        name=SINK,
+        cloud=CLOUD,
+        description="Log sinks of the project (built-in _Default and _Required included).",
+        collect=collect_sinks,
+        stage=1,
+    ),
     ResourceKind(
         name=LOG_BUCKET,
         cloud=CLOUD,
         description="Log buckets that audit sinks write to, in the project that owns them.",
         collect=collect_log_buckets,
-        stage=2,
-    ),
-    ResourceKind(
-        name=STORAGE_BUCKET,
-        cloud=CLOUD,
-        description="Cloud Storage buckets that audit sinks write to, in their owner project.",
-        collect=collect_storage_buckets,
         stage=2,
     ),
 ]

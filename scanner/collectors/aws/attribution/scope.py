@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logwarden.scanner.audit_events import Subject
-from logwarden.scanner.collectors.aws.audit_archive import Archive
+from logwarden.scanner.collectors.aws.attribution.archive import Archive
 from logwarden.scanner.collectors.aws.common import (
     ACCOUNT,
     BUCKET,

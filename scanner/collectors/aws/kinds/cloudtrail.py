@@ -1,4 +1,5 @@
-"""``aws.cloudtrail.trail``: every trail an account can see, each once, org trails included."""
+"""``aws.cloudtrail.*``: the organization trails (once, in the management account) and every
+trail an account can see, each once, org trails included."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from logwarden.scanner.collectors.aws.common import (
     session_of,
     viewer_id,
 )
+from logwarden.scanner.collectors.aws.kinds.organizations import require_org
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
@@ -59,6 +61,26 @@ def collect_trails(inv: Inventory) -> Iterator[Resource | CollectionError]:
             yield _as_shadow(org_trail, me)
 
 
+def collect_org_trails(inv: Inventory) -> Iterator[Resource | CollectionError]:
+    """The organization trails owned by the management account, each once."""
+    require_org(inv)
+    owner = viewer_id(inv)
+    session = session_of(inv)
+    try:
+        regions = scan_regions(inv)
+    except AWS_ERRORS as exc:
+        yield failure(owner, ORG_TRAIL, "", exc, "listing the enabled regions")
+        return
+    found, errors = trails.list_trails(session, regions)
+    for region, err in errors:
+        yield failure(owner, ORG_TRAIL, region, err, "listing trails")
+    for arn, raw in found.items():
+        parsed = Arn.parse(arn)
+        if not raw.get("IsOrganizationTrail") or parsed is None or parsed.account != owner:
+            continue
+        yield from trails.trail_items(session, raw, viewer=owner, kind=ORG_TRAIL)
+
+
 def _as_shadow(org_trail: Resource, viewer: str) -> Resource:
     data = dict(org_trail.data)
     data["Shadow"] = org_trail.tenant_id != viewer
@@ -66,6 +88,13 @@ def _as_shadow(org_trail: Resource, viewer: str) -> Resource:
 
 
 KINDS = [
+    ResourceKind(
+        name=ORG_TRAIL,
+        cloud=CLOUD,
+        description="Organization trails of the management account, with status and selectors.",
+        collect=collect_org_trails,
+        organization=True,
+    ),
     ResourceKind(
         name=TRAIL,
         cloud=CLOUD,

@@ -1,0 +1,16 @@
+"""The AWS resource kinds, one module per service: ``aws.<service>.<thing>`` lives in
+``kinds/<service>.py`` (documented in docs/resource-kinds.md)."""
+
+from __future__ import annotations
+
+from logwarden.scanner.collectors.aws.kinds import cloudtrail, config, kms, logs, organizations, s3
+from logwarden.scanner.models import ResourceKind
+
+KINDS: list[ResourceKind] = [
+    *organizations.KINDS,
+    *cloudtrail.KINDS,
+    *s3.KINDS,
+    *kms.KINDS,
+    *config.KINDS,
+    *logs.KINDS,
+]

@@ -1,0 +1,9 @@
+"""The GCP resource kinds, one module per service: ``gcp.<service>.<thing>`` lives in
+``kinds/<service>.py`` (documented in docs/gcp.md)."""
+
+from __future__ import annotations
+
+from logwarden.scanner.collectors.gcp.kinds import audit, logging, resourcemanager, storage
+from logwarden.scanner.models import ResourceKind
+
+KINDS: list[ResourceKind] = [*resourcemanager.KINDS, *audit.KINDS, *logging.KINDS, *storage.KINDS]
