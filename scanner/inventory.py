@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from logwarden.scanner.models import (
@@ -94,6 +94,34 @@ class Inventory:
             if inv.tenant is not None and inv.tenant.id == tenant_id:
                 return inv
         return None
+
+    def scanned(self) -> list[Inventory]:
+        """Every tenant inventory of the organization's scan, this one always included when it
+        is a tenant's (for cross-tenant facts: the log bucket another account owns)."""
+        out = [p for p in self.peers if p.tenant is not None]
+        if self.tenant is not None and all(p is not self for p in out):
+            out.append(self)
+        return out
+
+    def peer_resources(self, kind: str) -> Iterator[tuple[Inventory, Resource]]:
+        """Resources of ``kind`` from every scanned tenant, with the tenant's inventory.
+
+        Collects ``kind`` in every tenant that has not yet: a collector may only read a kind
+        of an earlier stage this way (see ``ResourceKind.stage``).
+        """
+        for peer in self.scanned():
+            for res in peer.get(kind).resources:
+                yield peer, res
+
+    def org_kind(self, kind: str) -> tuple[list[Resource], list[CollectionError]]:
+        """An organization kind as this inventory sees it: ``([], [])`` when organization facts
+        are not collected (a static list of tenants), so a tenant kind can still be read."""
+        source = self if self.tenant is None else self.org_inventory
+        org = self.organization
+        if source is None or org is None or not org.facts_available:
+            return [], []
+        got = source.get(kind)
+        return list(got.resources), list(got.errors)
 
     def view(self, kind: str) -> KindCollection:
         """A kind as this tenant sees it: organization kinds come from the organization."""

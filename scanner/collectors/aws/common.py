@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -136,39 +136,14 @@ def scan_regions(inv: Inventory) -> tuple[str, ...]:
     return session_of(inv).regions()
 
 
-def scanned(inv: Inventory) -> list[Inventory]:
-    """Every tenant inventory of the scan (the peers, always including ``inv`` itself)."""
-    out = [p for p in inv.peers if p.tenant is not None]
-    if inv.tenant is not None and all(p is not inv for p in out):
-        out.append(inv)
-    return out
-
-
-def org_kind(inv: Inventory, kind: str) -> tuple[list[Resource], list[CollectionError]]:
-    """An organization kind as seen by ``inv``; empty when organization facts are unavailable."""
-    source = inv if inv.tenant is None else inv.org_inventory
-    org = inv.organization
-    if source is None or org is None or not org.facts_available:
-        return [], []
-    got = source.get(kind)
-    return list(got.resources), list(got.errors)
-
-
-def peer_resources(inv: Inventory, kind: str) -> Iterator[tuple[Inventory, Resource]]:
-    """Resources of ``kind`` from every scanned tenant (already collected at an earlier stage)."""
-    for peer in scanned(inv):
-        for res in peer.get(kind).resources:
-            yield peer, res
-
-
 def all_trails(inv: Inventory) -> list[Resource]:
     """Every trail of the organization, each once: all peers' trails plus the org trails."""
     seen: dict[str, Resource] = {}
-    for _, res in peer_resources(inv, TRAIL):
+    for _, res in inv.peer_resources(TRAIL):
         # Prefer the owner's own (non-shadow) copy of a trail when several peers list it.
         if res.id not in seen or not res.data.get("Shadow"):
             seen[res.id] = res
-    for res in org_kind(inv, ORG_TRAIL)[0]:
+    for res in inv.org_kind(ORG_TRAIL)[0]:
         seen.setdefault(res.id, res)
     return [seen[k] for k in sorted(seen)]
 

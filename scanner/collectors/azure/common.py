@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -173,18 +173,3 @@ def subscription_of(inv: Inventory) -> str:
 def session_of(inv: Inventory) -> AzureSession:
     """The inventory's session, typed."""
     return inv.session
-
-
-def scanned(inv: Inventory) -> list[Inventory]:
-    """Every subscription inventory of the scan (the peers, always including ``inv``)."""
-    out = [p for p in inv.peers if p.tenant is not None]
-    if inv.tenant is not None and all(p is not inv for p in out):
-        out.append(inv)
-    return out
-
-
-def peer_resources(inv: Inventory, kind: str) -> Iterator[tuple[Inventory, Resource]]:
-    """Resources of ``kind`` from every scanned subscription (an earlier stage)."""
-    for peer in scanned(inv):
-        for res in peer.get(kind).resources:
-            yield peer, res

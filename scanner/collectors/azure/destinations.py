@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from logwarden.scanner.collectors.azure.common import (
     ACTIVITY_LOG_SETTING,
     ResourceId,
-    peer_resources,
-    scanned,
     subscription_of,
 )
 from logwarden.scanner.collectors.azure.states import inactive_reason
@@ -43,7 +41,7 @@ def destinations(inv: Inventory, field_name: str) -> dict[str, Destination]:
     """Every destination named in ``field_name`` (``WorkspaceId``, ``StorageAccountId``) by
     any scanned subscription's Activity Log settings, keyed case-insensitively."""
     out: dict[str, Destination] = {}
-    for peer, setting in peer_resources(inv, ACTIVITY_LOG_SETTING):
+    for peer, setting in inv.peer_resources(ACTIVITY_LOG_SETTING):
         rid = setting.data.get(field_name)
         if not isinstance(rid, str) or not rid:
             continue
@@ -60,7 +58,7 @@ def collected_here(inv: Inventory, field_name: str) -> list[tuple[Destination, s
     attributed to (``Resource.tenant_id``): the owner when scanned, else this one."""
     me = subscription_of(inv)
     # A disabled subscription is not scanned: a destination it owns is read by a sender.
-    peers = {subscription_of(p) for p in scanned(inv) if inactive_reason(p.tenant) is None}
+    peers = {subscription_of(p) for p in inv.scanned() if inactive_reason(p.tenant) is None}
     out: list[tuple[Destination, str]] = []
     for _, dest in sorted(destinations(inv, field_name).items()):
         if dest.owner in peers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import proto
@@ -158,29 +158,6 @@ def session_of(inv: Inventory) -> GcpSession:
     return inv.session
 
 
-def owner_id(inv: Inventory) -> str:
-    """The project id of a tenant inventory, or the organization id."""
-    return inv.owner_id
-
-
-def scanned(inv: Inventory) -> list[Inventory]:
-    """Every project inventory of the scan (the peers, always including ``inv`` itself)."""
-    out = [p for p in inv.peers if p.tenant is not None]
-    if inv.tenant is not None and all(p is not inv for p in out):
-        out.append(inv)
-    return sorted(out, key=lambda p: p.owner_id)
-
-
-def org_kind(inv: Inventory, kind: str) -> tuple[list[Resource], list[CollectionError]]:
-    """An organization kind as seen by ``inv``; empty when organization facts are unavailable."""
-    source = inv if inv.tenant is None else inv.org_inventory
-    org = inv.organization
-    if source is None or org is None or not org.facts_available:
-        return [], []
-    got = source.get(kind)
-    return list(got.resources), list(got.errors)
-
-
 def project_numbers(inv: Inventory) -> dict[str, str]:
     """Project number or id -> project id, for every scanned project (ids map to themselves).
 
@@ -188,7 +165,7 @@ def project_numbers(inv: Inventory) -> dict[str, str]:
     from the project documents collected at stage 1.
     """
     out: dict[str, str] = {}
-    for peer in scanned(inv):
+    for peer in inv.scanned():
         pid = peer.owner_id
         out[pid] = pid
         tenant = peer.tenant
@@ -205,11 +182,6 @@ def reporter(inv: Inventory, referrers: set[str]) -> str:
     """Which scanned project reports a problem about a shared destination: the lowest id among
     the projects whose own sinks refer to it, else (organization or folder sinks only) the
     lowest scanned project id."""
-    peers = {p.owner_id for p in scanned(inv)}
+    peers = {p.owner_id for p in inv.scanned()}
     mine = referrers & peers
-    return min(mine) if mine else min(peers, default=owner_id(inv))
-
-
-def items_of(inv: Inventory, kind: str) -> Iterator[Resource]:
-    """The resources of ``kind`` this inventory collected."""
-    yield from inv.get(kind).resources
+    return min(mine) if mine else min(peers, default=inv.owner_id)

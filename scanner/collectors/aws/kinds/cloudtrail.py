@@ -13,7 +13,6 @@ from logwarden.scanner.collectors.aws.common import (
     TRAIL,
     Arn,
     failure,
-    org_kind,
     problem,
     resource,
     scan_regions,
@@ -34,7 +33,7 @@ def collect_trails(inv: Inventory) -> Iterator[Resource | CollectionError]:
     """
     me = viewer_id(inv)
     session = session_of(inv)
-    org_trails, org_errors = org_kind(inv, ORG_TRAIL)
+    org_trails, org_errors = inv.org_kind(ORG_TRAIL)
     management = inv.organization.management_tenant_id if inv.organization else None
     if me != management:  # the management account hits the same errors in its own listing
         for org_err in org_errors:

@@ -18,10 +18,8 @@ from logwarden.scanner.collectors.aws.common import (
     all_trails,
     failure,
     incomplete,
-    peer_resources,
     problem,
     resource,
-    scanned,
     session_of,
     source_errors,
     viewer_id,
@@ -46,7 +44,7 @@ def _key_refs(inv: Inventory) -> dict[tuple[str, str], dict[str, Any]]:
     for trail in all_trails(inv):
         if trail.data.get("KmsKeyId"):
             add(trail.data["KmsKeyId"], trail, trail.region)
-    for _, bucket in peer_resources(inv, BUCKET):
+    for _, bucket in inv.peer_resources(BUCKET):
         if bucket.data.get("DefaultKmsKeyId"):
             add(bucket.data["DefaultKmsKeyId"], bucket, bucket.region)
     return refs
@@ -67,7 +65,7 @@ def collect_keys(inv: Inventory) -> Iterator[Item]:
         e for e in source_errors(inv, BUCKET) if e.code != LOG_BUCKET_NOT_FOUND
     ]
     archive = session.settings.log_archive_account
-    scanned_ids = {p.tenant.id for p in scanned(inv) if p.tenant is not None}
+    scanned_ids = {p.tenant.id for p in inv.scanned() if p.tenant is not None}
     keys: dict[tuple[str, str], dict[str, Any]] = {}
     sessions: dict[str, AwsSession] = {me: session}
     for (region, ref), entry in sorted(_key_refs(inv).items()):

@@ -28,7 +28,6 @@ from logwarden.scanner.collectors.aws.common import (
     incomplete,
     problem,
     resource,
-    scanned,
     session_of,
     source_errors,
     viewer_id,
@@ -132,7 +131,7 @@ def _elsewhere(inv: Inventory, name: str, ref: LogRef) -> Iterator[Item]:
     scan target, the bucket is read there, from here (once, by the lowest trail owner).
     """
     me = viewer_id(inv)
-    peers = {p.tenant.id: p for p in scanned(inv) if p.tenant is not None}
+    peers = {p.tenant.id: p for p in inv.scanned() if p.tenant is not None}
     archive = session_of(inv).settings.log_archive_account
     candidates = sorted(a for a in peers if a != me)
     if archive and archive not in peers:

@@ -26,13 +26,11 @@ from logwarden.scanner.collectors.gcp.common import (
     ORG_SINK,
     SINK,
     failure,
-    org_kind,
     problem,
     project_numbers,
     rekind,
     reporter,
     resource,
-    scanned,
     session_of,
 )
 from logwarden.scanner.collectors.gcp.kinds.resourcemanager import scope_tree
@@ -114,13 +112,14 @@ def destinations(
     me = inv.owner_id
     numbers = project_numbers(inv)
     errors: list[CollectionError] = []
-    org_sinks, org_errors = org_kind(inv, ORG_SINK)
+    org_sinks, org_errors = inv.org_kind(ORG_SINK)
     if me == reporter(inv, set()):
         errors += [rekind(e, kind, me, "organization and folder sinks") for e in org_errors]
     own = inv.get(SINK)
     errors += [rekind(e, kind, me, "this project's sinks") for e in own.errors]
     sinks = list(org_sinks)
-    for peer in scanned(inv):
+    # in project-id order: the first sink to name a destination gives its parts
+    for peer in sorted(inv.scanned(), key=lambda p: p.owner_id):
         sinks.extend(peer.get(SINK).resources)
     refs: dict[str, Ref] = {}
     for sink in sinks:
@@ -148,7 +147,7 @@ def collect_log_buckets(inv: Inventory) -> Iterator[Item]:
     me = inv.owner_id
     refs, errors = destinations(inv, LOG_BUCKET, "logging-bucket")
     yield from errors
-    peers = {p.owner_id for p in scanned(inv)}
+    peers = {p.owner_id for p in inv.scanned()}
     for name, ref in sorted(refs.items()):
         owner, location = ref.parts["Project"], ref.parts["Location"]
         if owner not in peers:
