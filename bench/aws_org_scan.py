@@ -101,22 +101,24 @@ def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict
     from logwarden.scanner.config import ScanConfig
     from logwarden.scanner.models import Status
     from logwarden.scanner.plugins import create_plugin_manager
+    from logwarden.scanner.registry import Registry
 
     counter = CallCounter()
     section = {"mode": "organization", "regions": list(regions)}
     requests0, moto0 = child.requests(), child.cpu_seconds()
     with GcTimer() as gc_timer:
         cpu0, t0 = _cpu_self(), time.perf_counter()
-        pm = create_plugin_manager(["aws"])
+        registry = Registry.collect(create_plugin_manager())
+        pm = registry.pm
         cfg = ScanConfig(file="<bench>", clouds={"aws": section}, jobs=jobs)
-        kinds = engine.registered_kinds(pm)
-        catalogue = commands._catalogue(pm, cfg, [])
-        settings = pm.hook.logwarden_configure_cloud(
-            cloud="aws", section=section, file=cfg.file, options=None
-        )
+        kinds = registry.kinds(["aws"])
+        catalogue = commands._catalogue(registry, ["aws"], cfg, [])
+        settings = registry.clouds["aws"].settings(section, cfg.file, None)
         settings.pool.register("before-call", counter.handler)
         t_discover = time.perf_counter()
-        scan_input = engine.discover(pm, {"aws": settings}, kinds, catalogue.parameters)
+        scan_input = engine.discover(
+            registry.clouds, {"aws": settings}, kinds, catalogue.parameters
+        )
         discover_s = time.perf_counter() - t_discover
         report = engine.run_scan(
             scan_input,

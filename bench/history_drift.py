@@ -72,6 +72,7 @@ from logwarden.scanner.models import (
     Tenant,
 )
 from logwarden.scanner.plugins import create_plugin_manager
+from logwarden.scanner.registry import Registry
 from tests import aws_docs as d
 from tests.pg_server import PostgresServer, ServerUnavailable
 from tests.report_world import scaled_report
@@ -271,11 +272,7 @@ def drifted_results(
 
 def scan_input(report: ScanReport, world: World) -> engine.ScanInput:
     """Offline inventories holding ``world``, as ``snapshot.load`` rebuilds a saved scan."""
-    kinds = {
-        k: v
-        for k, v in engine.registered_kinds(create_plugin_manager(["aws"])).items()
-        if v.cloud == "aws"
-    }
+    kinds = Registry.collect(create_plugin_manager()).kinds(["aws"])
     org = next(o for o in report.organizations if o.cloud == "aws")
 
     def inventory(tenant: Tenant | None, items: list[Resource]) -> Inventory:

@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from logwarden.scanner.plugins import create_plugin_manager
+from logwarden.scanner.registry import Registry
 from tests.report_world import scaled_report
 
 
@@ -36,9 +37,7 @@ def main() -> int:
     args = parser.parse_args()
 
     report = scaled_report(args.results)
-    reporters = [
-        r for group in create_plugin_manager([]).hook.logwarden_register_reporters() for r in group
-    ]
+    reporters = list(Registry.collect(create_plugin_manager()).reporters.values())
     times: dict[str, list[float]] = {r.name: [] for r in reporters}
     sizes: dict[str, int] = {}
     for _ in range(args.repeat):

@@ -34,7 +34,7 @@ def by_cloud_table(report: ScanReport) -> list[str]:
     total: Counter[str] = Counter()
     for cloud, counts in by_cloud_and_severity(report).items():
         keys = [*(s.value for s in SEVERITIES), "ERROR", "WAIVED", "PASS"]
-        rows.append((cloud_label(cloud), *(str(counts[k]) for k in keys)))
+        rows.append((cloud_label(report, cloud), *(str(counts[k]) for k in keys)))
         total.update(counts)
     if len(rows) > 2:
         keys = [*(s.value for s in SEVERITIES), "ERROR", "WAIVED", "PASS"]

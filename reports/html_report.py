@@ -27,7 +27,6 @@ from logwarden.reports.view import (
     DISPLAY_STATUSES,
     SEVERITIES,
     STATUS_LABELS,
-    TENANT_WORDS,
     by_cloud_and_severity,
     cloud_label,
     compliance,
@@ -129,7 +128,7 @@ def _data(report: ScanReport, checks: list[Check], drift: DriftView | None) -> d
         "tenants": tenant_rows,
         "severities": [s.value for s in SEVERITIES],
         "statuses": {s: STATUS_LABELS[s] for s in DISPLAY_STATUSES},
-        "clouds": {c: cloud_label(c) for c in sorted({t["cloud"] for t in tenant_rows})},
+        "clouds": {c: cloud_label(report, c) for c in sorted({t["cloud"] for t in tenant_rows})},
         "waivers": [
             {"reason": w.reason, "owner": w.owner, "expires": w.expires, "source": w.source}
             for w in waivers
@@ -176,7 +175,7 @@ def _overview(report: ScanReport) -> dict[str, Any]:
         "findings_total": sum(findings.values()),
         "max_findings": max(findings.values(), default=0),
         "pass_rate": round(100 * totals["PASS"] / evaluated) if evaluated else None,
-        "clouds": [cloud_label(c) for c in clouds],
+        "clouds": [cloud_label(report, c) for c in clouds],
         "by_cloud": by_cloud_and_severity(report),
     }
 
@@ -223,8 +222,7 @@ def context(report: ScanReport) -> dict[str, Any]:
         "severities": [s.value for s in SEVERITIES],
         "statuses": DISPLAY_STATUSES,
         "status_labels": STATUS_LABELS,
-        "tenant_words": TENANT_WORDS,
-        "cloud_label": cloud_label,
+        "cloud_label": functools.partial(cloud_label, report),
         "drift": _drift(report, checks, drift) if drift is not None else None,
         "data": json_island(_data(report, checks, drift)),
         "style": Markup(_asset("report.css.j2")),

@@ -23,12 +23,12 @@ from collections.abc import Iterable
 from logwarden.reports.drift_view import DriftView, latest
 from logwarden.reports.drift_view import view as drift_view
 from logwarden.reports.view import (
-    TENANT_WORDS,
     TOOL,
     cloud_label,
     error_reason,
     organization_keys,
     scan_seconds,
+    tenant_word,
     waiver_expired,
 )
 from logwarden.scanner.models import CheckResult, ScanReport, Status
@@ -128,9 +128,9 @@ def _outcome(case: ET.Element, r: CheckResult, drift: DriftView | None = None) -
     return "passed"
 
 
-def _suite_name(cloud: str, tenant_id: str, name: str, is_org: bool) -> str:
-    word = "organization" if is_org else TENANT_WORDS.get(cloud, "tenant")
-    label = f"{cloud_label(cloud)} {word} {tenant_id}"
+def _suite_name(report: ScanReport, cloud: str, tenant_id: str, name: str, is_org: bool) -> str:
+    word = "organization" if is_org else tenant_word(report, cloud)
+    label = f"{cloud_label(report, cloud)} {word} {tenant_id}"
     return label if not name or tenant_id in name else f"{label} ({name})"
 
 
@@ -195,7 +195,7 @@ def render(report: ScanReport) -> str:
             properties["drift_since"] = drift.since
         suite, counts = _suite(
             groups[key],
-            _suite_name(cloud, tenant_id, names.get(key, ""), is_org),
+            _suite_name(report, cloud, tenant_id, names.get(key, ""), is_org),
             properties,
             timestamp,
             index,

@@ -17,7 +17,6 @@ from logwarden.reports.drift_view import view as drift_view
 from logwarden.reports.view import (
     SEVERITIES,
     STATUS_LABELS,
-    TENANT_WORDS,
     Requirement,
     by_cloud_and_severity,
     cloud_label,
@@ -25,6 +24,7 @@ from logwarden.reports.view import (
     error_reason,
     gate_summary,
     sort_rows,
+    tenant_word,
     waiver_expired,
 )
 from logwarden.scanner.models import CheckResult, ScanReport, Status
@@ -66,7 +66,7 @@ def _counts(report: ScanReport) -> list[str]:
     header = ["Cloud", *(s.value.capitalize() for s in SEVERITIES)]
     header += ["Not evaluated", "Waived", "Passed", "N/A"]
     rows = [
-        [cloud_label(cloud)]
+        [cloud_label(report, cloud)]
         + [str(c[s.value]) for s in SEVERITIES]
         + [str(c[k]) for k in ("ERROR", "WAIVED", "PASS", "SKIPPED")]
         for cloud, c in by_cloud_and_severity(report).items()
@@ -211,13 +211,13 @@ def render(report: ScanReport) -> str:
     """The summary as GitHub-flavoured Markdown."""
     code, verdict, meaning = gate_summary(report)
     clouds = sorted({t.cloud for t in report.tenants} | {r.cloud for r in report.results})
-    words = {TENANT_WORDS.get(c, "tenant") for c in clouds}
+    words = {tenant_word(report, c) for c in clouds}
     word = words.pop() + "s" if len(words) == 1 else "tenants"
     drift = drift_view(report)
     out = [
         f"## {ICONS.get(verdict, '')} logwarden: gate {verdict} (exit {code}: {md(meaning)})",
         "",
-        f"{len(report.tenants)} {word} in {', '.join(cloud_label(c) for c in clouds) or '-'}, "
+        f"{len(report.tenants)} {word} in {', '.join(cloud_label(report, c) for c in clouds) or '-'}, "
         f"{len(report.checks)} controls, scan finished {md(report.finished_at, 40)}.",
         *(_drift(drift) if drift is not None else []),
         "",

@@ -44,11 +44,12 @@ SEVERITY_IDS = {
     Severity.INFO: SeverityID.Informational,
 }
 T = TypeVar("T")
-ACCOUNT_TYPES = {
-    "aws": (TypeID.AWS_Account, "AWS Account"),
-    "azure": (TypeID.Other, "Azure Subscription"),
-    "gcp": (TypeID.Other, "GCP Project"),
-}
+
+
+def account_type(caption: str) -> TypeID:
+    """The OCSF account ``type_id`` of a type caption (``AWS Account``: 10); ``Other`` (99)
+    for a caption OCSF does not enumerate (``Azure Subscription``, ``GCP Project``)."""
+    return TypeID.__members__.get(caption.replace(" ", "_"), TypeID.Other)
 
 
 def _epoch_ms(iso: str) -> tuple[int, dt.datetime | None]:
@@ -80,6 +81,7 @@ class _Builder:
         self.checks = {c.id: c for c in controls(report)}
         self.orgs = {(o.cloud, o.id): o for o in report.organizations}
         self.tenant_org = {(t.cloud, t.id): t.organization_id for t in report.tenants}
+        self.report = report
 
         self._cache: dict[tuple[str, ...], Any] = {}
 
@@ -119,13 +121,17 @@ class _Builder:
             account_id, account_name = self.orgs[(cloud, tenant_id)].management_tenant_id or "", ""
         account = None
         if account_id:
-            type_id, type_name = ACCOUNT_TYPES.get(cloud, (TypeID.Other, "Tenant"))
+            type_name = self.report.terms(cloud).ocsf_account_type
+            type_id = account_type(type_name)
             account = Account(
                 uid=account_id, name=account_name or account_id, type_id=type_id, type=type_name
             )
         ocsf_org = OcsfOrganization(uid=org.id, name=org.name) if org else None
         return Cloud(
-            provider=cloud_label(cloud), region=region or None, account=account, org=ocsf_org
+            provider=cloud_label(self.report, cloud),
+            region=region or None,
+            account=account,
+            org=ocsf_org,
         )
 
     def _organization(self, cloud: str, tenant_id: str) -> Organization | None:

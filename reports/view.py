@@ -29,8 +29,6 @@ STATUS_LABELS = {
     "PASS": "Passed",
     "SKIPPED": "Not applicable",
 }
-CLOUD_LABELS = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
-TENANT_WORDS = {"aws": "account", "azure": "subscription", "gcp": "project"}
 GATE_MEANING = {
     ExitCode.OK: "clean",
     ExitCode.FINDINGS: "findings at or above the --fail-on severity",
@@ -95,8 +93,14 @@ def waiver_expired(r: CheckResult) -> bool:
     return r.waiver is not None and not r.muted
 
 
-def cloud_label(cloud: str) -> str:
-    return CLOUD_LABELS.get(cloud, cloud.upper())
+def cloud_label(report: ScanReport, cloud: str) -> str:
+    """What the report calls ``cloud`` (``AWS``, ``Google Cloud``): its registered label."""
+    return report.terms(cloud).label
+
+
+def tenant_word(report: ScanReport, cloud: str) -> str:
+    """What one tenant of ``cloud`` is called (``account``, ``subscription``, ``project``)."""
+    return report.terms(cloud).tenant_word
 
 
 def organization_keys(report: ScanReport) -> set[tuple[str, str]]:
@@ -173,11 +177,12 @@ _CIS = re.compile(r"^cis-(?P<cloud>[a-z]+)-(?P<version>[\d.]+)$")
 _FRAMEWORK_LABELS = {"aws-security-hub": "AWS Security Hub FSBP"}
 
 
-def framework_label(framework: str) -> str:
+def framework_label(report: ScanReport, framework: str) -> str:
     """A readable framework name: ``cis-aws-3.0`` -> ``CIS AWS Foundations Benchmark v3.0``."""
     match = _CIS.match(framework)
     if match:
-        return f"CIS {cloud_label(match['cloud'])} Foundations Benchmark v{match['version']}"
+        label = cloud_label(report, match["cloud"])
+        return f"CIS {label} Foundations Benchmark v{match['version']}"
     return _FRAMEWORK_LABELS.get(framework, framework)
 
 
@@ -245,7 +250,9 @@ def compliance(report: ScanReport) -> list[Section]:
             for check_id in checks:
                 statuses.update(rows_by_check.get(check_id, Counter()))
             requirements.append(Requirement(req, sorted(checks), statuses))
-        sections.append(Section(framework, framework_label(framework), section, requirements))
+        sections.append(
+            Section(framework, framework_label(report, framework), section, requirements)
+        )
     return sorted(sections, key=lambda s: (s.framework, _natural(s.section)))
 
 

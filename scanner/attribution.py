@@ -1,4 +1,5 @@
-"""Attribution: ask each cloud's plugin who made the drift, then link it to the regressions.
+"""Attribution: ask each cloud who made the drift (``Cloud.attribute``), then link it to the
+regressions.
 
 Subjects are the resources with configuration changes and the resources that disappeared.
 Each regression is linked to the subjects that explain it: the drifted resource itself
@@ -6,7 +7,7 @@ Each regression is linked to the subjects that explain it: the drifted resource 
 evidence, else those of the same tenant, else those of the check's kinds anywhere in the
 organization (an organization trail that stopped uncovers every member account). The window
 is from the earlier scan to now, at most ``MAX_WINDOW_DAYS`` (cloud audit logs keep 90 days
-of management events at least). A plugin failure becomes an error on its subjects, never an
+of management events at least). A reader's failure becomes an error on its subjects, never an
 exception: attribution informs, it does not gate.
 """
 
@@ -18,9 +19,8 @@ import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import pluggy
-
 from logwarden.scanner.audit_events import Attribution, Subject
+from logwarden.scanner.cloud import Attribute, Cloud
 from logwarden.scanner.drift import Drift, ResultRow
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import Check, CheckResult
@@ -95,7 +95,7 @@ def window_start(before_time: str, now: dt.datetime) -> str:
 
 def attribute(
     drift: Drift,
-    pm: pluggy.PluginManager,
+    clouds: Mapping[str, Cloud],
     inventories: Mapping[str, Sequence[Inventory]],
     checks: Sequence[Check],
     results: Sequence[CheckResult] = (),
@@ -103,8 +103,9 @@ def attribute(
 ) -> None:
     """Fill ``drift.attributions`` and ``drift.causes`` from the clouds' audit logs.
 
+    :param clouds: the registered clouds; each reads its own audit log (``Cloud.attribute``).
     :param inventories: the scan's inventories by cloud (organization ones first), whose
-        sessions the plugins use; a cloud without inventories gets an error per subject.
+        sessions the readers use; a cloud without inventories gets an error per subject.
     """
     if drift.before_time is None:
         return  # nothing recorded before: no window to search
@@ -123,9 +124,9 @@ def attribute(
         by_cloud.setdefault(subject.cloud, []).append(subject)
     found: dict[tuple[str, str], Attribution] = {}
     for cloud, group in sorted(by_cloud.items()):
-        for answer in _ask(pm, cloud, group, start, end, inventories.get(cloud, ())):
-            # Several readers may answer for one cloud (a third-party plugin beside ours):
-            # their events add up, and an error of one is kept beside the other's events.
+        reader = clouds.get(cloud)
+        attribute = reader.attribute if reader is not None else None
+        for answer in _ask(attribute, group, start, end, inventories.get(cloud, ())):
             known = found.get(answer.subject.key)
             found[answer.subject.key] = known.merged(answer) if known else answer
         for subject in group:
@@ -140,8 +141,7 @@ def attribute(
 
 
 def _ask(
-    pm: pluggy.PluginManager,
-    cloud: str,
+    attribute: Attribute | None,
     subjects: list[Subject],
     start: str,
     end: str,
@@ -152,11 +152,10 @@ def _ask(
             Attribution(s, error="the clouds were not scanned live (saved inventory)")
             for s in subjects
         ]
+    if attribute is None:
+        return []
     try:
-        answers = pm.hook.logwarden_attribute(
-            cloud=cloud, subjects=subjects, start=start, end=end, inventories=list(inventories)
-        )
-    except Exception as exc:  # a plugin bug must not lose the scan's reports
+        return list(attribute(subjects, start, end, list(inventories)))
+    except Exception as exc:  # a reader's bug must not lose the scan's reports
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return [Attribution(s, error=f"attribution failed: {detail}") for s in subjects]
-    return [a for group in answers if group for a in group]

@@ -1,8 +1,8 @@
 """Who changed it: the data of drift attribution, shared by the engine, plugins and reports.
 
 A :class:`Subject` is one resource that drifted between two scans (a field changed, or it
-disappeared). A cloud plugin's ``logwarden_attribute`` reads that cloud's own audit log for the
-window between the scans and answers one :class:`Attribution` per subject: the
+disappeared). A cloud's ``attribute`` (see ``logwarden.scanner.cloud.Cloud``) reads its own
+audit log for the window between the scans and answers one :class:`Attribution` per subject: the
 :class:`AuditEvent` records of the API calls that touched it, or why the log could not be read.
 Plain data: no SDK, no I/O.
 """

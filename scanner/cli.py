@@ -9,13 +9,12 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-import pluggy
-
 from logwarden.scanner import commands, outputs
 from logwarden.scanner.errors import InputError
 from logwarden.scanner.models import ExitCode
 from logwarden.scanner.plugins import create_plugin_manager
 from logwarden.scanner.printable import printable
+from logwarden.scanner.registry import ALL, Registry
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -42,8 +41,10 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentParser:
-    """The command-line interface; with ``pm``, plugins add their options to ``scan``."""
+def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
+    """The command-line interface; with the run's ``registry``, ``--cloud`` names the
+    installed clouds and plugins add their options to ``scan``."""
+    clouds = ", ".join(registry.clouds) if registry is not None else "aws"
     parser = _Parser(
         prog="logwarden",
         description="Prove that cloud audit logs are centrally collected, protected and retained.",
@@ -64,7 +65,8 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         action="append",
         type=_csv,
         default=[],
-        help="cloud(s) to scan: aws (repeatable or comma list; default: those in the config)",
+        help=f"cloud(s) to scan: {clouds} or {ALL} (repeatable or comma list; default: those "
+        "in the config)",
     )
     scan.add_argument(
         "--rules",
@@ -177,7 +179,11 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "--rules", action="append", type=Path, default=[], help="extra rules file to include"
     )
     listing.add_argument(
-        "--cloud", action="append", type=_csv, default=[], help="only these clouds"
+        "--cloud",
+        action="append",
+        type=_csv,
+        default=[],
+        help=f"the controls of these clouds: {clouds} or {ALL} (default: aws)",
     )
 
     rules = sub.add_parser("rules", help="rules files")
@@ -221,8 +227,8 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "demo", help="scan a seeded landing zone on local emulators and write every report"
     )
     demo.add_argument("-o", "--output", type=Path, default=Path("logwarden-demo"))
-    if pm is not None:
-        pm.hook.logwarden_add_options(parser=scan)
+    if registry is not None:
+        registry.pm.hook.logwarden_add_options(parser=scan)
     return parser
 
 
@@ -258,12 +264,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     outputs.begin_run()
     tune_gc()
     try:
-        # Cloud plugins are loaded later, for the selected clouds only; installed plugins
-        # (entry points) can add options to ``scan`` here.
-        args = build_parser(
-            create_plugin_manager(clouds=(), blocked=_blocked_in(args_list))
-        ).parse_args(args_list)
-        return int(commands.dispatch(args))
+        # The run's one plugin manager, and what its plugins provide, collected once; a
+        # cloud's collectors are imported only when the command scans that cloud.
+        blocked = _blocked_in(args_list)
+        registry = Registry.collect(create_plugin_manager(blocked), blocked)
+        args = build_parser(registry).parse_args(args_list)
+        return int(commands.dispatch(args, registry))
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else int(ExitCode.USAGE_ERROR)
     except InputError as exc:

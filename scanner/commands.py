@@ -11,42 +11,36 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pluggy
-
 from logwarden.scanner import drift_commands, engine, progress, snapshot
 from logwarden.scanner.config import STARTER, ScanConfig, load_config
 from logwarden.scanner.errors import InputError, Problem, fail, warn
-from logwarden.scanner.models import ExitCode, PythonCheck, Reporter, ResourceKind, Severity
+from logwarden.scanner.models import ExitCode, ResourceKind, Severity
 from logwarden.scanner.outputs import check_writable, report_outputs, write_atomic
-from logwarden.scanner.plugins import (
-    KNOWN_CLOUDS,
-    create_plugin_manager,
-    plugin_names,
-    unknown_plugins,
-)
+from logwarden.scanner.plugins import plugin_names, unknown_plugins
 from logwarden.scanner.printable import printable
+from logwarden.scanner.registry import Registry
 from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
 
 # Measured best for 200 accounts x 2 regions with 50 ms per API call (bench/RESULTS.md).
 DEFAULT_JOBS = 16
+# Without --cloud and without clouds in the config: the current AWS credentials.
+DEFAULT_CLOUD = "aws"
 
 
-def dispatch(args: argparse.Namespace) -> ExitCode:
-    """Run the sub-command named in ``args``."""
+def dispatch(args: argparse.Namespace, registry: Registry) -> ExitCode:
+    """Run the sub-command named in ``args`` with the run's registry."""
     if args.command == "scan":
-        return scan(args)
+        return scan(args, registry)
     if args.command == "controls":
-        return list_controls(args)
+        return list_controls(args, registry)
     if args.command == "rules":
-        return validate_rules(args)
+        return validate_rules(args, registry)
     if args.command == "init":
         return init(args)
     if args.command in ("drift", "baseline"):
-        from logwarden.scanner import drift_commands
-
         if args.command == "drift":
-            return drift_commands.drift_command(args)
-        return drift_commands.baseline_command(args)
+            return drift_commands.drift_command(args, registry.pm)
+        return drift_commands.baseline_command(args, registry.pm)
     if args.command == "demo":
         check_writable([("--output", args.output, True)])
         return _sandbox_demo()(args.output)
@@ -91,44 +85,31 @@ def _blocked(plugin_opts: list[str]) -> list[str]:
     return blocked
 
 
-def _registry(
-    pm: pluggy.PluginManager,
-) -> tuple[dict[str, ResourceKind], dict[str, PythonCheck], dict[str, Reporter]]:
-    kinds = engine.registered_kinds(pm)
-    checks: dict[str, PythonCheck] = {}
-    for group in pm.hook.logwarden_register_checks():
-        for check in group:
-            checks[check.id] = check
-    reporters: dict[str, Reporter] = {}
-    for group in pm.hook.logwarden_register_reporters():
-        for reporter in group:
-            reporters[reporter.name] = reporter
-    return kinds, checks, reporters
-
-
-def _catalogue(pm: pluggy.PluginManager, cfg: ScanConfig, extra_rules: list[Path]) -> Catalogue:
-    kinds, checks, _ = _registry(pm)
-    files: list[Path | str] = [builtin_rules_path(), *cfg.rules_files, *extra_rules]
+def _catalogue(
+    registry: Registry, clouds: list[str], cfg: ScanConfig, extra_rules: list[Path]
+) -> Catalogue:
+    """The controls of ``clouds``: the built-in catalogue, the plugins' rules files, the
+    config's and ``--rules`` files, in that order."""
+    files: list[Path | str] = [
+        builtin_rules_path(),
+        *registry.rules_files,
+        *cfg.rules_files,
+        *extra_rules,
+    ]
     return load_catalogue(
         files,
-        kinds=kinds,
-        python_checks=checks,
+        kinds=registry.kinds(clouds),
+        python_checks=registry.python_checks(clouds),
+        clouds=clouds,
+        known_clouds=list(registry.clouds),
+        disabled=registry.blocked,
         parameters=(cfg.file, cfg.parameters),
         overrides=cfg.overrides,
     )
 
 
-def _select_clouds(args_clouds: list[str], cfg: ScanConfig) -> list[str]:
-    clouds = args_clouds or list(cfg.clouds) or ["aws"]
-    for cloud in clouds:
-        if cloud not in KNOWN_CLOUDS:
-            raise fail(
-                "--cloud",
-                None,
-                f"unknown cloud {cloud!r}",
-                f"use one of: {', '.join(KNOWN_CLOUDS)}",
-            )
-    return list(dict.fromkeys(clouds))
+def _select_clouds(registry: Registry, args_clouds: list[str], cfg: ScanConfig) -> list[str]:
+    return registry.select(args_clouds or list(cfg.clouds) or [DEFAULT_CLOUD])
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -161,39 +142,38 @@ def _check_options(args: argparse.Namespace) -> None:
         raise InputError(problems)
 
 
-def scan(args: argparse.Namespace) -> ExitCode:
+def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
     """``logwarden scan``: scan (or evaluate a saved inventory), write reports, gate."""
     _check_options(args)
-    history = drift_commands.prepare(args)
+    pm = registry.pm
+    history = drift_commands.prepare(args, pm)
     cfg = load_config(args.config)
-    blocked = _blocked(args.plugin_opts)
-    for name in unknown_plugins(blocked):
+    for name in unknown_plugins(_blocked(args.plugin_opts)):
         warn(
             f"-p no:{name}: no plugin is named {name!r}, nothing was disabled "
             f"(plugins: {', '.join(plugin_names())})"
         )
-    saved = snapshot.read(args.inventory) if args.inventory else None
+    saved = snapshot.read(args.inventory, registry.clouds) if args.inventory else None
     clouds = (
         snapshot.clouds_in(saved)
         if saved is not None
-        else _select_clouds(_flatten(args.cloud), cfg)
+        else _select_clouds(registry, _flatten(args.cloud), cfg)
     )
-    pm = create_plugin_manager(clouds, blocked)
-    kinds, _, reporters = _registry(pm)
-    outputs = report_outputs(args, reporters)
+    kinds = registry.kinds(clouds)
+    outputs = report_outputs(args, registry.reporters)
     if args.save_inventory:
         check_writable([("--save-inventory", args.save_inventory, False)])
-    catalogue = _catalogue(pm, cfg, args.rules)
+    catalogue = _catalogue(registry, clouds, cfg, args.rules)
     if args.inventory:
-        scan_input = snapshot.load(args.inventory, kinds, catalogue.parameters, saved)
+        scan_input = snapshot.load(
+            args.inventory, kinds, catalogue.parameters, saved, registry.terms(clouds)
+        )
     else:
-        settings = {}
-        for cloud in clouds:
-            section = cfg.clouds.get(cloud, {})
-            settings[cloud] = pm.hook.logwarden_configure_cloud(
-                cloud=cloud, section=section, file=cfg.file, options=args
-            )
-        scan_input = engine.discover(pm, settings, kinds, catalogue.parameters)
+        settings = {
+            cloud: registry.clouds[cloud].settings(cfg.clouds.get(cloud, {}), cfg.file, args)
+            for cloud in clouds
+        }
+        scan_input = engine.discover(registry.clouds, settings, kinds, catalogue.parameters)
     fail_on = _fail_on(args.fail_on, cfg)
     with _progress(args, scan_input, catalogue, clouds, kinds):
         report = engine.run_scan(
@@ -210,9 +190,9 @@ def scan(args: argparse.Namespace) -> ExitCode:
         else (cfg.fail_on_error if cfg.fail_on_error is not None else True)
     )
     if history is not None:
-        drift_commands.after_scan(history, report, scan_input, pm)
+        drift_commands.after_scan(history, report, scan_input, registry.clouds)
     pm.hook.logwarden_scan_finished(report=report)
-    files = [(path, partial(reporters[name].render, report)) for name, path in outputs]
+    files = [(path, partial(registry.reporters[name].render, report)) for name, path in outputs]
     if args.save_inventory:
         files.insert(
             0, (args.save_inventory, partial(snapshot.dump, scan_input, report.finished_at))
@@ -263,11 +243,11 @@ def _fail_on(option: str | None, cfg: ScanConfig) -> Severity | None:
     return None if value == "none" else Severity(value)
 
 
-def list_controls(args: argparse.Namespace) -> ExitCode:
-    """``logwarden controls list``: the catalogue as a table or JSON."""
-    clouds = _select_clouds(_flatten(args.cloud), ScanConfig())
-    pm = create_plugin_manager(clouds)
-    catalogue = _catalogue(pm, ScanConfig(), args.rules)
+def list_controls(args: argparse.Namespace, registry: Registry) -> ExitCode:
+    """``logwarden controls list``: the catalogue as a table or JSON (``--cloud all``: every
+    installed cloud's)."""
+    clouds = _select_clouds(registry, _flatten(args.cloud), ScanConfig())
+    catalogue = _catalogue(registry, clouds, ScanConfig(), args.rules)
     checks = catalogue.enabled_checks(set(clouds))
     if args.format == "json":
         doc: list[dict[str, Any]] = [
@@ -304,13 +284,13 @@ def list_controls(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-def validate_rules(args: argparse.Namespace) -> ExitCode:
-    """``logwarden rules validate FILE...``: load the files over the built-in catalogue."""
-    pm = create_plugin_manager(KNOWN_CLOUDS)
-    builtin = builtin_rules_path().resolve()
-    # the built-in catalogue is always loaded first; naming it again is not a second copy
-    extra = [p for p in args.files if Path(p).resolve() != builtin]
-    _catalogue(pm, ScanConfig(), extra)
+def validate_rules(args: argparse.Namespace, registry: Registry) -> ExitCode:
+    """``logwarden rules validate FILE...``: load the files over the built-in catalogue and
+    the plugins' rules files, for every installed cloud."""
+    shipped = {p.resolve() for p in [builtin_rules_path(), *registry.rules_files]}
+    # the shipped catalogues are always loaded first; naming one again is not a second copy
+    extra = [p for p in args.files if Path(p).resolve() not in shipped]
+    _catalogue(registry, list(registry.clouds), ScanConfig(), extra)
     for path in args.files:
         print(f"{path}: ok")
     return ExitCode.OK

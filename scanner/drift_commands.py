@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pluggy
 
 from logwarden.scanner import attribution, baseline, drift, drift_report, json_input
+from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.engine import ScanInput
 from logwarden.scanner.errors import InputError, Problem, fail, warn
 from logwarden.scanner.filter_ops import parse_timestamp
@@ -38,8 +40,9 @@ class ScanHistory:
     fail_on_changes: bool = False
 
 
-def prepare(args: argparse.Namespace) -> ScanHistory | None:
-    """Check the history options and open the store / read the baseline (exit 2 early)."""
+def prepare(args: argparse.Namespace, pm: pluggy.PluginManager) -> ScanHistory | None:
+    """Check the history options and open the store / read the baseline (exit 2 early);
+    ``pm`` serves the history URLs logwarden does not know (``logwarden_history_store``)."""
     problems = []
     if args.history is not None and not args.history.strip():
         # an unset CI variable must not silently turn history (and first_seen) off
@@ -73,7 +76,7 @@ def prepare(args: argparse.Namespace) -> ScanHistory | None:
     if not (args.history or args.baseline):
         return None
     accepted = baseline.load(args.baseline) if args.baseline else None
-    store = open_store(args.history) if args.history else None
+    store = open_store(args.history, pm=pm) if args.history else None
     return ScanHistory(
         store,
         accepted,
@@ -84,9 +87,13 @@ def prepare(args: argparse.Namespace) -> ScanHistory | None:
 
 
 def after_scan(
-    ctx: ScanHistory, report: ScanReport, scan: ScanInput, pm: pluggy.PluginManager | None = None
+    ctx: ScanHistory,
+    report: ScanReport,
+    scan: ScanInput,
+    clouds: Mapping[str, Cloud] | None = None,
 ) -> None:
-    """Set ``first_seen``, compare (drift), attribute it and record the scan, as asked."""
+    """Set ``first_seen``, compare (drift), attribute it (each of ``clouds`` reads its own
+    audit log) and record the scan, as asked."""
     scope = drift.state_of(report, None).scope
     previous = ctx.store.latest(scope) if ctx.store is not None else None
     if ctx.store is not None:
@@ -99,9 +106,9 @@ def after_scan(
             report.drift = drift.compare(ctx.baseline, state, "baseline")
         elif ctx.compare:
             report.drift = drift.compare(previous, state, "history")
-        if report.drift is not None and pm is not None:
+        if report.drift is not None and clouds is not None:
             attribution.attribute(
-                report.drift, pm, live_inventories(scan), report.checks, report.results
+                report.drift, clouds, live_inventories(scan), report.checks, report.results
             )
             if report.drift.against == "history":  # recorded: it explains previous -> this
                 state.attributions = report.drift.attributions
@@ -167,10 +174,10 @@ def _recorded_before(time: str, since: dt.datetime) -> bool:
     return moment is not None and moment < since
 
 
-def drift_command(args: argparse.Namespace) -> ExitCode:
+def drift_command(args: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     """``logwarden drift``: what changed between two recorded scans."""
     _since(args.since)  # a bad date is a usage error before the store is opened
-    store = open_store(args.history, create=False)
+    store = open_store(args.history, create=False, pm=pm)
     try:
         if args.list:
             for scan_id, time, scope in store.scans(args.scope):
@@ -248,7 +255,7 @@ def _state_from_report(path: Path) -> drift.ScanState:
     return state
 
 
-def baseline_command(args: argparse.Namespace) -> ExitCode:
+def baseline_command(args: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     """``logwarden baseline save FILE``: the accepted state from history or a report.json."""
     if bool(args.history) == bool(args.report):
         raise fail("argv", None, "give one of --history or --report", "see baseline save --help")
@@ -256,7 +263,7 @@ def baseline_command(args: argparse.Namespace) -> ExitCode:
     if args.report:
         state = _state_from_report(args.report)
     else:
-        store = open_store(args.history, create=False)
+        store = open_store(args.history, create=False, pm=pm)
         try:
             found = store.load(args.scan) if args.scan else store.latest(args.scope)
         finally:

@@ -14,13 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import pluggy
-
+from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.evaluator import evaluate
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import (
     Check,
     CheckResult,
+    CloudTerms,
     CollectionError,
     Discovery,
     Organization,
@@ -48,47 +48,40 @@ class Scope_:
 
 @dataclass
 class ScanInput:
-    """What to evaluate: organizations with inventories (live or loaded from a file)."""
+    """What to evaluate: organizations with inventories (live or loaded from a file), and
+    what reports call each cloud."""
 
     scopes: list[Scope_]
     errors: list[CollectionError] = field(default_factory=list)
-
-
-def registered_kinds(pm: pluggy.PluginManager) -> dict[str, ResourceKind]:
-    """All resource kinds from all plugins, by name."""
-    kinds: dict[str, ResourceKind] = {}
-    for group in pm.hook.logwarden_register_kinds():
-        for kind in group:
-            kinds[kind.name] = kind
-    return kinds
+    clouds: Mapping[str, CloudTerms] = field(default_factory=dict)
 
 
 def discover(
-    pm: pluggy.PluginManager,
+    clouds: Mapping[str, Cloud],
     settings: Mapping[str, Any],
     kinds: Mapping[str, ResourceKind],
     parameters: Mapping[str, Any],
 ) -> ScanInput:
-    """Ask each cloud plugin for its organizations and tenants; wire up their inventories."""
-    scan = ScanInput(scopes=[])
-    for cloud, cloud_settings in settings.items():
-        found: list[Discovery] = [
-            d for d in pm.hook.logwarden_discover_tenants(cloud=cloud, settings=cloud_settings) if d
-        ]
-        for discovery in found:
-            scan.errors.extend(discovery.errors)
-            for org in discovery.organizations:
-                scan.scopes.append(
-                    _live_scope(
-                        pm, cloud, cloud_settings, org, discovery.tenants, kinds, parameters
-                    )
-                )
+    """Ask each cloud in ``settings`` for its organizations and tenants; wire up their
+    inventories.
+
+    :param clouds: the registered clouds (``Registry.clouds``).
+    :param settings: each scanned cloud's settings, from its ``Cloud.settings``.
+    """
+    scan = ScanInput(scopes=[], clouds={name: clouds[name].terms for name in settings})
+    for name, cloud_settings in settings.items():
+        cloud = clouds[name]
+        discovery: Discovery = cloud.discover(cloud_settings)
+        scan.errors.extend(discovery.errors)
+        for org in discovery.organizations:
+            scan.scopes.append(
+                _live_scope(cloud, cloud_settings, org, discovery.tenants, kinds, parameters)
+            )
     return scan
 
 
 def _live_scope(
-    pm: pluggy.PluginManager,
-    cloud: str,
+    cloud: Cloud,
     settings: Any,
     org: Organization,
     tenants: list[Tenant],
@@ -96,13 +89,11 @@ def _live_scope(
     parameters: Mapping[str, Any],
 ) -> Scope_:
     def opener(tenant: Tenant | None) -> Callable[[], Any]:
-        return lambda: pm.hook.logwarden_open_session(
-            cloud=cloud, tenant=tenant, organization=org, settings=settings
-        )
+        return lambda: cloud.open_session(settings, tenant, org)
 
-    cloud_kinds = {k: v for k, v in kinds.items() if v.cloud == cloud}
+    cloud_kinds = {k: v for k, v in kinds.items() if v.cloud == cloud.name}
     org_inv = Inventory(
-        cloud=cloud,
+        cloud=cloud.name,
         tenant=None,
         organization=org,
         kinds=cloud_kinds,
@@ -115,7 +106,7 @@ def _live_scope(
             continue
         scope.tenants.append(
             Inventory(
-                cloud=cloud,
+                cloud=cloud.name,
                 tenant=tenant,
                 organization=org,
                 kinds=cloud_kinds,
@@ -195,6 +186,7 @@ def run_scan(
         finished_at=_now(),
         expired_waivers=expired,
         parameters=params,
+        clouds=dict(scan.clouds),
     )
 
 

@@ -237,16 +237,15 @@ def open_store(
     url: str, create: bool = True, pm: pluggy.PluginManager | None = None
 ) -> HistoryStore:
     """The store for ``url``: a file path, ``sqlite:///path`` or ``postgresql://...``; other
-    schemes are asked of the plugins (``logwarden_history_store``).
+    schemes are asked of the run's plugins (``logwarden_history_store`` on ``pm``; without
+    ``pm``, such a URL is refused).
 
     ``create=False`` (reading commands) refuses a store that does not exist yet.
     """
     if "://" in url and not (url.startswith("sqlite:///") or is_postgres(url)):
-        if pm is None:
-            from logwarden.scanner.plugins import create_plugin_manager
-
-            pm = create_plugin_manager(clouds=())
-        store: HistoryStore | None = pm.hook.logwarden_history_store(url=url, create=create)
+        store: HistoryStore | None = (
+            pm.hook.logwarden_history_store(url=url, create=create) if pm is not None else None
+        )
         if store is not None:
             return store
         raise fail(

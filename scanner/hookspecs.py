@@ -1,35 +1,27 @@
 """The logwarden plugin API.
 
 Plugins are modules or objects with functions named after these specs and marked with
-``@hookimpl``; they are registered by the plugin manager (built-ins for the selected clouds,
-then setuptools entry points in the group ``logwarden``). Register-style hooks return
-descriptors; the engine keeps control of the flow. Every hook is called with keyword
-arguments, so an implementation may accept only the parameters it needs.
+``@hookimpl``; the run's one plugin manager registers them (the built-ins ``aws``, ``azure``,
+``gcp`` and ``reports``, then setuptools entry points in the group ``logwarden``; ``-p no:NAME``
+blocks any of them). Register-style hooks return descriptors, collected once per run into the
+registry (``logwarden.scanner.registry``); the engine keeps control of the flow. Every hook is
+called with keyword arguments, so an implementation may accept only the parameters it needs.
+The list, with what each returns: docs/architecture.md.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pluggy
 
-from logwarden.scanner.audit_events import Attribution, Subject
-from logwarden.scanner.models import (
-    CheckResult,
-    Discovery,
-    Organization,
-    PythonCheck,
-    Reporter,
-    ResourceKind,
-    ScanReport,
-    Tenant,
-)
+from logwarden.scanner.models import CheckResult, PythonCheck, Reporter, ResourceKind, ScanReport
 
 if TYPE_CHECKING:
+    from logwarden.scanner.cloud import Cloud
     from logwarden.scanner.history import HistoryStore
-    from logwarden.scanner.inventory import Inventory
 
 PROJECT = "logwarden"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -41,17 +33,30 @@ def logwarden_add_options(parser: argparse.ArgumentParser) -> None:
     """Add command-line options to ``logwarden scan``.
 
     :param parser: the ``scan`` sub-command parser. Use option names prefixed with the
-        plugin's name to avoid clashes; read the values back from ``options`` in
-        ``logwarden_configure_cloud``.
+        plugin's name to avoid clashes; a cloud reads the values back from ``options`` in its
+        settings parser (:attr:`logwarden.scanner.cloud.Cloud.settings`).
     """
 
 
 @hookspec
+def logwarden_register_clouds() -> list[Cloud]:
+    """Return the clouds this plugin adds (see :class:`logwarden.scanner.cloud.Cloud`).
+
+    Cloud names must be unique across plugins; a duplicate is a usage error naming both
+    plugins. Building a descriptor must import no cloud SDK: its callables import what they
+    need when called, and only the clouds a run scans are called.
+    """
+    raise NotImplementedError
+
+
+@hookspec
 def logwarden_register_kinds() -> list[ResourceKind]:
-    """Return the resource kinds this plugin collects.
+    """Return resource kinds beyond those of the clouds' own descriptors (``Cloud.kinds``),
+    for example kinds a plugin adds to a built-in cloud.
 
     Kind names are ``<cloud>.<service>.<thing>`` and must be unique across plugins; a
-    duplicate is a usage error. ``rules.yaml`` may only select kinds registered here.
+    duplicate is a usage error naming both plugins. Only the kinds of the clouds a run scans
+    are used. Rules files may only select registered kinds.
     """
     raise NotImplementedError
 
@@ -61,61 +66,28 @@ def logwarden_register_checks() -> list[PythonCheck]:
     """Return Python implementations for controls declared with ``implementation: python``.
 
     The control's metadata stays in a rules file; a declared Python control without an
-    implementation, or an implementation without a declaration, is a usage error.
+    implementation, or an implementation without a declaration, is a usage error, and so is
+    a control id two plugins implement.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def logwarden_register_rules() -> list[Path | str]:
+    """Return the rules files this plugin ships (its catalogue of controls).
+
+    They are loaded after the built-in ``rules.yaml`` and before the config's ``rules:`` and
+    ``--rules`` files, so a user's overrides apply to them too; only the controls of the
+    clouds a run scans are loaded.
     """
     raise NotImplementedError
 
 
 @hookspec
 def logwarden_register_reporters() -> list[Reporter]:
-    """Return report formats selectable with ``--format``; names must be unique."""
+    """Return report formats selectable with ``--format``; a name two plugins register is a
+    usage error naming both."""
     raise NotImplementedError
-
-
-@hookspec(firstresult=True)
-def logwarden_configure_cloud(
-    cloud: str, section: Mapping[str, Any], file: str, options: argparse.Namespace | None
-) -> Any:
-    """Validate the configuration section of one cloud and return its settings object.
-
-    :param cloud: the cloud name (``aws``, ``azure``, ``gcp``); return ``None`` for clouds
-        this plugin does not handle.
-    :param section: the ``clouds.<cloud>`` mapping from the config file (a
-        :class:`logwarden.scanner.yamlsrc.SourceMap` when read from a file, so ``line_of(key)`` gives
-        line numbers for error messages); an empty mapping when there is no config file.
-    :param file: the config file name, for error messages.
-    :param options: the parsed ``scan`` command line, including options the plugin added in
-        ``logwarden_add_options`` (None when not called from the command line).
-    :raises logwarden.scanner.errors.InputError: with every problem found (file, line, fix).
-
-    firstresult: the first non-None answer is used.
-    """
-
-
-@hookspec
-def logwarden_discover_tenants(cloud: str, settings: Any) -> Discovery | None:
-    """Find the organizations and tenants to scan for ``cloud``.
-
-    :param settings: the object returned by ``logwarden_configure_cloud`` for this cloud.
-    :return: a :class:`Discovery`, or ``None`` when the plugin does not handle ``cloud``.
-        Failures are returned in ``Discovery.errors``, not raised.
-    """
-
-
-@hookspec(firstresult=True)
-def logwarden_open_session(
-    cloud: str, tenant: Tenant | None, organization: Organization | None, settings: Any
-) -> Any:
-    """Open the cloud session used to collect one tenant's (or organization's) resources.
-
-    Called lazily, in the worker thread that first needs it, at most once per tenant.
-    ``tenant=None`` asks for the organization-level session (the management scope).
-
-    :raises logwarden.scanner.inventory.SessionUnavailable: when the tenant cannot be reached; every
-        kind of that tenant then becomes an ERROR row and the scan goes on.
-
-    firstresult: the first non-None answer is used.
-    """
 
 
 @hookspec
@@ -126,27 +98,6 @@ def logwarden_result(result: CheckResult) -> None:
 @hookspec
 def logwarden_scan_finished(report: ScanReport) -> None:
     """Called once with the complete report, before reports are rendered."""
-
-
-@hookspec
-def logwarden_attribute(
-    cloud: str, subjects: list[Subject], start: str, end: str, inventories: list[Inventory]
-) -> list[Attribution] | None:
-    """Say who changed each drifted resource, from ``cloud``'s own audit log.
-
-    Called after a scan that was compared with history or a baseline, once per cloud with
-    drifted resources. Read the audit log (AWS CloudTrail, the Azure Activity Log, Cloud
-    Audit Logs) for API calls between ``start`` and ``end`` that touched each subject.
-
-    :param subjects: the drifted resources of ``cloud`` (changed fields, or removed).
-    :param start: ISO 8601 UTC, the earlier scan's start (bounded to 90 days back).
-    :param end: ISO 8601 UTC, now.
-    :param inventories: the scan's inventories of ``cloud`` (organization inventories first);
-        their ``session`` and collected kinds say where the logs are and how to read them.
-    :return: one :class:`Attribution` per subject this plugin handles (events oldest first;
-        ``error`` set when the log could not be read), or ``None`` for other clouds. Never
-        raise for an API error: it is the subject's ``error``.
-    """
 
 
 @hookspec(firstresult=True)

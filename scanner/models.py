@@ -279,6 +279,20 @@ def fingerprint(check_id: str, cloud: str, tenant_id: str, resource_id: str) -> 
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class CloudTerms:
+    """How reports name a cloud and its tenants (from the cloud's registered descriptor)."""
+
+    label: str  # "AWS", "Google Cloud"
+    tenant_word: str  # "account", "subscription", "project"
+    ocsf_account_type: str  # "AWS Account": the OCSF account type of a tenant
+
+    @classmethod
+    def unknown(cls, cloud: str) -> CloudTerms:
+        """The terms of a cloud no installed plugin describes (a report from elsewhere)."""
+        return cls(cloud.upper(), "tenant", "Tenant")
+
+
 @dataclass
 class ScanReport:
     """Everything a scan produced, and the exit code derived from it."""
@@ -303,6 +317,12 @@ class ScanReport:
     fail_on_drift: bool = False
     # With ``fail_on_drift``: configuration changes and removed resources fail the run too.
     fail_on_changes: bool = False
+    # What each scanned cloud is called, so renderers stay pure functions of the report.
+    clouds: Mapping[str, CloudTerms] = field(default_factory=dict)
+
+    def terms(self, cloud: str) -> CloudTerms:
+        """How reports name ``cloud`` and its tenants."""
+        return self.clouds.get(cloud) or CloudTerms.unknown(cloud)
 
     @property
     def exit_code(self) -> ExitCode:

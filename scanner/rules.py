@@ -8,7 +8,7 @@ the control is declarative or implemented in Python.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -20,7 +20,6 @@ from logwarden.scanner.errors import InputError, Problem
 from logwarden.scanner.filters import compile_filter
 from logwarden.scanner.frameworks import FrameworkCatalogue, builtin_frameworks, parse_claims
 from logwarden.scanner.models import Check, PythonCheck, Remediation, ResourceKind, Scope, Severity
-from logwarden.scanner.plugins import KNOWN_CLOUDS
 from logwarden.scanner.schema import Field, check_fields
 
 CONTROL_ID = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9_]+\.[a-z0-9_]+$")
@@ -87,6 +86,9 @@ class _Context:
     kinds: Mapping[str, ResourceKind]
     python_checks: Mapping[str, PythonCheck]
     frameworks: FrameworkCatalogue | None
+    clouds: Collection[str]  # the clouds whose controls are loaded
+    known_clouds: Collection[str]  # every installed cloud
+    disabled: Collection[str]  # plugins disabled with -p no:NAME
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -95,12 +97,21 @@ def load_catalogue(
     *,
     kinds: Mapping[str, ResourceKind],
     python_checks: Mapping[str, PythonCheck],
+    clouds: Collection[str],
+    known_clouds: Collection[str] = (),
+    disabled: Collection[str] = (),
     parameters: tuple[str, Mapping[str, Any]] | None = None,
     overrides: list[tuple[str, Mapping[str, Any]]] | None = None,
     frameworks: FrameworkCatalogue | None = None,
 ) -> Catalogue:
     """Load rules files in order (built-in first); later files add controls and overrides.
 
+    :param kinds: the resource kinds of ``clouds`` (``Registry.kinds``).
+    :param python_checks: the Python controls of ``clouds`` (``Registry.python_checks``).
+    :param clouds: the clouds whose controls are loaded. The controls of the other
+        ``known_clouds`` (every installed cloud) and of ``disabled`` plugins (``-p no:azure``:
+        a built-in cloud's plugin has the cloud's name) are skipped; a control of any other
+        cloud is an error (its id is a typo, or its cloud is not installed).
     :param parameters: ``(file, mapping)`` from the scan config, applied over the defaults.
     :param overrides: ``(file, override mapping)`` pairs from the scan config, applied last.
     :param frameworks: the framework catalogue claims are checked against (default: the
@@ -111,6 +122,9 @@ def load_catalogue(
         kinds=kinds,
         python_checks=python_checks,
         frameworks=frameworks or builtin_frameworks(),
+        clouds=clouds,
+        known_clouds=sorted({*clouds, *known_clouds}),
+        disabled=disabled,
     )
     cat = Catalogue()
     pending_overrides: list[tuple[str, Mapping[str, Any]]] = []
@@ -199,13 +213,13 @@ def load_catalogue(
 
 
 def _unloaded_cloud(node: Any, ctx: _Context) -> bool:
-    """A control of a built-in cloud whose plugin is not loaded: ``--cloud aws`` skips the
+    """A control of an installed cloud this run does not scan: ``--cloud aws`` skips the
     Azure and GCP controls of the catalogue instead of rejecting their unknown kinds."""
     check_id = node.get("id") if isinstance(node, dict) else None
     if not isinstance(check_id, str):
         return False
     cloud = check_id.split(".")[0]
-    return cloud in KNOWN_CLOUDS and not any(k.split(".")[0] == cloud for k in ctx.kinds)
+    return cloud not in ctx.clouds and (cloud in ctx.known_clouds or cloud in ctx.disabled)
 
 
 def _is_python(check: Check) -> bool:
@@ -247,7 +261,7 @@ def _load_control(
                 "use lower case, e.g. aws.cloudtrail.log_file_validation",
             )
         )
-    elif isinstance(check_id, str) and check_id.split(".")[0] not in KNOWN_CLOUDS:
+    elif isinstance(check_id, str) and check_id.split(".")[0] not in ctx.known_clouds:
         # the first part names the cloud the control is evaluated for; another prefix would
         # load and then never run
         problems.append(
@@ -256,7 +270,7 @@ def _load_control(
                 _line(node, "id"),
                 f"control id {check_id!r} does not start with a known cloud",
                 f"start it with the cloud it checks, one of: "
-                f"{', '.join(c + '.' for c in KNOWN_CLOUDS)} (e.g. aws.cloudtrail.my_control)",
+                f"{', '.join(c + '.' for c in ctx.known_clouds)} (e.g. aws.cloudtrail.my_control)",
             )
         )
     severity = _enum(node, "severity", Severity, file, problems)
@@ -308,7 +322,7 @@ def _load_control(
                     f"use one of: {', '.join(own_kinds or sorted(ctx.kinds))}",
                 )
             )
-        elif ctx.kinds[kind].cloud != cloud and cloud in KNOWN_CLOUDS:
+        elif ctx.kinds[kind].cloud != cloud and cloud in ctx.known_clouds:
             problems.append(
                 Problem(
                     file,

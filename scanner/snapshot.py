@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from logwarden.scanner.engine import ScanInput, Scope_, link_peers
 from logwarden.scanner.errors import fail, warn
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import (
+    CloudTerms,
     CollectionError,
     KindCollection,
     Organization,
@@ -66,7 +67,7 @@ def dump(scan: ScanInput, created_at: str) -> str:
 
 
 def clouds_in(doc: Mapping[str, Any]) -> list[str]:
-    """The clouds a saved inventory (as ``read`` returns it) covers, to load only their plugins."""
+    """The clouds a saved inventory (as ``read`` returns it) covers, to load only their kinds."""
     return sorted({o["organization"]["cloud"] for o in doc["organizations"]})
 
 
@@ -75,15 +76,21 @@ def load(
     kinds: Mapping[str, ResourceKind],
     parameters: Mapping[str, Any],
     doc: Mapping[str, Any] | None = None,
+    clouds: Mapping[str, CloudTerms] | None = None,
 ) -> ScanInput:
-    """Rebuild inventories from a saved file (``doc``: its document, when already read);
-    nothing will reach a cloud.
+    """Rebuild inventories from a saved file (``doc``: its document, as ``read`` returns it);
+    nothing will reach a cloud. ``clouds``: what reports call the file's clouds.
 
     Kinds that no loaded plugin registers for the organization's cloud are kept (drift and
     baselines see them) but no control reads them: one warning names them.
     """
-    doc = read(path) if doc is None else doc
-    scan = ScanInput(scopes=[], errors=[CollectionError(**e) for e in doc["discovery_errors"]])
+    if doc is None:
+        doc = read(path, {*(clouds or {}), *(k.cloud for k in kinds.values())})
+    scan = ScanInput(
+        scopes=[],
+        errors=[CollectionError(**e) for e in doc["discovery_errors"]],
+        clouds=dict(clouds or {}),
+    )
     unknown: set[str] = set()
     for entry in doc["organizations"]:
         org = Organization(**entry["organization"])
@@ -142,8 +149,11 @@ def _preload(inv: Inventory, collections: Mapping[str, Any]) -> set[str]:
     return {kind for kind in collections if kind not in inv.kinds}
 
 
-def read(path: str | Path) -> dict[str, Any]:
-    """The document of a saved inventory, its schema and shape checked (InputError if not)."""
+def read(path: str | Path, clouds: Collection[str]) -> dict[str, Any]:
+    """The document of a saved inventory, its schema and shape checked (InputError if not).
+
+    :param clouds: the registered clouds: an organization of another cloud is refused.
+    """
     name = str(path)
     doc = json_input.read(
         path, label="inventory file", option="--inventory", fix=snapshot_shape.FIX
@@ -156,5 +166,5 @@ def read(path: str | Path) -> dict[str, Any]:
             f"unsupported inventory schema {found!r}",
             f"pass a file written by --save-inventory ({SCHEMA})",
         )
-    snapshot_shape.check(doc, name)
+    snapshot_shape.check(doc, name, clouds)
     return doc

@@ -6,10 +6,10 @@ field of the wrong type is one problem naming the file and the JSON path, never 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from logwarden.scanner.json_input import NONE, Shape, Spec, describe
-from logwarden.scanner.plugins import KNOWN_CLOUDS
 
 FIX = "pass a file written by logwarden scan --save-inventory (this one was changed or damaged)"
 
@@ -64,28 +64,31 @@ ERROR_FIELDS: Spec = {
 }
 
 
-def check(doc: dict[str, Any], file: str) -> None:
-    """Raise an InputError naming each field of ``doc`` that a saved inventory cannot have."""
+def check(doc: dict[str, Any], file: str, clouds: Collection[str]) -> None:
+    """Raise an InputError naming each field of ``doc`` that a saved inventory cannot have.
+
+    :param clouds: the registered clouds; an organization of another cloud is refused.
+    """
     shape = Shape(file, FIX)
     if shape.fields(doc, DOCUMENT_FIELDS, "$"):
         shape.each(doc["discovery_errors"], ERROR_FIELDS, "discovery_errors")
         for index, entry in enumerate(doc["organizations"]):
-            _scope(shape, entry, f"organizations[{index}]")
+            _scope(shape, entry, f"organizations[{index}]", clouds)
     shape.raise_problems()
 
 
-def _scope(shape: Shape, entry: Any, path: str) -> None:
+def _scope(shape: Shape, entry: Any, path: str, clouds: Collection[str]) -> None:
     if not shape.fields(entry, SCOPE_FIELDS, path):
         return
     org = entry["organization"]
     cloud = None  # the organization's cloud, once it is known to be a valid one
     if shape.fields(org, ORGANIZATION_FIELDS, f"{path}.organization"):
-        if org["cloud"] in KNOWN_CLOUDS:
+        if org["cloud"] in clouds:
             cloud = org["cloud"]
         else:
             shape.add(
                 f"{path}.organization.cloud",
-                f"unknown cloud {org['cloud']!r} (known: {', '.join(KNOWN_CLOUDS)})",
+                f"unknown cloud {org['cloud']!r} (known: {', '.join(clouds)})",
             )
     _collections(shape, entry["inventory"], f"{path}.inventory")
     for index, item in enumerate(entry["tenants"]):

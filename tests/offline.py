@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from logwarden.scanner import engine
@@ -18,22 +21,49 @@ from logwarden.scanner.models import (
     Tenant,
     Waiver,
 )
-from logwarden.scanner.plugins import create_plugin_manager
+from logwarden.scanner.plugins import DISABLE_AUTOLOAD_ENV, create_plugin_manager
+from logwarden.scanner.registry import Registry
 from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
 from tests import aws_docs
 
 
-def aws_catalogue(**parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
-    pm = create_plugin_manager(["aws"])
-    kinds = engine.registered_kinds(pm)
-    checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
-    cat = load_catalogue(
-        [builtin_rules_path()],
-        kinds=kinds,
-        python_checks=checks,
-        parameters=("test", parameters) if parameters else None,
+@functools.cache
+def registry() -> Registry:
+    """The registry a run collects from logwarden's built-in plugins alone (shared by the
+    tests, so a plugin one test installs never leaks into another)."""
+    saved = os.environ.get(DISABLE_AUTOLOAD_ENV)
+    os.environ[DISABLE_AUTOLOAD_ENV] = "1"
+    try:
+        return Registry.collect(create_plugin_manager())
+    finally:
+        if saved is None:
+            del os.environ[DISABLE_AUTOLOAD_ENV]
+        else:
+            os.environ[DISABLE_AUTOLOAD_ENV] = saved
+
+
+def load_rules(files: list[Path | str], clouds: list[str], **kw: Any) -> Catalogue:
+    """Rules files loaded as a scan of ``clouds`` loads them (``kw``: ``load_catalogue``'s)."""
+    return load_catalogue(
+        files,
+        kinds=registry().kinds(clouds),
+        python_checks=registry().python_checks(clouds),
+        clouds=clouds,
+        known_clouds=list(registry().clouds),
+        **kw,
     )
-    return cat, kinds
+
+
+def catalogue(clouds: list[str], **parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
+    """The built-in catalogue as a scan of ``clouds`` loads it, and their kinds."""
+    parameters_in = ("test", parameters) if parameters else None
+    return load_rules([builtin_rules_path()], clouds, parameters=parameters_in), registry().kinds(
+        clouds
+    )
+
+
+def aws_catalogue(**parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
+    return catalogue(["aws"], **parameters)
 
 
 def scan_world(
@@ -73,7 +103,7 @@ def scan_world(
         target.preload(kind, collection)
     engine.link_peers(scope)
     return engine.run_scan(
-        engine.ScanInput(scopes=[scope]),
+        engine.ScanInput(scopes=[scope], clouds=registry().terms(["aws"])),
         cat,
         jobs=2,
         waivers=waivers,
@@ -94,21 +124,10 @@ def statuses(report: ScanReport, check_id: str, tenant_id: str | None = None) ->
 
 
 def cloud_catalogue(clouds: list[str], **parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
-    """The built-in catalogue with ``clouds`` and every other built-in cloud plugin registered
-    (as ``rules validate`` loads it), so every section of rules.yaml resolves its kinds; the
+    """The built-in catalogue with ``clouds`` and every other installed cloud loaded (as
+    ``rules validate`` loads it), so every section of rules.yaml resolves its kinds; the
     engine then evaluates only the checks of the clouds it scans."""
-    from logwarden.scanner.plugins import KNOWN_CLOUDS
-
-    pm = create_plugin_manager(list(dict.fromkeys([*clouds, *KNOWN_CLOUDS])))
-    kinds = engine.registered_kinds(pm)
-    checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
-    cat = load_catalogue(
-        [builtin_rules_path()],
-        kinds=kinds,
-        python_checks=checks,
-        parameters=("test", parameters) if parameters else None,
-    )
-    return cat, kinds
+    return catalogue(list(dict.fromkeys([*clouds, *registry().clouds])), **parameters)
 
 
 def scan_documents(
@@ -149,7 +168,7 @@ def scan_documents(
         )
     engine.link_peers(scope)
     return engine.run_scan(
-        engine.ScanInput(scopes=[scope]),
+        engine.ScanInput(scopes=[scope], clouds=registry().terms([cloud])),
         cat,
         jobs=2,
         waivers=waivers,
@@ -159,16 +178,7 @@ def scan_documents(
 
 def gcp_catalogue(**parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
     """The built-in catalogue as a GCP-only scan loads it."""
-    pm = create_plugin_manager(["gcp"])
-    kinds = engine.registered_kinds(pm)
-    checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
-    cat = load_catalogue(
-        [builtin_rules_path()],
-        kinds=kinds,
-        python_checks=checks,
-        parameters=("test", parameters) if parameters else None,
-    )
-    return cat, kinds
+    return catalogue(["gcp"], **parameters)
 
 
 def scan_gcp_world(
@@ -209,5 +219,8 @@ def scan_gcp_world(
         target.preload(kind, collection)
     engine.link_peers(scope)
     return engine.run_scan(
-        engine.ScanInput(scopes=[scope]), cat, jobs=2, today=dt.date(2026, 11, 22)
+        engine.ScanInput(scopes=[scope], clouds=registry().terms(["gcp"])),
+        cat,
+        jobs=2,
+        today=dt.date(2026, 11, 22),
     )

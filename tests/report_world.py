@@ -30,9 +30,8 @@ from logwarden.scanner.models import (
     Tenant,
     Waiver,
 )
-from logwarden.scanner.plugins import create_plugin_manager
 from tests import aws_docs as d
-from tests.offline import scan_world
+from tests.offline import registry, scan_world
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 TODAY = dt.date(2026, 11, 22)
@@ -139,6 +138,7 @@ def multi_cloud_report() -> ScanReport:
     report.tenants.extend(tenants)
     report.organizations.append(GCP_ORG)
     report.checks.append(GCP_SINK)
+    report.clouds = registry().terms(["aws", "gcp"])
     return report
 
 
@@ -185,11 +185,7 @@ def save_inventory(
 
     ``errors`` maps an account id to (kind, error): that kind's collection failed there.
     """
-    kinds = {
-        k: v
-        for k, v in engine.registered_kinds(create_plugin_manager(["aws"])).items()
-        if v.cloud == "aws"
-    }
+    kinds = registry().kinds(["aws"])
     org = d.organization()
     org_inv = Inventory(cloud="aws", tenant=None, organization=org, kinds=kinds, offline=True)
     for kind, items in world.org.items():

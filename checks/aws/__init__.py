@@ -1,19 +1,19 @@
-"""Built-in Python checks for AWS: the controls whose logic the filter language cannot say."""
+"""Built-in Python checks for AWS: the controls whose logic the filter language cannot say.
+
+Their metadata is in rules.yaml (``implementation: python``); the ``aws`` plugin
+(``logwarden.scanner.collectors.aws``) registers ``CHECKS``.
+"""
 
 from __future__ import annotations
 
 from logwarden.checks.aws import bucket_policy, config_recorder, scp
-from logwarden.scanner.hookspecs import hookimpl
 from logwarden.scanner.models import PythonCheck
 
-
-@hookimpl
-def logwarden_register_checks() -> list[PythonCheck]:
-    return [
-        PythonCheck("aws.org.scp_protects_cloudtrail", scp.protects_cloudtrail),
-        PythonCheck("aws.org.scp_protects_config", scp.protects_config),
-        PythonCheck("aws.org.scp_protects_log_bucket", scp.protects_log_bucket),
-        PythonCheck("aws.s3.log_bucket_not_public", bucket_policy.not_public),
-        PythonCheck("aws.s3.log_bucket_tls_only", bucket_policy.tls_only),
-        PythonCheck("aws.config.recorder_on", config_recorder.recorder_on),
-    ]
+CHECKS: tuple[PythonCheck, ...] = (
+    PythonCheck("aws.org.scp_protects_cloudtrail", scp.protects_cloudtrail),
+    PythonCheck("aws.org.scp_protects_config", scp.protects_config),
+    PythonCheck("aws.org.scp_protects_log_bucket", scp.protects_log_bucket),
+    PythonCheck("aws.s3.log_bucket_not_public", bucket_policy.not_public),
+    PythonCheck("aws.s3.log_bucket_tls_only", bucket_policy.tls_only),
+    PythonCheck("aws.config.recorder_on", config_recorder.recorder_on),
+)

@@ -2,13 +2,14 @@
 the search window, and recording who-made-it in history for ``logwarden drift``.
 
 The cloud readers have their own tests (test_<cloud>_attribution.py and tests/e2e); here a
-small plugin registered through the real plugin API answers ``logwarden_attribute``.
+small reader stands in for the registered AWS cloud's ``attribute``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,14 @@ from logwarden.scanner import (
     snapshot,
 )
 from logwarden.scanner.audit_events import Attribution, AuditEvent, Subject
+from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.drift import Drift, ResourceState, ResultRow, ScanState
 from logwarden.scanner.hookspecs import hookimpl
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import Check, ExitCode, Remediation, Scope, Severity
 from logwarden.scanner.plugins import create_plugin_manager
 from tests import aws_docs as d
-from tests.offline import aws_catalogue
+from tests.offline import aws_catalogue, registry
 from tests.report_world import save_inventory
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
@@ -47,18 +49,15 @@ STOP = AuditEvent(
 
 
 class Reader:
-    """A cloud plugin's attribution hook: answers from a fixed journal, records its calls."""
+    """A cloud's ``attribute``: answers from a fixed journal, records its calls."""
 
-    def __init__(self, cloud: str, events: list[AuditEvent], fail: bool = False) -> None:
-        self.cloud, self.events, self.fail = cloud, events, fail
+    def __init__(self, events: list[AuditEvent], fail: bool = False) -> None:
+        self.events, self.fail = events, fail
         self.calls: list[dict[str, Any]] = []
 
-    @hookimpl
-    def logwarden_attribute(
-        self, cloud: str, subjects: list[Subject], start: str, end: str, inventories: list[Any]
-    ) -> list[Attribution] | None:
-        if cloud != self.cloud:
-            return None
+    def __call__(
+        self, subjects: list[Subject], start: str, end: str, inventories: list[Any]
+    ) -> list[Attribution]:
         self.calls.append({"subjects": subjects, "start": start, "end": end, "n": len(inventories)})
         if self.fail:
             raise RuntimeError("reader crashed")
@@ -150,16 +149,21 @@ def stopped_trail_drift(tmp_path: Path) -> tuple[Drift, Any, engine.ScanInput]:
     return drift.compare(before, after), report, scan
 
 
+def clouds(reader: Reader | None) -> dict[str, Cloud]:
+    """The registered clouds, AWS reading its audit log with ``reader``."""
+    return {**registry().clouds, "aws": replace(registry().clouds["aws"], attribute=reader)}
+
+
 def inventories(scan: engine.ScanInput) -> dict[str, list[Inventory]]:
     return {"aws": [inv for s in scan.scopes for inv in [s.inventory, *s.tenants]]}
 
 
 def test_the_plugin_is_asked_once_per_cloud_and_regressions_name_who(tmp_path: Path) -> None:
     result, report, scan = stopped_trail_drift(tmp_path)
-    reader = Reader("aws", [STOP])
-    pm = create_plugin_manager(["aws"])
-    pm.register(reader)
-    attribution.attribute(result, pm, inventories(scan), report.checks, report.results, NOW)
+    reader = Reader([STOP])
+    attribution.attribute(
+        result, clouds(reader), inventories(scan), report.checks, report.results, NOW
+    )
     assert len(reader.calls) == 1
     call = reader.calls[0]
     assert call["start"] == "2026-12-04T09:00:00+00:00"
@@ -186,16 +190,19 @@ def drift_doc(result: Drift) -> dict[str, Any]:
 
 def test_a_crashing_or_missing_reader_is_an_error_on_its_subjects(tmp_path: Path) -> None:
     result, report, scan = stopped_trail_drift(tmp_path)
-    pm = create_plugin_manager(["aws"])
-    pm.register(Reader("aws", [STOP], fail=True))
-    attribution.attribute(result, pm, inventories(scan), report.checks, report.results, NOW)
+    crashing = clouds(Reader([STOP], fail=True))
+    attribution.attribute(result, crashing, inventories(scan), report.checks, report.results, NOW)
     assert result.attributions
     assert all("reader crashed" in a.error for a in result.attributions.values())
 
     result, report, scan = stopped_trail_drift(tmp_path)
-    attribution.attribute(
-        result, create_plugin_manager(["aws"]), {}, report.checks, report.results, NOW
+    attribution.attribute(result, clouds(None), inventories(scan), report.checks, [], NOW)
+    assert all(
+        a.error == "no audit-log reader for aws answered" for a in result.attributions.values()
     )
+
+    result, report, scan = stopped_trail_drift(tmp_path)
+    attribution.attribute(result, registry().clouds, {}, report.checks, report.results, NOW)
     assert all("not scanned live" in a.error for a in result.attributions.values())
     assert all(a.summary.startswith("unknown: ") for a in result.attributions.values())
     # one reason for every item: the console says it once, not under each of them
@@ -207,12 +214,12 @@ def test_a_crashing_or_missing_reader_is_an_error_on_its_subjects(tmp_path: Path
 def test_nothing_to_attribute_without_an_earlier_scan_or_without_drift(tmp_path: Path) -> None:
     clean = d.compliant_world()
     report, scan, after = offline_scan(clean, tmp_path, "1")
-    reader = Reader("aws", [STOP])
-    pm = create_plugin_manager(["aws"])
-    pm.register(reader)
+    reader = Reader([STOP])
     for before in (None, after):
         result = drift.compare(before, after)
-        attribution.attribute(result, pm, inventories(scan), report.checks, report.results, NOW)
+        attribution.attribute(
+            result, clouds(reader), inventories(scan), report.checks, report.results, NOW
+        )
         assert result.attributions == {} and result.causes == {}
     assert reader.calls == []
 
@@ -297,7 +304,7 @@ class MemoryStores:
 
 
 def test_a_plugin_can_serve_other_history_urls(tmp_path: Path) -> None:
-    pm = create_plugin_manager([])
+    pm = create_plugin_manager()
     pm.register(MemoryStores(tmp_path))
     store = history.open_store("memo://team", pm=pm)
     store.record(recorded("2026-12-01T00:00:00+00:00", True, []))

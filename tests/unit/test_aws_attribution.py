@@ -24,7 +24,8 @@ from moto import mock_aws
 
 from logwarden.scanner import engine
 from logwarden.scanner.audit_events import Attribution, Subject
-from logwarden.scanner.collectors.aws import logwarden_attribute, parse_settings
+from logwarden.scanner.collectors import aws as aws_plugin
+from logwarden.scanner.collectors.aws import parse_settings
 from logwarden.scanner.collectors.aws.attribution.archive import (
     Archive,
     day_prefixes,
@@ -41,11 +42,11 @@ from logwarden.scanner.collectors.aws.attribution.match import (
     to_event,
 )
 from logwarden.scanner.inventory import Inventory
-from logwarden.scanner.plugins import create_plugin_manager
 from logwarden_sandbox import aws_changes, aws_journal
 from logwarden_sandbox.aws_bucket_policy import allowed, condition_holds
 from logwarden_sandbox.aws_server import MotoServer
 from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from tests.offline import registry
 
 MGMT, MEMBER, ARCHIVE = "111111111111", "222222222222", "333333333333"
 TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{MGMT}:trail/org-trail"
@@ -440,8 +441,7 @@ class Collected:
 
 def collect(endpoint: str | None = None) -> Collected:
     """Discover and collect every AWS kind as a scan does; record the archive calls made."""
-    pm = create_plugin_manager(["aws"])
-    kinds = engine.registered_kinds(pm)
+    kinds = registry().kinds(["aws"])
     config: dict[str, Any] = {"mode": "organization", "regions": list(REGIONS), "max_attempts": 1}
     if endpoint:
         config["endpoint_url"] = endpoint
@@ -453,7 +453,7 @@ def collect(endpoint: str | None = None) -> Collected:
 
     settings.pool.register("before-parameter-build.s3.ListObjectsV2", spy(out.listed, "Prefix"))
     settings.pool.register("before-parameter-build.s3.GetObject", spy(out.fetched, "Key"))
-    scan = engine.discover(pm, {"aws": settings}, kinds, {})
+    scan = engine.discover(registry().clouds, {"aws": settings}, kinds, {})
     scope = scan.scopes[0]
     aws_kinds = sorted(scope.inventory.kinds.values(), key=lambda k: k.stage)
     for kind in aws_kinds:
@@ -602,8 +602,7 @@ def test_archive_attribution_reads_only_the_window(moto_archive: MotoArchive) ->
     scan = collect()
     bucket = subject("aws.s3.bucket", f"arn:aws:s3:::{w.bucket}", w.archive)
     trail = moto_trail(w)
-    answers = logwarden_attribute(
-        cloud="aws",
+    answers = aws_plugin.attribute(
         subjects=[trail, bucket],
         start=START,
         end=END,
@@ -660,11 +659,8 @@ def test_unreadable_log_file_is_named_and_the_rest_is_read(moto_archive: MotoArc
     assert f"s3://{w.bucket}/{broken}" in found.error
 
 
-def test_other_clouds_and_unknown_kinds(moto_archive: MotoArchive) -> None:
+def test_unknown_kinds_and_a_bad_window(moto_archive: MotoArchive) -> None:
     scan = collect()
-    assert (
-        logwarden_attribute(cloud="gcp", subjects=[], start=START, end=END, inventories=[]) is None
-    )
     regions = subject("aws.config.regions", f"arn:aws:config::{MGMT_ID}:regions", MGMT_ID)
     [answer] = attribute([regions], START, END, scan.inventories)
     assert answer.events == [] and "aws.config.regions" in answer.error

@@ -13,8 +13,8 @@ import pytest
 from logwarden.scanner import engine
 from logwarden.scanner.collectors.azure import (
     all_kinds,
-    logwarden_discover_tenants,
-    logwarden_open_session,
+    discover,
+    open_session,
     parse_settings,
 )
 from logwarden.scanner.collectors.azure.settings import AzureSettings
@@ -63,7 +63,7 @@ def settings_for(server: ArmServer, **changes: Any) -> AzureSettings:
 
 def scan_inventories(settings: AzureSettings) -> tuple[Discovery, dict[str, Inventory]]:
     """Discover, then collect stage 1 and 2 of every subscription like the engine does."""
-    found = logwarden_discover_tenants(cloud="azure", settings=settings)
+    found = discover(settings=settings)
     assert found is not None
     kinds = {k.name: k for k in all_kinds()}
     org = found.organizations[0] if found.organizations else None
@@ -79,8 +79,7 @@ def scan_inventories(settings: AzureSettings) -> tuple[Discovery, dict[str, Inve
                 organization=org,
                 kinds=kinds,
                 session_factory=functools.partial(
-                    logwarden_open_session,
-                    cloud="azure",
+                    open_session,
                     tenant=tenant,
                     organization=org,
                     settings=settings,
@@ -118,8 +117,7 @@ def test_management_group_discovery_gives_chains(box: AzureSandbox) -> None:
 
 
 def test_visible_and_static_discovery(box: AzureSandbox) -> None:
-    visible = logwarden_discover_tenants(
-        cloud="azure",
+    visible = discover(
         settings=settings_for(box.server, mode="subscriptions-visible", management_group_id=None),
     )
     assert visible is not None and visible.errors == []
@@ -127,8 +125,7 @@ def test_visible_and_static_discovery(box: AzureSandbox) -> None:
     assert sorted(t.name for t in visible.tenants) == sorted([PLATFORM, CORP, ONLINE])
     corp = box.world.subscriptions[CORP]
     missing = "00000000-0000-4000-8000-000000000000"
-    static = logwarden_discover_tenants(
-        cloud="azure",
+    static = discover(
         settings=settings_for(
             box.server,
             mode="subscriptions",
@@ -267,11 +264,11 @@ def test_a_wrong_token_is_an_error_not_a_pass(
     found, _ = scan_inventories(settings_for(box.server))
     monkeypatch.setenv("LOGWARDEN_AZURE_SANDBOX_TOKEN", "not-the-token")
     settings = settings_for(box.server)
-    broken = logwarden_discover_tenants(cloud="azure", settings=settings)
+    broken = discover(settings=settings)
     assert broken is not None and broken.tenants == []
     assert broken.errors[0].code in ("InvalidAuthenticationToken", "401")
     monkeypatch.delenv("LOGWARDEN_AZURE_SANDBOX_TOKEN")
-    unset = logwarden_discover_tenants(cloud="azure", settings=settings_for(box.server))
+    unset = discover(settings=settings_for(box.server))
     assert unset is not None and unset.errors[0].code == "CredentialUnavailable"
     assert found.errors == []
 

@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 
 from logwarden.scanner.audit_events import Subject
-from logwarden.scanner.collectors.azure import logwarden_attribute, parse_settings
+from logwarden.scanner.collectors import azure as azure_plugin
+from logwarden.scanner.collectors.azure import parse_settings
 from logwarden.scanner.collectors.azure.common import ACTIVITY_LOG_SETTING, ASSIGNMENT, MALFORMED
 from logwarden.scanner.collectors.azure.responses import OPERATIONS, Operation, operation_for
 from logwarden.scanner.inventory import Inventory
@@ -158,7 +159,7 @@ def record_changes(box: AzureSandbox) -> None:
 
 
 def attribute(box: AzureSandbox, subjects: list[Subject]) -> list[Any]:
-    """Drift attribution of ``subjects`` through the plugin hook, as the engine calls it."""
+    """Drift attribution of ``subjects`` through the cloud's ``attribute``, as the engine calls it."""
     settings = parse_settings(section(box, MG_MODE))
     corp = box.world.subscriptions[CORP]
     inventory = Inventory(
@@ -168,9 +169,7 @@ def attribute(box: AzureSandbox, subjects: list[Subject]) -> list[Any]:
         kinds={},
         session_factory=lambda: settings.pool.for_subscription(corp),
     )
-    answer = logwarden_attribute(
-        cloud="azure", subjects=subjects, start=START, end=END, inventories=[inventory]
-    )
+    answer = azure_plugin.CLOUD.attribute(subjects, START, END, [inventory])
     assert answer is not None
     return answer
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from logwarden.scanner.collectors.azure import logwarden_configure_cloud, parse_settings
+from logwarden.scanner.collectors.azure import CLOUD, AzureSettings, parse_settings, settings
 from logwarden.scanner.collectors.azure.credentials import StaticTokenCredential, make_credential
 from logwarden.scanner.collectors.azure.settings import SubscriptionTarget
 from logwarden.scanner.errors import InputError
@@ -170,6 +170,6 @@ def test_client_secret_credential_is_built_without_calling_azure(
         make_credential(s)
 
 
-def test_other_clouds_are_not_handled() -> None:
-    assert logwarden_configure_cloud(cloud="aws", section={}, file="x.yaml") is None
-    assert logwarden_configure_cloud(cloud="azure", section={}, file="x.yaml") is not None
+def test_the_cloud_reads_its_section_through_its_descriptor() -> None:
+    assert CLOUD.settings is settings
+    assert isinstance(CLOUD.settings({}, "x.yaml", None), AzureSettings)

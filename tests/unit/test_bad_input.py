@@ -20,8 +20,8 @@ import pytest
 from logwarden.scanner import cli
 from logwarden.scanner.cli import REPORT_FORMATS
 from logwarden.scanner.models import ExitCode
-from logwarden.scanner.plugins import KNOWN_CLOUDS
 from tests import aws_docs as d
+from tests.offline import registry
 from tests.report_world import save_inventory
 
 WAIVER = "version: 1\nwaivers:\n  - checks: aws.*\n    reason: r\n    owner: o\n    expires: {}\n"
@@ -138,7 +138,7 @@ CASES = [
         "rules file: id without a known cloud",
         ["rules", "validate", "mine.yaml"],
         ("mine.yaml:3: control id 'custom.aws.named' does not start with a known cloud",),
-        ", ".join(f"{c}." for c in KNOWN_CLOUDS),
+        ", ".join(f"{c}." for c in registry().clouds),
         files={"mine.yaml": _control(id="custom.aws.named")},
     ),
     Case(
@@ -406,9 +406,7 @@ def test_unknown_plugin_name_is_one_warning(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _ = _scan_code(capsys)
-    warned, err = _scan_code(
-        capsys, "-p", "no:nosuch", "-p", "no:nosuch", "-p", "no:logwarden.checks.gcp"
-    )
+    warned, err = _scan_code(capsys, "-p", "no:nosuch", "-p", "no:nosuch", "-p", "no:gcp")
     assert warned == code
     warnings = [line for line in err.splitlines() if line.startswith("logwarden: warning:")]
     assert len(warnings) == 1, err

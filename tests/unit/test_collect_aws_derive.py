@@ -20,7 +20,9 @@ def test_plugin_registers_with_pluggy_and_declares_every_documented_kind() -> No
     pm.add_hookspecs(hookspecs)
     pm.register(aws_plugin)
     pm.check_pending()
-    kinds = [k for batch in pm.hook.logwarden_register_kinds() for k in batch]
+    (cloud,) = [c for batch in pm.hook.logwarden_register_clouds() for c in batch]
+    assert (cloud.name, cloud.label, cloud.tenant_word) == ("aws", "AWS", "account")
+    kinds = list(cloud.kinds())
     stages = {k.name: (k.stage, k.organization) for k in kinds}
     assert stages == {
         "aws.organizations.organization": (0, True),
@@ -35,9 +37,6 @@ def test_plugin_registers_with_pluggy_and_declares_every_documented_kind() -> No
         "aws.kms.key": (3, False),
     }
     assert all(k.cloud == "aws" and k.description for k in kinds)
-    assert (
-        pm.hook.logwarden_configure_cloud(cloud="gcp", section={}, file="x", options=None) is None
-    )
 
 
 def test_normalise() -> None:

@@ -19,8 +19,8 @@ from moto import mock_aws
 
 from logwarden.scanner.collectors.aws import (
     all_kinds,
-    logwarden_discover_tenants,
-    logwarden_open_session,
+    discover,
+    open_session,
     parse_settings,
 )
 from logwarden.scanner.collectors.aws.settings import AwsSettings
@@ -259,15 +259,13 @@ def scan(config: dict[str, Any] | None = None, handlers: dict[str, Any] | None =
     settings = parse_settings({"regions": REGIONS, **(config or {})}, "logwarden.yaml")
     for event, handler in (handlers or {}).items():
         settings.pool.register(event, handler)
-    discovery = logwarden_discover_tenants(cloud="aws", settings=settings)
+    discovery = discover(settings=settings)
     assert discovery is not None and discovery.errors == []
     kinds = {k.name: k for k in all_kinds()}
     org = discovery.organizations[0]
 
     def factory(tenant: Any) -> Any:
-        return lambda: logwarden_open_session(
-            cloud="aws", tenant=tenant, organization=org, settings=settings
-        )
+        return lambda: open_session(tenant=tenant, organization=org, settings=settings)
 
     org_inv = Inventory(
         cloud="aws", tenant=None, organization=org, kinds=kinds, session_factory=factory(None)

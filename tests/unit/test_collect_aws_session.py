@@ -19,8 +19,8 @@ from moto.server import ThreadedMotoServer
 
 from logwarden.scanner.collectors.aws import (
     all_kinds,
-    logwarden_discover_tenants,
-    logwarden_open_session,
+    discover,
+    open_session,
     parse_settings,
 )
 from logwarden.scanner.collectors.aws.session import shared_loader
@@ -78,20 +78,12 @@ def test_no_assume_role_into_the_base_account(member: str) -> None:
     calls = counting(settings)
     tenant = Tenant(cloud="aws", id=MGMT, name="management")
     org = Organization(cloud="aws", id="o-1", name="o-1", management_tenant_id=MGMT)
-    mgmt = logwarden_open_session(cloud="aws", tenant=tenant, organization=org, settings=settings)
-    org_scope = logwarden_open_session(
-        cloud="aws", tenant=None, organization=org, settings=settings
-    )
+    mgmt = open_session(tenant=tenant, organization=org, settings=settings)
+    org_scope = open_session(tenant=None, organization=org, settings=settings)
     assert mgmt is org_scope is settings.pool.base()
     assert calls == Counter({"base:GetCallerIdentity": 1})
-    assert (
-        logwarden_open_session(cloud="gcp", tenant=tenant, organization=org, settings=settings)
-        is None
-    )
     with pytest.raises(SessionUnavailable) as info:
-        logwarden_open_session(
-            cloud="aws", tenant=None, organization=Organization("aws", "x", "x"), settings=settings
-        )
+        open_session(tenant=None, organization=Organization("aws", "x", "x"), settings=settings)
     assert info.value.code == "NoManagementAccount"
     # without organization facts the organization kinds are not applicable, not an error
     static = Organization("aws", "aws-accounts", "AWS accounts", facts_available=False)
@@ -100,9 +92,7 @@ def test_no_assume_role_into_the_base_account(member: str) -> None:
         tenant=None,
         organization=static,
         kinds={k.name: k for k in all_kinds()},
-        session_factory=lambda: logwarden_open_session(
-            cloud="aws", tenant=None, organization=static, settings=settings
-        ),
+        session_factory=lambda: open_session(tenant=None, organization=static, settings=settings),
     )
     assert inv.get("aws.organizations.policy").not_applicable
     assert calls == Counter({"base:GetCallerIdentity": 1})
@@ -124,7 +114,7 @@ def test_assume_role_denied_is_session_unavailable(member: str) -> None:
         settings = parse_settings({"regions": ["us-east-1"]})
         tenant = Tenant(cloud="aws", id=member, name="member")
         with pytest.raises(SessionUnavailable) as info:
-            logwarden_open_session(cloud="aws", tenant=tenant, organization=None, settings=settings)
+            open_session(tenant=tenant, organization=None, settings=settings)
         assert info.value.code == "AccessDenied"
         assert f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole" in info.value.message
         # the failure is remembered: every kind of the tenant becomes one ERROR, no retry storm
@@ -134,8 +124,8 @@ def test_assume_role_denied_is_session_unavailable(member: str) -> None:
             tenant=tenant,
             organization=None,
             kinds=kinds,
-            session_factory=lambda: logwarden_open_session(
-                cloud="aws", tenant=tenant, organization=None, settings=settings
+            session_factory=lambda: open_session(
+                tenant=tenant, organization=None, settings=settings
             ),
         )
         got = inv.get("aws.config.recorder")
@@ -188,7 +178,7 @@ def test_memo_runs_once_and_remembers_failures(member: str) -> None:
 
 def test_discovery_in_accounts_and_current_modes(member: str) -> None:
     settings = parse_settings({"mode": "accounts", "accounts": [{"id": member, "name": "prod"}]})
-    found = logwarden_discover_tenants(cloud="aws", settings=settings)
+    found = discover(settings=settings)
     assert found is not None and found.errors == []
     org = found.organizations[0]
     assert org.facts_available is False and org.id.startswith("o-")
@@ -197,16 +187,15 @@ def test_discovery_in_accounts_and_current_modes(member: str) -> None:
         (member, "prod", False, ())
     ]
 
-    current = logwarden_discover_tenants(cloud="aws", settings=parse_settings({"mode": "current"}))
+    current = discover(settings=parse_settings({"mode": "current"}))
     assert current is not None
     assert [(t.id, t.is_management) for t in current.tenants] == [(MGMT, True)]
-    assert logwarden_discover_tenants(cloud="azure", settings=settings) is None
 
 
 def test_enabled_regions_are_resolved_once_per_account(member: str) -> None:
     settings = parse_settings({"mode": "current"})
     calls = counting(settings)
-    found = logwarden_discover_tenants(cloud="aws", settings=settings)
+    found = discover(settings=settings)
     assert found is not None
     tenant = found.tenants[0]
     inv = Inventory(
@@ -214,9 +203,7 @@ def test_enabled_regions_are_resolved_once_per_account(member: str) -> None:
         tenant=tenant,
         organization=found.organizations[0],
         kinds={k.name: k for k in all_kinds()},
-        session_factory=lambda: logwarden_open_session(
-            cloud="aws", tenant=tenant, organization=None, settings=settings
-        ),
+        session_factory=lambda: open_session(tenant=tenant, organization=None, settings=settings),
     )
     regions = inv.get("aws.config.regions").resources[0].data["Regions"]
     assert "us-east-1" in regions and regions == sorted(regions)
@@ -227,16 +214,14 @@ def test_enabled_regions_are_resolved_once_per_account(member: str) -> None:
 
 def test_discovery_reports_unusable_credentials_as_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
-    found = logwarden_discover_tenants(
-        cloud="aws", settings=parse_settings({"profile": "no-such-profile"})
-    )
+    found = discover(settings=parse_settings({"profile": "no-such-profile"}))
     assert found is not None and found.tenants == []
     assert [(e.kind, e.code) for e in found.errors] == [("discovery", "ProfileNotFound")]
 
 
 def test_organization_mode_outside_an_organization() -> None:
     with mock_aws():  # this account is in no organization
-        found = logwarden_discover_tenants(cloud="aws", settings=parse_settings({}))
+        found = discover(settings=parse_settings({}))
     assert found is not None and found.tenants == []
     assert found.errors[0].code == "AWSOrganizationsNotInUseException"
     assert "mode" in found.errors[0].message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from logwarden.scanner.collectors.aws import logwarden_configure_cloud, parse_settings
+from logwarden.scanner.collectors.aws import CLOUD, parse_settings
 from logwarden.scanner.collectors.aws.settings import AccountTarget, AwsSettings
 from logwarden.scanner.errors import InputError
 from logwarden.scanner.yamlsrc import loads
@@ -160,9 +160,8 @@ def test_plain_dicts_work_without_line_numbers() -> None:
     assert str(info.value).startswith("<cli>: unknown key clouds.aws.colour")
 
 
-def test_configure_hook_answers_only_for_aws() -> None:
-    assert logwarden_configure_cloud(cloud="azure", section={}, file="x.yaml") is None
-    settings = logwarden_configure_cloud(cloud="aws", section={"regions": ["us-east-1"]}, file="x")
-    assert isinstance(settings, AwsSettings) and settings.regions == ("us-east-1",)
+def test_the_cloud_reads_its_section_through_its_descriptor() -> None:
+    parsed = CLOUD.settings({"regions": ["us-east-1"]}, "x", None)
+    assert isinstance(parsed, AwsSettings) and parsed.regions == ("us-east-1",)
     with pytest.raises(InputError):
-        logwarden_configure_cloud(cloud="aws", section={"mode": 3}, file="x.yaml")
+        CLOUD.settings({"mode": 3}, "x.yaml", None)

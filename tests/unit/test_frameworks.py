@@ -24,17 +24,12 @@ controls:
 
 
 def _load(tmp_path: Path, claims: str) -> object:
-    from logwarden.scanner import engine
-    from logwarden.scanner.plugins import create_plugin_manager
-    from logwarden.scanner.rules import builtin_rules_path, load_catalogue
+    from logwarden.scanner.rules import builtin_rules_path
+    from tests.offline import load_rules
 
     rules = tmp_path / "extra.yaml"
     rules.write_text(RULES_HEAD + claims)
-    pm = create_plugin_manager(["aws"])
-    python = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
-    return load_catalogue(
-        [builtin_rules_path(), rules], kinds=engine.registered_kinds(pm), python_checks=python
-    )
+    return load_rules([builtin_rules_path(), rules], ["aws"])
 
 
 def test_the_builtin_catalogue_loads_and_every_framework_has_requirements() -> None:

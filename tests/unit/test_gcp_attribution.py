@@ -4,7 +4,7 @@ Pure parts first: entries (built by the sandbox as Google writes them, then unpa
 collector) matched to subjects of every kind, table-driven; which logs each subject needs,
 inheritance included. Then the read path: the real ``LoggingServiceV2Client`` against the
 sandbox's gRPC fake (filter terms, window bounds, paging, resource names, faults), and the
-sandbox's own changes read back through the plugin hook.
+sandbox's own changes read back through the cloud's ``attribute``.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ from logwarden.scanner.collectors.gcp.attribution.targets import (
 )
 from logwarden.scanner.collectors.gcp.audit import effective_audit_config
 from logwarden.scanner.inventory import Inventory
-from logwarden.scanner.plugins import create_plugin_manager
 from logwarden_sandbox import gcp_changes, gcp_entries
 from logwarden_sandbox.gcp_auditlog import admin_activity
 from logwarden_sandbox.gcp_faults import FakeError
 from logwarden_sandbox.gcp_world import log_bucket_id
 from logwarden_sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpSandbox, GcpServers, standard_org
+from tests.offline import registry
 
 RM_ID = "//cloudresourcemanager.googleapis.com/"
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -467,8 +467,8 @@ def servers() -> Iterator[GcpServers]:
 def inventories(box: GcpSandbox) -> list[Inventory]:
     """The inventories of a scan of the sandbox, discovered (nothing collected yet)."""
     settings = parse_settings(box.config_section, "test.yaml")
-    pm = create_plugin_manager(["gcp"])
-    scan = engine.discover(pm, {"gcp": settings}, engine.registered_kinds(pm), {})
+    reg = registry()
+    scan = engine.discover(reg.clouds, {"gcp": settings}, reg.kinds(["gcp"]), {})
     assert scan.errors == []
     return [scan.scopes[0].inventory, *scan.scopes[0].tenants]
 
@@ -558,9 +558,7 @@ def test_the_sandbox_change_is_attributed_through_the_hook_and_each_log_read_onc
         "IamPolicyEtag",
     )
     subjects = [effective(p) for p in box.world.project_ids] + [folder]
-    answers = gcp_plugin.logwarden_attribute(
-        cloud="gcp", subjects=subjects, start=iso(start), end=iso(end), inventories=invs
-    )
+    answers = gcp_plugin.attribute(subjects, iso(start), iso(end), invs)
     assert answers is not None
     found = {a.subject.resource_id: a for a in answers}
     assert [a.subject for a in answers] == subjects
@@ -614,25 +612,23 @@ def test_an_unreadable_log_is_an_error_on_the_subjects_that_need_it(servers: Gcp
 
 def test_credentials_that_cannot_be_built_are_an_error_not_an_exception() -> None:
     settings = GcpSettings(credentials="service-account-file", service_account_file="/nonexistent")
-    pm = create_plugin_manager(["gcp"])
     inv = Inventory(
         cloud="gcp",
         tenant=None,
         organization=None,
-        kinds=engine.registered_kinds(pm),
-        session_factory=lambda: gcp_plugin.logwarden_open_session(
-            cloud="gcp", tenant=None, organization=None, settings=settings
-        ),
+        kinds=registry().kinds(["gcp"]),
+        session_factory=lambda: gcp_plugin.open_session(settings, None, None),
     )
     (answer,) = audit_logs.attribute([EFFECTIVE], iso(T0), iso(T0), [inv])
     assert answer.events == []
     assert answer.error.startswith("FileNotFoundError: the GCP credentials")
 
 
-def test_the_hook_answers_only_for_gcp() -> None:
-    assert gcp_plugin.logwarden_attribute("aws", [EFFECTIVE], iso(T0), iso(T0), []) is None
-    answers = gcp_plugin.logwarden_attribute("gcp", [EFFECTIVE], iso(T0), iso(T0), [])
-    assert answers is not None and answers[0].error
+def test_the_registered_gcp_cloud_attributes_from_cloud_audit_logs() -> None:
+    cloud = registry().clouds["gcp"]
+    assert cloud.attribute is gcp_plugin.attribute
+    (answer,) = cloud.attribute([EFFECTIVE], iso(T0), iso(T0), [])
+    assert answer.error
 
 
 def test_the_hierarchy_comes_from_what_the_scan_holds(servers: GcpServers) -> None:

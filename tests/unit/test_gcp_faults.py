@@ -90,7 +90,7 @@ def section(box: GcpSandbox, mode: str, retry_deadline: float = 0) -> dict[str, 
 
 
 def attribute(box: GcpSandbox) -> list[Attribution]:
-    """Who changed ``PROJECT``'s effective audit config, through the plugin hook."""
+    """Who changed ``PROJECT``'s effective audit config, through the cloud's ``attribute``."""
     settings = parse_settings(section(box, ORG_MODE), "fault-test.yaml")
     tenant = Tenant(
         cloud="gcp",
@@ -103,8 +103,8 @@ def attribute(box: GcpSandbox) -> list[Attribution]:
         tenant=tenant,
         organization=None,
         kinds={},
-        session_factory=lambda: gcp_plugin.logwarden_open_session(
-            cloud="gcp", tenant=tenant, organization=None, settings=settings
+        session_factory=lambda: gcp_plugin.open_session(
+            tenant=tenant, organization=None, settings=settings
         ),
     )
     subject = Subject(
@@ -116,8 +116,7 @@ def attribute(box: GcpSandbox) -> list[Attribution]:
         ("Exemptions",),
     )
     start, end = (AT + dt.timedelta(minutes=m) for m in (-5, 5))
-    answer = gcp_plugin.logwarden_attribute(
-        cloud="gcp",
+    answer = gcp_plugin.attribute(
         subjects=[subject],
         start=start.isoformat(),
         end=end.isoformat(),

@@ -12,9 +12,9 @@ from logwarden.scanner import engine
 from logwarden.scanner.collectors.gcp import parse_settings
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import KindCollection
-from logwarden.scanner.plugins import create_plugin_manager
 from logwarden_sandbox.gcp_world import World, log_bucket_id, storage_bucket_id
 from logwarden_sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpServers, standard_org
+from tests.offline import registry
 
 ORG = "organizations/1000000001"
 PLATFORM, WORKLOADS = "folders/2000000001", "folders/2000000002"
@@ -40,9 +40,7 @@ def servers() -> Iterator[GcpServers]:
 def scan_input(servers: GcpServers, world: World, **overrides: Any) -> engine.ScanInput:
     servers.load(world)
     settings = parse_settings(servers.config(world, **overrides), "test.yaml")
-    pm = create_plugin_manager(["gcp"])
-    kinds = engine.registered_kinds(pm)
-    return engine.discover(pm, {"gcp": settings}, kinds, {})
+    return engine.discover(registry().clouds, {"gcp": settings}, registry().kinds(["gcp"]), {})
 
 
 def tenant(scan: engine.ScanInput, project: str) -> Inventory:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from logwarden.scanner.collectors.gcp import logwarden_configure_cloud, parse_settings
+from logwarden.scanner.collectors.gcp import CLOUD, parse_settings, settings
 from logwarden.scanner.errors import InputError
 from logwarden.scanner.inventory import SessionUnavailable
 from logwarden.scanner.yamlsrc import loads
@@ -47,8 +47,9 @@ def test_defaults_from_an_empty_section() -> None:
     assert s.session.retry() is not None
 
 
-def test_other_clouds_are_not_handled() -> None:
-    assert logwarden_configure_cloud(cloud="aws", section={}, file="x") is None
+def test_the_cloud_reads_its_section_through_its_descriptor() -> None:
+    assert CLOUD.settings is settings
+    assert CLOUD.settings({}, "x", None).scope_root is None
 
 
 def test_a_full_sandbox_section() -> None:

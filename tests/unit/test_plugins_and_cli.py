@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from logwarden.reports.builtin import BUILTIN_FORMATS
-from logwarden.scanner import engine
 from logwarden.scanner.cli import main
 from logwarden.scanner.errors import InputError
 from logwarden.scanner.plugins import DISABLE_AUTOLOAD_ENV, create_plugin_manager
+from logwarden.scanner.registry import Registry
 
 GOOD_PLUGIN = """
 from logwarden.scanner.hookspecs import hookimpl
@@ -31,7 +31,7 @@ def logwarden_register_reporter():
 
 
 def _reporters(pm) -> set[str]:  # type: ignore[no-untyped-def]
-    return {r.name for group in pm.hook.logwarden_register_reporters() for r in group}
+    return set(Registry.collect(pm).reporters)
 
 
 def test_entry_point_plugin_is_loaded_and_can_be_blocked(
@@ -39,21 +39,21 @@ def test_entry_point_plugin_is_loaded_and_can_be_blocked(
 ) -> None:  # type: ignore[no-untyped-def]
     installed_plugin(GOOD_PLUGIN)
     builtin = {name for name, *_ in BUILTIN_FORMATS}
-    assert _reporters(create_plugin_manager(["aws"])) == builtin | {"lines"}
-    assert _reporters(create_plugin_manager(["aws"], blocked=["fakeplugin"])) == builtin
+    assert _reporters(create_plugin_manager()) == builtin | {"lines"}
+    assert _reporters(create_plugin_manager(blocked=["fakeplugin"])) == builtin
     monkeypatch.setenv(DISABLE_AUTOLOAD_ENV, "1")
-    assert _reporters(create_plugin_manager(["aws"])) == builtin
+    assert _reporters(create_plugin_manager()) == builtin
 
 
 def test_misspelled_hook_is_a_usage_error(installed_plugin) -> None:  # type: ignore[no-untyped-def]
     installed_plugin(TYPO_PLUGIN)
     with pytest.raises(InputError) as info:
-        create_plugin_manager(["aws"])
+        create_plugin_manager()
     assert "logwarden_register_reporter" in str(info.value)
 
 
 def test_builtin_kinds_are_registered_once_per_name() -> None:
-    kinds = engine.registered_kinds(create_plugin_manager(["aws"]))
+    kinds = Registry.collect(create_plugin_manager()).kinds(["aws"])
     assert {"aws.cloudtrail.trail", "aws.s3.bucket", "aws.organizations.account"} <= set(kinds)
     assert kinds["aws.cloudtrail.trail"].stage == 1
     assert kinds["aws.organizations.policy"].organization

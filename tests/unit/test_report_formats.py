@@ -7,14 +7,12 @@ import dataclasses
 import pytest
 
 from logwarden.scanner.models import Reporter, ScanReport
-from logwarden.scanner.plugins import create_plugin_manager
+from tests.offline import registry
 from tests.report_world import multi_cloud_report
 
 
 def _reporters() -> list[Reporter]:
-    return [
-        r for group in create_plugin_manager([]).hook.logwarden_register_reporters() for r in group
-    ]
+    return list(registry().reporters.values())
 
 
 EMPTY = ScanReport(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from logwarden.scanner.errors import InputError
-from logwarden.scanner.rules import builtin_rules_path, load_catalogue
-from tests.offline import aws_catalogue
+from logwarden.scanner.rules import builtin_rules_path
+from tests.offline import load_rules
 
 GOOD_CONTROL = """\
 version: 1
@@ -26,15 +26,10 @@ controls:
 
 
 def _load(tmp_path: Path, text: str) -> list[tuple[str, int | None, str, str]]:
-    _, kinds = aws_catalogue()
-    from logwarden.scanner.plugins import create_plugin_manager
-
-    pm = create_plugin_manager(["aws"])
-    checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
     path = tmp_path / "mine.yaml"
     path.write_text(text)
     with pytest.raises(InputError) as info:
-        load_catalogue([builtin_rules_path(), path], kinds=kinds, python_checks=checks)
+        load_rules([builtin_rules_path(), path], ["aws"])
     return [(Path(p.file).name, p.line, p.message, p.fix) for p in info.value.problems]
 
 
@@ -142,18 +137,13 @@ def test_all_problems_are_reported_together(tmp_path: Path) -> None:
 
 
 def test_user_rules_add_and_override(tmp_path: Path) -> None:
-    _, kinds = aws_catalogue()
-    from logwarden.scanner.plugins import create_plugin_manager
-
-    pm = create_plugin_manager(["aws"])
-    checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
     path = tmp_path / "mine.yaml"
     path.write_text(
         GOOD_CONTROL
         + "overrides:\n  - id: aws.s3.log_bucket_access_logging\n    severity: low\n  - id: aws.cloudtrail.cloudwatch_delivery\n    enabled: false\n"
         + "  - id: aws.s3.log_bucket_lifecycle\n    parameters: {archive_after_days: 30}\n"
     )
-    cat = load_catalogue([builtin_rules_path(), path], kinds=kinds, python_checks=checks)
+    cat = load_rules([builtin_rules_path(), path], ["aws"])
     ids = {c.id for c in cat.enabled_checks()}
     assert "aws.cloudtrail.my_trail_named_well" in ids
     assert "aws.cloudtrail.cloudwatch_delivery" not in ids

@@ -1,56 +1,55 @@
-"""The AWS collector plugin of logwarden: settings, discovery, sessions and resource kinds.
+"""The AWS plugin of logwarden (``-p no:aws``): the ``aws`` cloud and its Python controls.
 
-Registered by the plugin manager only when AWS is selected. Importing this package creates no
-client and no session: everything is built on first use, from the settings of one scan.
+Every cloud package has the same layout: ``CLOUD`` here, ``settings.py`` (validated by
+``settings_parse.py``), ``session.py``, ``discovery.py``, ``kinds/<service>.py`` and
+``attribution/``. Importing this package creates no client and imports no AWS SDK module: the
+descriptor's callables import the collectors when a scan of AWS first calls them.
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from logwarden.scanner.audit_events import Attribution, Subject
-from logwarden.scanner.collectors.aws.common import CLOUD
+from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.collectors.aws.settings import AwsSettings
 from logwarden.scanner.collectors.aws.settings_parse import parse_settings
 from logwarden.scanner.hookspecs import hookimpl
-from logwarden.scanner.inventory import Inventory, SessionUnavailable
-from logwarden.scanner.models import Discovery, Organization, ResourceKind, Tenant
+from logwarden.scanner.inventory import SessionUnavailable
+from logwarden.scanner.models import Discovery, Organization, PythonCheck, ResourceKind, Tenant
 
-__all__ = ["AwsSettings", "all_kinds", "parse_settings"]
+if TYPE_CHECKING:
+    from logwarden.scanner.audit_events import Attribution, Subject
+    from logwarden.scanner.inventory import Inventory
+
+__all__ = ["CLOUD", "NAME", "AwsSettings", "all_kinds", "parse_settings"]
+
+NAME = "aws"
 
 
-@hookimpl
-def logwarden_configure_cloud(
-    cloud: str, section: Mapping[str, Any], file: str
-) -> AwsSettings | None:
+def settings(
+    section: Mapping[str, Any], file: str, options: argparse.Namespace | None = None
+) -> AwsSettings:
     """Validate ``clouds.aws``; raises ``InputError`` listing every problem with its line."""
-    if cloud != CLOUD:
-        return None
     return parse_settings(section, file)
 
 
-@hookimpl
-def logwarden_discover_tenants(cloud: str, settings: Any) -> Discovery | None:
+def discover(settings: AwsSettings) -> Discovery:
     """The organization and its active accounts (or the listed / current account)."""
-    if cloud != CLOUD or not isinstance(settings, AwsSettings):
-        return None
     from logwarden.scanner.collectors.aws.discovery import discover
 
     return discover(settings)
 
 
-@hookimpl
-def logwarden_open_session(
-    cloud: str, tenant: Tenant | None, organization: Organization | None, settings: Any
+def open_session(
+    settings: AwsSettings, tenant: Tenant | None, organization: Organization | None
 ) -> Any:
     """The session of a tenant's account, or of the management account for ``tenant=None``.
 
     Sessions are cached per account for the scan, so the organization scope and the
     management tenant share one session (and the answers memoised on it).
     """
-    if cloud != CLOUD or not isinstance(settings, AwsSettings):
-        return None
     if tenant is not None:
         return settings.pool.for_account(tenant.id)
     if organization is not None and not organization.facts_available:
@@ -72,20 +71,38 @@ def all_kinds() -> list[ResourceKind]:
     return list(KINDS)
 
 
-@hookimpl
-def logwarden_register_kinds() -> list[ResourceKind]:
-    """Register the AWS resource kinds."""
-    return all_kinds()
-
-
-@hookimpl
-def logwarden_attribute(
-    cloud: str, subjects: list[Subject], start: str, end: str, inventories: list[Inventory]
-) -> list[Attribution] | None:
+def attribute(
+    subjects: list[Subject], start: str, end: str, inventories: list[Inventory]
+) -> list[Attribution]:
     """Who changed each drifted AWS resource, from CloudTrail: the organization trail's
     archive in S3, else the event history (``LookupEvents``); see docs/attribution-aws.md."""
-    if cloud != CLOUD:
-        return None
     from logwarden.scanner.collectors.aws.attribution.cloudtrail import attribute
 
     return attribute(subjects, start, end, inventories)
+
+
+CLOUD = Cloud(
+    name=NAME,
+    label="AWS",
+    tenant_word="account",
+    ocsf_account_type="AWS Account",
+    settings=settings,
+    discover=discover,
+    open_session=open_session,
+    kinds=all_kinds,
+    attribute=attribute,
+)
+
+
+@hookimpl
+def logwarden_register_clouds() -> list[Cloud]:
+    """Register the ``aws`` cloud."""
+    return [CLOUD]
+
+
+@hookimpl
+def logwarden_register_checks() -> list[PythonCheck]:
+    """The AWS controls declared ``implementation: python`` in rules.yaml."""
+    from logwarden.checks.aws import CHECKS
+
+    return list(CHECKS)

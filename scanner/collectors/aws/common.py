@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
+from logwarden.scanner.collectors.aws import NAME
 from logwarden.scanner.inventory import SessionUnavailable
 from logwarden.scanner.models import CollectionError, Resource
 
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from logwarden.scanner.collectors.aws.session import AwsSession
     from logwarden.scanner.inventory import Inventory
 
-CLOUD = "aws"
 
 ORGANIZATION = "aws.organizations.organization"
 ACCOUNT = "aws.organizations.account"
@@ -77,14 +77,14 @@ def failure(
     if context:
         message = f"{context}: {message}"
     return CollectionError(
-        cloud=CLOUD, tenant_id=tenant_id, kind=kind, region=region, code=code, message=message
+        cloud=NAME, tenant_id=tenant_id, kind=kind, region=region, code=code, message=message
     )
 
 
 def problem(tenant_id: str, kind: str, region: str, code: str, message: str) -> CollectionError:
     """A ``CollectionError`` that logwarden itself detected (not an API answer)."""
     return CollectionError(
-        cloud=CLOUD, tenant_id=tenant_id, kind=kind, region=region, code=code, message=message
+        cloud=NAME, tenant_id=tenant_id, kind=kind, region=region, code=code, message=message
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from logwarden.scanner.collectors.aws.common import AWS_ERRORS, CLOUD, failure
+from logwarden.scanner.collectors.aws.common import AWS_ERRORS, NAME, failure
 from logwarden.scanner.collectors.aws.orgtree import describe_organization, org_tree
 from logwarden.scanner.collectors.aws.session import AwsSession
 from logwarden.scanner.collectors.aws.settings import AwsSettings
@@ -49,7 +49,7 @@ def _organization(settings: AwsSettings, base: AwsSession) -> Discovery:
     ]
     management = str(org["MasterAccountId"])
     organization = Organization(
-        cloud=CLOUD,
+        cloud=NAME,
         id=org["Id"],
         name=f"AWS organization {org['Id']}",
         management_tenant_id=management or None,
@@ -83,7 +83,7 @@ def _static(settings: AwsSettings, base: AwsSession) -> Discovery:
     org_id = str(org.get("Id") or NO_ORG_ID)
     management = str(org.get("MasterAccountId", "")) or None
     organization = Organization(
-        cloud=CLOUD,
+        cloud=NAME,
         id=org_id,
         name=f"AWS organization {org_id}" if org else "AWS accounts",
         management_tenant_id=management,
@@ -110,7 +110,7 @@ def _tenant(
     management: str,
 ) -> Tenant:
     return Tenant(
-        cloud=CLOUD,
+        cloud=NAME,
         id=account_id,
         name=name or account_id,
         organization_id=org_id,

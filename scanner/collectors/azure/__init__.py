@@ -1,72 +1,53 @@
-"""The Azure collector plugin of logwarden: settings, discovery, sessions and resource kinds.
+"""The Azure plugin of logwarden (``-p no:azure``): the ``azure`` cloud and its Python controls.
 
-Registered by the plugin manager only when Azure is selected. Importing this package creates
-no credential and no client, and imports no ``azure.identity`` / ``azure.mgmt`` module beyond
-``azure.core``: everything is built on first use, from the settings of one scan.
+Same layout as every cloud package (see ``logwarden.scanner.collectors.aws``). Importing this
+package creates no credential and no client, and imports no Azure SDK module: the descriptor's
+callables import the collectors when a scan of Azure first calls them.
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from logwarden.scanner.collectors.azure.common import CLOUD
+from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.collectors.azure.settings import AzureSettings
 from logwarden.scanner.collectors.azure.settings_parse import parse_settings
 from logwarden.scanner.hookspecs import hookimpl
-from logwarden.scanner.models import Discovery, Organization, ResourceKind, Tenant
+from logwarden.scanner.models import Discovery, Organization, PythonCheck, ResourceKind, Tenant
 
 if TYPE_CHECKING:
     from logwarden.scanner.audit_events import Attribution, Subject
     from logwarden.scanner.inventory import Inventory
 
-__all__ = ["AzureSettings", "all_kinds", "parse_settings"]
+__all__ = ["CLOUD", "NAME", "AzureSettings", "all_kinds", "parse_settings"]
+
+NAME = "azure"
 
 
-@hookimpl
-def logwarden_configure_cloud(
-    cloud: str, section: Mapping[str, Any], file: str
-) -> AzureSettings | None:
+def settings(
+    section: Mapping[str, Any], file: str, options: argparse.Namespace | None = None
+) -> AzureSettings:
     """Validate ``clouds.azure``; raises ``InputError`` listing every problem with its line."""
-    if cloud != CLOUD:
-        return None
     return parse_settings(section, file)
 
 
-@hookimpl
-def logwarden_discover_tenants(cloud: str, settings: Any) -> Discovery | None:
+def discover(settings: AzureSettings) -> Discovery:
     """The subscriptions to scan (visible, under a management group, or listed)."""
-    if cloud != CLOUD or not isinstance(settings, AzureSettings):
-        return None
     from logwarden.scanner.collectors.azure.discovery import discover
 
     return discover(settings)
 
 
-@hookimpl
-def logwarden_open_session(
-    cloud: str, tenant: Tenant | None, organization: Organization | None, settings: Any
+def open_session(
+    settings: AzureSettings, tenant: Tenant | None, organization: Organization | None
 ) -> Any:
     """The session of a subscription; for ``tenant=None`` the tenant-wide session (Azure has
     no organization-level kinds: inherited policy assignments are read per subscription)."""
-    if cloud != CLOUD or not isinstance(settings, AzureSettings):
-        return None
     if tenant is None:
         return settings.pool.tenant_session()
     return settings.pool.for_subscription(tenant.id)
-
-
-@hookimpl
-def logwarden_attribute(
-    cloud: str, subjects: list[Subject], start: str, end: str, inventories: list[Inventory]
-) -> list[Attribution] | None:
-    """Who changed each drifted Azure resource, from the Activity Log between the scans
-    (see ``activity_log`` and docs/attribution-azure.md)."""
-    if cloud != CLOUD:
-        return None
-    from logwarden.scanner.collectors.azure.attribution.activity_log import attribute
-
-    return attribute(subjects, start, end, inventories)
 
 
 def all_kinds() -> list[ResourceKind]:
@@ -78,7 +59,38 @@ def all_kinds() -> list[ResourceKind]:
     return [skip_inactive(k) for k in KINDS]
 
 
+def attribute(
+    subjects: list[Subject], start: str, end: str, inventories: list[Inventory]
+) -> list[Attribution]:
+    """Who changed each drifted Azure resource, from the Activity Log between the scans
+    (see docs/attribution-azure.md)."""
+    from logwarden.scanner.collectors.azure.attribution.activity_log import attribute
+
+    return attribute(subjects, start, end, inventories)
+
+
+CLOUD = Cloud(
+    name=NAME,
+    label="Azure",
+    tenant_word="subscription",
+    ocsf_account_type="Azure Subscription",
+    settings=settings,
+    discover=discover,
+    open_session=open_session,
+    kinds=all_kinds,
+    attribute=attribute,
+)
+
+
 @hookimpl
-def logwarden_register_kinds() -> list[ResourceKind]:
-    """Register the Azure resource kinds."""
-    return all_kinds()
+def logwarden_register_clouds() -> list[Cloud]:
+    """Register the ``azure`` cloud."""
+    return [CLOUD]
+
+
+@hookimpl
+def logwarden_register_checks() -> list[PythonCheck]:
+    """The Azure controls declared ``implementation: python`` in rules.yaml."""
+    from logwarden.checks.azure import CHECKS
+
+    return list(CHECKS)

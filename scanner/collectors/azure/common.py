@@ -15,6 +15,7 @@ from azure.core.exceptions import (
     HttpResponseError,
 )
 
+from logwarden.scanner.collectors.azure import NAME
 from logwarden.scanner.inventory import SessionUnavailable
 from logwarden.scanner.models import CollectionError, Resource
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from logwarden.scanner.collectors.azure.session import AzureSession
     from logwarden.scanner.inventory import Inventory
 
-CLOUD = "azure"
 
 ACTIVITY_LOG_SETTING = "azure.monitor.activity_log_setting"
 WORKSPACE = "azure.loganalytics.workspace"
@@ -115,7 +115,7 @@ def problem(
 ) -> CollectionError:
     """A ``CollectionError`` that logwarden itself detected (not an API answer)."""
     return CollectionError(
-        cloud=CLOUD, tenant_id=subscription, kind=kind, region=region, code=code, message=message
+        cloud=NAME, tenant_id=subscription, kind=kind, region=region, code=code, message=message
     )
 
 

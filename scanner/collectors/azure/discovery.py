@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from logwarden.scanner.collectors.azure.common import AZURE_ERRORS, CLOUD, failure, to_json
+from logwarden.scanner.collectors.azure.common import AZURE_ERRORS, NAME, failure, to_json
 from logwarden.scanner.collectors.azure.settings import AzureSettings
 from logwarden.scanner.inventory import SessionUnavailable
 from logwarden.scanner.models import DISCOVERY, CollectionError, Discovery, Organization, Tenant
@@ -63,7 +63,7 @@ def _tenant(
     if sub_id in settings.exclude_subscriptions:
         return None
     return Tenant(
-        cloud=CLOUD,
+        cloud=NAME,
         id=sub_id,
         name=name or sub_id,
         organization_id=org_id,
@@ -82,7 +82,7 @@ def _visible(settings: AzureSettings, client: Any) -> Discovery:
         orgs.setdefault(
             tenant_id,
             Organization(
-                cloud=CLOUD,
+                cloud=NAME,
                 id=tenant_id,
                 name=f"Entra ID tenant {tenant_id}",
                 facts_available=False,
@@ -121,7 +121,7 @@ def _static(settings: AzureSettings, client: Any) -> Discovery:
         if found is not None:
             tenants.append(found)
     name = f"Entra ID tenant {org_id}" if settings.tenant_id else "Azure subscriptions"
-    org = Organization(cloud=CLOUD, id=org_id, name=name, facts_available=False)
+    org = Organization(cloud=NAME, id=org_id, name=name, facts_available=False)
     return Discovery(organizations=[org], tenants=tenants)
 
 
@@ -132,7 +132,7 @@ def _management_group(settings: AzureSettings, client: Any, subscriptions: Any) 
     above = _ancestors(group)
     name = str(group.get("name") or group_id)
     org = Organization(
-        cloud=CLOUD,
+        cloud=NAME,
         id=name,
         name=f"Azure management group {props.get('displayName') or name}",
         facts_available=True,

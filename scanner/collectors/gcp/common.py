@@ -14,6 +14,7 @@ from google.auth.exceptions import GoogleAuthError
 from google.protobuf import json_format
 from google.protobuf.message import Message as ProtobufMessage
 
+from logwarden.scanner.collectors.gcp import NAME
 from logwarden.scanner.inventory import SessionUnavailable
 from logwarden.scanner.models import CollectionError, Resource
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from logwarden.scanner.collectors.gcp.session import GcpSession
     from logwarden.scanner.inventory import Inventory
 
-CLOUD = "gcp"
 
 ORGANIZATION = "gcp.resourcemanager.organization"
 FOLDER = "gcp.resourcemanager.folder"
@@ -105,7 +105,7 @@ def failure(
     if context:
         message = f"{context}: {message}"
     return CollectionError(
-        cloud=CLOUD, tenant_id=tenant_id, kind=kind, region=region, code=code, message=message
+        cloud=NAME, tenant_id=tenant_id, kind=kind, region=region, code=code, message=message
     )
 
 
@@ -114,14 +114,14 @@ def problem(
 ) -> CollectionError:
     """A ``CollectionError`` that logwarden itself detected (not an API answer)."""
     return CollectionError(
-        cloud=CLOUD, tenant_id=tenant_id, kind=kind, region=region, code=code, message=message
+        cloud=NAME, tenant_id=tenant_id, kind=kind, region=region, code=code, message=message
     )
 
 
 def rekind(error: CollectionError, kind: str, tenant_id: str, context: str) -> CollectionError:
     """An error of another kind, reported again because this kind depends on it."""
     return CollectionError(
-        cloud=CLOUD,
+        cloud=NAME,
         tenant_id=tenant_id,
         kind=kind,
         region=error.region,

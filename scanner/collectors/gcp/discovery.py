@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from logwarden.scanner.collectors.gcp import hierarchy
-from logwarden.scanner.collectors.gcp.common import CLOUD, GCP_ERRORS, failure, normalise
+from logwarden.scanner.collectors.gcp.common import GCP_ERRORS, NAME, failure, normalise
 from logwarden.scanner.collectors.gcp.session import GcpSession
 from logwarden.scanner.collectors.gcp.settings import GcpSettings
 from logwarden.scanner.models import CollectionError, Discovery, Organization, Tenant
@@ -31,7 +31,7 @@ def discover(settings: GcpSettings) -> Discovery:
         hint = "searching the organizations visible to the credentials"
         return Discovery(errors=[failure("", KIND, exc, hint)])
     except LookupError as exc:
-        return Discovery(errors=[CollectionError(CLOUD, "", KIND, "", "NoOrganization", str(exc))])
+        return Discovery(errors=[CollectionError(NAME, "", KIND, "", "NoOrganization", str(exc))])
     try:
         tree = hierarchy.walk(session, root)
     except GCP_ERRORS as exc:
@@ -43,7 +43,7 @@ def discover(settings: GcpSettings) -> Discovery:
     doc = tree.nodes[root]
     label = "GCP organization" if root.startswith("organizations/") else "GCP folder"
     organization = Organization(
-        cloud=CLOUD,
+        cloud=NAME,
         id=root,
         name=f"{label} {doc.get('displayName') or root}",
         facts_available=True,
@@ -74,7 +74,7 @@ def _only_organization(session: GcpSession) -> str:
 def _tenant(project: dict[str, Any], scope: str, parents: tuple[str, ...]) -> Tenant:
     name = str(project.get("name", ""))
     return Tenant(
-        cloud=CLOUD,
+        cloud=NAME,
         id=str(project["projectId"]),
         name=str(project.get("displayName") or project["projectId"]),
         organization_id=scope,
@@ -85,10 +85,10 @@ def _tenant(project: dict[str, Any], scope: str, parents: tuple[str, ...]) -> Te
 
 def _static(settings: GcpSettings) -> Discovery:
     organization = Organization(
-        cloud=CLOUD, id=STATIC_SCOPE, name="GCP projects", facts_available=False
+        cloud=NAME, id=STATIC_SCOPE, name="GCP projects", facts_available=False
     )
     tenants = [
-        Tenant(cloud=CLOUD, id=pid, name=pid, organization_id=STATIC_SCOPE)
+        Tenant(cloud=NAME, id=pid, name=pid, organization_id=STATIC_SCOPE)
         for pid in settings.projects
     ]
     return Discovery(organizations=[organization], tenants=tenants)

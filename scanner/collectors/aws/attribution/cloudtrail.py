@@ -1,5 +1,5 @@
-"""Who changed it on AWS: drifted resources attributed from CloudTrail (the plugin's
-``logwarden_attribute``).
+"""Who changed it on AWS: drifted resources attributed from CloudTrail (the AWS cloud's
+``attribute``).
 
 Subjects are grouped by where their events are logged (account, region: see
 :func:`logwarden.scanner.collectors.aws.attribution.match.target_of`). For each group:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from logwarden.scanner.collectors.aws import trails
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
-    CLOUD,
+    NAME,
     ORG_TRAIL,
     TRAIL,
     Arn,
@@ -89,14 +89,14 @@ def _as_shadow(org_trail: Resource, viewer: str) -> Resource:
 KINDS = [
     ResourceKind(
         name=ORG_TRAIL,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Organization trails of the management account, with status and selectors.",
         collect=collect_org_trails,
         organization=True,
     ),
     ResourceKind(
         name=TRAIL,
-        cloud=CLOUD,
+        cloud=NAME,
         description="CloudTrail trails visible to the account (own and organization), each once.",
         collect=collect_trails,
         stage=1,

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
-    CLOUD,
     CONFIG_RECORDER,
     CONFIG_REGIONS,
+    NAME,
     failure,
     resource,
     scan_regions,
@@ -68,7 +68,7 @@ def collect_regions(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=CONFIG_RECORDER,
-        cloud=CLOUD,
+        cloud=NAME,
         description="AWS Config recorders with status, keyed by (region, name).",
         collect=collect_recorders,
         stage=1,
@@ -76,7 +76,7 @@ KINDS = [
     ),
     ResourceKind(
         name=CONFIG_REGIONS,
-        cloud=CLOUD,
+        cloud=NAME,
         description="The regions scanned for the account.",
         collect=collect_regions,
         stage=1,

@@ -10,9 +10,9 @@ from botocore.exceptions import ClientError
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
     BUCKET,
-    CLOUD,
     KMS_KEY,
     LOG_BUCKET_NOT_FOUND,
+    NAME,
     TRAIL,
     Arn,
     all_trails,
@@ -124,7 +124,7 @@ def _rotation(session: AwsSession, region: str, arn: str) -> dict[str, Any]:
 KINDS = [
     ResourceKind(
         name=KMS_KEY,
-        cloud=CLOUD,
+        cloud=NAME,
         description="KMS keys that encrypt trails or log buckets, in the account that owns them.",
         collect=collect_keys,
         stage=3,

@@ -8,8 +8,8 @@ from typing import Any
 
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
-    CLOUD,
     LOG_GROUP,
+    NAME,
     TRAIL,
     Arn,
     failure,
@@ -67,7 +67,7 @@ def collect_log_groups(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=LOG_GROUP,
-        cloud=CLOUD,
+        cloud=NAME,
         description="CloudWatch Logs groups that the account's trails deliver to.",
         collect=collect_log_groups,
         stage=2,

@@ -10,7 +10,7 @@ from typing import Any
 from logwarden.scanner.collectors.aws.common import (
     ACCOUNT,
     AWS_ERRORS,
-    CLOUD,
+    NAME,
     ORGANIZATION,
     POLICY,
     failure,
@@ -139,21 +139,21 @@ def parse_policy(text: str) -> dict[str, Any]:
 KINDS = [
     ResourceKind(
         name=ORGANIZATION,
-        cloud=CLOUD,
+        cloud=NAME,
         description="The AWS organization: roots, feature set, whether SCPs are enabled.",
         collect=collect_organization,
         organization=True,
     ),
     ResourceKind(
         name=ACCOUNT,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Every account of the organization with its OU path and effective SCP ids.",
         collect=collect_accounts,
         organization=True,
     ),
     ResourceKind(
         name=POLICY,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Service control policies with their parsed content and targets.",
         collect=collect_policies,
         organization=True,

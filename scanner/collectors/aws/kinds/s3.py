@@ -20,8 +20,8 @@ from logwarden.scanner.collectors.aws import s3_derive
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
     BUCKET,
-    CLOUD,
     LOG_BUCKET_NOT_FOUND,
+    NAME,
     TRAIL,
     all_trails,
     failure,
@@ -271,7 +271,7 @@ def _account_public_access_block(session: AwsSession, region: str) -> dict[str, 
 KINDS = [
     ResourceKind(
         name=BUCKET,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Log buckets (written by any trail of the organization), in their owner account.",
         collect=collect_buckets,
         stage=2,

@@ -13,7 +13,7 @@ from typing import Any
 
 from logwarden.scanner.collectors.azure.common import (
     AZURE_ERRORS,
-    CLOUD,
+    NAME,
     WORKSPACE,
     ResourceId,
     failure,
@@ -128,7 +128,7 @@ def collect_workspaces(inv: Inventory) -> Iterator[Resource | CollectionError]:
 KINDS = [
     ResourceKind(
         name=WORKSPACE,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Log Analytics workspaces receiving Activity Logs, with their retention.",
         collect=collect_workspaces,
         stage=2,

@@ -37,7 +37,7 @@ from typing import Any
 from logwarden.scanner.collectors.azure.common import (
     ACTIVITY_LOG_SETTING,
     AZURE_ERRORS,
-    CLOUD,
+    NAME,
     ResourceId,
     error_code,
     failure,
@@ -231,14 +231,14 @@ def collect_destinations(inv: Inventory) -> Iterator[Resource | CollectionError]
 KINDS = [
     ResourceKind(
         name=ACTIVITY_LOG_SETTING,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Activity Log diagnostic settings of the subscription (where the log goes).",
         collect=collect_settings,
         stage=1,
     ),
     ResourceKind(
         name=DESTINATION,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Whether each destination of the Activity Log settings exists.",
         collect=collect_destinations,
         volatile=("Reason",),  # carries ARM's error message, which names a request id

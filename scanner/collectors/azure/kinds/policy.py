@@ -24,8 +24,8 @@ from logwarden.scanner.collectors.azure.common import (
     ACTIVITY_LOG_POLICY_ID,
     ASSIGNMENT,
     AZURE_ERRORS,
-    CLOUD,
     COMPLIANCE,
+    NAME,
     failure,
     problem,
     resource,
@@ -245,14 +245,14 @@ def collect_compliance(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=ASSIGNMENT,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Policy assignments in effect at the subscription (own and inherited).",
         collect=collect_assignments,
         stage=1,
     ),
     ResourceKind(
         name=COMPLIANCE,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Policy Insights compliance of each activity-log policy assignment.",
         collect=collect_compliance,
     ),

@@ -15,7 +15,7 @@ from typing import Any
 
 from logwarden.scanner.collectors.azure.common import (
     AZURE_ERRORS,
-    CLOUD,
+    NAME,
     STORAGE_ACCOUNT,
     ResourceId,
     failure,
@@ -169,7 +169,7 @@ def collect_accounts(inv: Inventory) -> Iterator[Resource | CollectionError]:
 KINDS = [
     ResourceKind(
         name=STORAGE_ACCOUNT,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Storage accounts receiving Activity Logs: access, encryption, retention.",
         collect=collect_accounts,
         stage=2,

@@ -1,4 +1,4 @@
-"""Who changed it, from Cloud Audit Logs: the GCP side of ``logwarden_attribute``.
+"""Who changed it, from Cloud Audit Logs: the GCP cloud's ``attribute``.
 
 For the drifted resources of one scan (the subjects), :func:`attribute` plans what to read
 (``audit_targets.target_for``: a project's effective audit config needs the logs of the

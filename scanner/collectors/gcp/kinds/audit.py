@@ -8,9 +8,9 @@ from typing import Any
 from logwarden.scanner.collectors.gcp import hierarchy
 from logwarden.scanner.collectors.gcp.audit import effective_audit_config
 from logwarden.scanner.collectors.gcp.common import (
-    CLOUD,
     EFFECTIVE_AUDIT,
     GCP_ERRORS,
+    NAME,
     PROJECT,
     RM,
     failure,
@@ -63,7 +63,7 @@ def collect_effective(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=EFFECTIVE_AUDIT,
-        cloud=CLOUD,
+        cloud=NAME,
         description="The project's audit configs merged over its organization and folders.",
         collect=collect_effective,
         stage=1,

@@ -19,10 +19,10 @@ from typing import Any
 from google.api_core.exceptions import NotFound
 
 from logwarden.scanner.collectors.gcp.common import (
-    CLOUD,
     GCP_ERRORS,
     LOG_BUCKET,
     LOGGING,
+    NAME,
     ORG_SINK,
     SINK,
     failure,
@@ -184,21 +184,21 @@ def collect_log_buckets(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=ORG_SINK,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Log sinks of the organization and folders, with their destination's existence.",
         collect=collect_org_sinks,
         organization=True,
     ),
     ResourceKind(
         name=SINK,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Log sinks of the project (built-in _Default and _Required included).",
         collect=collect_sinks,
         stage=1,
     ),
     ResourceKind(
         name=LOG_BUCKET,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Log buckets that audit sinks write to, in the project that owns them.",
         collect=collect_log_buckets,
         stage=2,

@@ -7,9 +7,9 @@ from typing import Any
 
 from logwarden.scanner.collectors.gcp import hierarchy
 from logwarden.scanner.collectors.gcp.common import (
-    CLOUD,
     FOLDER,
     GCP_ERRORS,
+    NAME,
     ORGANIZATION,
     PROJECT,
     RM,
@@ -122,21 +122,21 @@ def collect_project(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=ORGANIZATION,
-        cloud=CLOUD,
+        cloud=NAME,
         description="The organization with the audit configs of its IAM policy.",
         collect=collect_organization,
         organization=True,
     ),
     ResourceKind(
         name=FOLDER,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Folders in scope (and above a scanned folder) with their audit configs.",
         collect=collect_folders,
         organization=True,
     ),
     ResourceKind(
         name=PROJECT,
-        cloud=CLOUD,
+        cloud=NAME,
         description="The project with the audit configs of its own IAM policy.",
         collect=collect_project,
         stage=1,

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from google.api_core.exceptions import NotFound
 
 from logwarden.scanner.collectors.gcp.common import (
-    CLOUD,
     GCP_ERRORS,
+    NAME,
     STORAGE,
     STORAGE_BUCKET,
     failure,
@@ -72,7 +72,7 @@ def collect_storage_buckets(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=STORAGE_BUCKET,
-        cloud=CLOUD,
+        cloud=NAME,
         description="Cloud Storage buckets that audit sinks write to, in their owner project.",
         collect=collect_storage_buckets,
         stage=2,
