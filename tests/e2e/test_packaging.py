@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import venv
 import zipfile
 from collections.abc import Iterator
@@ -23,12 +24,32 @@ def build_wheel(project: Path, out: Path) -> Path:
          "--wheel-dir", str(out), str(project)],
         check=True,
     )  # fmt: skip
-    [wheel] = [p for p in out.glob("*.whl") if p.name.split("-")[0] in project_names(project)]
+    [wheel] = [p for p in out.glob("*.whl") if p.name.split("-")[0] == wheel_name(project)]
     return wheel
 
 
-def project_names(project: Path) -> set[str]:
-    return {"logwarden"} if project == ROOT else {"logwarden_sandbox"}
+def wheel_name(project: Path) -> str:
+    """The distribution name of ``project`` as its wheel's file name spells it."""
+    doc = tomllib.loads((project / "pyproject.toml").read_text())
+    return str(doc["project"]["name"]).replace("-", "_")
+
+
+def make_clean_venv(home: Path, *wheels: Path) -> Path:
+    """A new venv at ``home`` with only ``wheels`` installed; its third-party dependencies
+    come from this venv's site-packages (a .pth line), which activates none of the editable
+    installs of this checkout."""
+    venv.EnvBuilder(with_pip=True).create(home)
+    python = home / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    Path(purelib, "deps-of-the-test-venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", *map(str, wheels)],
+        check=True,
+    )
+    return home
 
 
 @pytest.fixture(scope="module")
@@ -50,22 +71,8 @@ def test_the_wheel_has_one_top_level_package_and_no_emulator(wheel: Path) -> Non
 
 @pytest.fixture(scope="module")
 def clean_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A new venv with only the logwarden wheel installed; its third-party dependencies come
-    from this venv's site-packages (a .pth line), which activates none of the editable
-    installs of this checkout."""
-    home = tmp_path_factory.mktemp("venv") / "clean"
-    venv.EnvBuilder(with_pip=True).create(home)
-    python = home / "bin" / "python"
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
-    Path(purelib, "deps-of-the-test-venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
-        check=True,
-    )
-    yield home
+    """A new venv with only the logwarden wheel installed (see ``make_clean_venv``)."""
+    yield make_clean_venv(tmp_path_factory.mktemp("venv") / "clean", wheel)
 
 
 def test_demo_without_the_emulators_is_a_usage_error_naming_the_install(clean_venv: Path) -> None:
