@@ -44,7 +44,7 @@ def _csv(value: str) -> list[str]:
 def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
     """The command-line interface; with the run's ``registry``, ``--cloud`` names the
     installed clouds and plugins add their options to ``scan``."""
-    clouds = ", ".join(registry.clouds) if registry is not None else "aws"
+    clouds = ", ".join(registry.clouds) if registry is not None else commands.DEFAULT_CLOUD
     parser = _Parser(
         prog="logwarden",
         description="Prove that cloud audit logs are centrally collected, protected and retained.",
@@ -183,7 +183,7 @@ def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
         action="append",
         type=_csv,
         default=[],
-        help=f"the controls of these clouds: {clouds} or {ALL} (default: aws)",
+        help=f"the controls of these clouds: {clouds} or {ALL} (default: {commands.DEFAULT_CLOUD})",
     )
 
     rules = sub.add_parser("rules", help="rules files")
