@@ -11,12 +11,26 @@ and delete), and KICS's narrowed 2.6.
 from __future__ import annotations
 
 import itertools
+import random
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from logwarden.checks.gcp.cis_metric_filters import BY_CIS_ID, REQUIREMENTS, MetricRequirement
 from logwarden.checks.gcp.metric_filters import qualifies
-from logwarden.scanner.collectors.gcp.logging_query import ParseError, parse
+from logwarden.scanner.collectors.gcp.logging_query import (
+    And,
+    Comparison,
+    Expr,
+    Field,
+    Not,
+    Or,
+    ParseError,
+    Restriction,
+    Value,
+    parse,
+    source_of,
+)
 
 OK = None
 BINDING = "protoPayload.serviceData.policyDelta.bindingDeltas"
@@ -284,6 +298,12 @@ ROWS: list[tuple[str, str, str | None]] = [
         'protoPayload.methodName="storage.buckets.update")',
         OK,
     ),
+    (  # a widening term inside a conjunct
+        "2.10",
+        'resource.type="gcs_bucket" AND (protoPayload.methodName="storage.setIamPermissions" '
+        "OR severity>=ERROR)",
+        OK,
+    ),
     (
         "2.10",
         'resource.type="gcs_bucket" AND protoPayload.methodName="storage.setIamPermissions" '
@@ -393,3 +413,176 @@ def test_a_long_reason_names_a_few_cases_and_terms_and_counts_the_rest() -> None
     many = " OR ".join(f"a{n}=b" for n in range(8))
     verdict = qualifies(f"{requirement.filter} AND ({many})", requirement)
     assert verdict.reason.endswith("a4=b (not implied by the CIS filter), 3 more")
+
+
+# A small model of the language, to check every qualifying row on concrete entries: an entry is
+# a map from field path to string; ':' is a case-insensitive substring test, '=' is tried both
+# case-sensitive and not (Google documents neither way for it), a bare word is searched in every
+# value. Entries are built from each value the two filters name, as named, in upper case, inside
+# a longer value, or absent.
+SEVERITIES = ("INFO", "ERROR")
+TEXT = ("__text__",)
+
+
+def model_holds(node: Expr, entry: dict[tuple[str, ...], str], fold: bool) -> bool:
+    if isinstance(node, And | Or):
+        results = (model_holds(item, entry, fold) for item in node.items)
+        return all(results) if isinstance(node, And) else any(results)
+    if isinstance(node, Not):
+        return not model_holds(node.item, entry, fold)
+    if isinstance(node, Restriction) and isinstance(node.value, Value):
+        return any(node.value.text.casefold() in value.casefold() for value in entry.values())
+    assert isinstance(node, Comparison) and isinstance(node.left, Field), node
+    path, op = node.left.path, node.op
+    return model_values(node.right, lambda value: model_compare(entry, path, op, value, fold))
+
+
+def model_values(node: Expr, test: Callable[[Value], bool]) -> bool:
+    if isinstance(node, And | Or):
+        results = (model_values(item, test) for item in node.items)
+        return all(results) if isinstance(node, And) else any(results)
+    assert isinstance(node, Value), node
+    return test(node)
+
+
+def model_compare(
+    entry: dict[tuple[str, ...], str], path: tuple[str, ...], op: str, value: Value, fold: bool
+) -> bool:
+    if value.kind == "any":
+        return any(key[: len(path)] == path for key in entry)
+    actual = entry.get(path)
+    if actual is None:
+        return op == "!="
+    if op == ">=":
+        return SEVERITIES.index(actual) >= SEVERITIES.index(value.text)
+    equal = actual.casefold() == value.text.casefold() if fold else actual == value.text
+    return {"=": equal, "!=": not equal, ":": value.text.casefold() in actual.casefold()}[op]
+
+
+def model_values_named(node: Expr, into: dict[tuple[str, ...], set[str]]) -> None:
+    if isinstance(node, And | Or):
+        for item in node.items:
+            model_values_named(item, into)
+    elif isinstance(node, Not):
+        model_values_named(node.item, into)
+    elif isinstance(node, Restriction) and isinstance(node.value, Value):
+        into.setdefault(TEXT, set()).add(node.value.text)
+    elif isinstance(node, Comparison) and isinstance(node.left, Field):
+        values: list[Value] = []
+        model_flatten(node.right, values)
+        named = into.setdefault(node.left.path, set())
+        for value in values:
+            if node.left.path == ("severity",):
+                named.update(SEVERITIES)
+            elif value.kind == "any":
+                named.add("present")
+            else:
+                named.update({value.text, value.text.upper(), f"v1.{value.text}X"})
+
+
+def model_flatten(node: Expr, into: list[Value]) -> None:
+    if isinstance(node, And | Or):
+        for item in node.items:
+            model_flatten(item, into)
+    elif isinstance(node, Value):
+        into.append(node)
+
+
+def model_entries(*trees: Expr) -> Iterator[dict[tuple[str, ...], str]]:
+    named: dict[tuple[str, ...], set[str]] = {}
+    for tree in trees:
+        model_values_named(tree, named)
+    words = sorted(named.pop(TEXT, set()))
+    texts = [" ".join(c) for n in range(len(words) + 1) for c in itertools.combinations(words, n)]
+    paths = sorted(named)
+    choices = [[None, *sorted(named[path])] for path in paths] + [[t or None for t in texts]]
+    for combo in itertools.product(*choices):
+        entry = {
+            path: value
+            for path, value in zip([*paths, TEXT], combo, strict=True)
+            if value is not None
+        }
+        yield entry
+
+
+@pytest.mark.parametrize(("cis_id", "metric_filter"), [(c, text) for c, text, _ in ROWS])
+def test_a_filter_that_qualifies_matches_each_modelled_entry_the_cis_filter_matches(
+    cis_id: str, metric_filter: str
+) -> None:
+    if not qualifies(metric_filter, BY_CIS_ID[cis_id]).ok:
+        return
+    cis, metric = parse(BY_CIS_ID[cis_id].filter), parse(metric_filter)
+    assert not isinstance(cis, ParseError) and not isinstance(metric, ParseError)
+    checked = 0
+    for entry in model_entries(cis, metric):
+        for fold in (False, True):
+            if model_holds(cis, entry, fold):
+                checked += 1
+                assert model_holds(metric, entry, fold), (entry, fold)
+    assert checked
+
+
+def test_the_model_finds_what_a_dropped_method_name_misses() -> None:
+    cis = parse(BY_CIS_ID["2.8"].filter)
+    metric = parse('resource.type="gce_route" AND protoPayload.methodName:"compute.routes.insert"')
+    assert not isinstance(cis, ParseError) and not isinstance(metric, ParseError)
+    missed = [
+        entry
+        for entry in model_entries(cis, metric)
+        if model_holds(cis, entry, False) and not model_holds(metric, entry, False)
+    ]
+    assert missed
+    assert all("routes.delete" in e[("protoPayload", "methodName")].lower() for e in missed)
+
+
+EXTRA_TERMS = (
+    "severity>=ERROR",
+    'resource.type="gce_route"',
+    'resource.type:"gce"',
+    'protoPayload.methodName:"delete"',
+    'protoPayload.methodName:"compute"',
+    'protoPayload.methodName!="storage.setIamPermissions"',
+    "protoPayload.serviceData:*",
+    'protoPayload.serviceName:"googleapis.com"',
+    f'{BINDING}.role:"owner"',
+    "ProjectOwnership",
+)
+
+
+def terms_of(node: Expr, text: str) -> list[str]:
+    if isinstance(node, And | Or):
+        return [t for item in node.items for t in terms_of(item, text)]
+    if isinstance(node, Not):
+        return terms_of(node.item, text)
+    return [source_of(text, node)]
+
+
+def random_filter(rng: random.Random, pieces: list[str], depth: int = 3) -> str:
+    if depth == 0 or rng.random() < 0.25:
+        return rng.choice(pieces)
+    joiner = rng.choice([" OR ", " OR ", " AND ", "NOT"])
+    if joiner == "NOT":
+        return f"NOT ({random_filter(rng, pieces, depth - 1)})"
+    items = [random_filter(rng, pieces, depth - 1) for _ in range(rng.randint(2, 3))]
+    return "(" + joiner.join(items) + ")"
+
+
+@pytest.mark.parametrize("requirement", REQUIREMENTS, ids=lambda r: r.cis_id)
+def test_random_filters_qualify_only_when_the_model_agrees(requirement: MetricRequirement) -> None:
+    rng = random.Random(f"metric-filters-{requirement.cis_id}")
+    cis = parse(requirement.filter)
+    assert not isinstance(cis, ParseError)
+    pieces = [requirement.filter, *terms_of(cis, requirement.filter), *EXTRA_TERMS]
+    outcomes = set()
+    for _ in range(40):
+        text = random_filter(rng, pieces)
+        ok = qualifies(text, requirement).ok
+        outcomes.add(ok)
+        if ok:
+            metric = parse(text)
+            assert not isinstance(metric, ParseError)
+            for entry in model_entries(cis, metric):
+                for fold in (False, True):
+                    if model_holds(cis, entry, fold):
+                        assert model_holds(metric, entry, fold), (text, entry, fold)
+    assert outcomes == {True, False}
