@@ -86,16 +86,22 @@ class Term:
 
 @dataclass(frozen=True)
 class AllOf:
+    """Every item holds."""
+
     items: tuple[Formula, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf:
+    """Some item holds."""
+
     items: tuple[Formula, ...]
 
 
 @dataclass(frozen=True)
 class Negated:
+    """The item does not hold (``NOT`` or ``-``, as ``written``)."""
+
     item: Formula
     written: str = field(default="", compare=False)
 
