@@ -101,6 +101,12 @@ ROWS = [
     ("5.5", '{ $.eventName = "Create*" }', False, '$.eventName = "UpdateTrail"'),
     (
         "5.5",
+        '{ $.eventSource = cloudtrail.amazonaws.com || $.eventName = Foo && $.awsRegion = "x" }',
+        True,
+        "matches every event",
+    ),
+    (
+        "5.5",
         "{ $.eventSource = cloudtrail.amazonaws.com && ($.eventName = *Trail) }",
         False,
         '$.eventName = "StartLogging"',
