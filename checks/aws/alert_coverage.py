@@ -65,12 +65,13 @@ class Coverage:
     undecided: tuple[str, ...] = ()
 
 
-def covers(filter_pattern: str, requirement: Requirement) -> Coverage:
-    """Whether the CloudWatch Logs ``filter_pattern`` matches every event ``requirement`` names."""
+def covers(filter_pattern: str | None, requirement: Requirement) -> Coverage:
+    """Whether the CloudWatch Logs ``filter_pattern`` matches every event ``requirement`` names
+    (None, as an absent ``filterPattern``, is the empty pattern)."""
     required = _required(requirement)
     if isinstance(required, str):
         return Coverage(False, required)
-    parsed = parse(filter_pattern)
+    parsed = parse(filter_pattern or "")
     if isinstance(parsed, ParseError):
         return Coverage(False, f"the filter pattern cannot be parsed: {parsed}")
     if isinstance(parsed, OtherForm):
@@ -78,7 +79,9 @@ def covers(filter_pattern: str, requirement: Requirement) -> Coverage:
     return _judge("the filter pattern", from_filter(parsed), required, requirement)
 
 
-def rule_covers(event_pattern: str, requirement: Requirement, state: str = "ENABLED") -> Coverage:
+def rule_covers(
+    event_pattern: str | None, requirement: Requirement, state: str = "ENABLED"
+) -> Coverage:
     """Whether an EventBridge rule (its event pattern and ``State``) receives and matches every
     CloudTrail event ``requirement`` names."""
     required = _required(requirement)

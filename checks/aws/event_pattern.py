@@ -44,6 +44,7 @@ from logwarden.checks.aws.event_conditions import (
 from logwarden.checks.aws.string_sets import Glob
 
 MAX_LENGTH = 4096  # PutRule's limit on EventPattern
+MAX_DEPTH = 32  # nested objects and $or: a bound, not a recursion error
 _EB = "events"
 
 
@@ -65,12 +66,16 @@ class _Bad(Exception):
         self.where = where
 
 
-def parse_event_pattern(pattern: str) -> Cond | EventPatternError:
+def parse_event_pattern(pattern: str | None) -> Cond | EventPatternError:
     """Read an EventBridge event pattern (JSON text); never raises."""
+    if not isinstance(pattern, str):
+        return EventPatternError("the rule has no event pattern (a scheduled rule?)", "top")
     if len(pattern) > MAX_LENGTH:
         return EventPatternError(f"an event pattern has at most {MAX_LENGTH} characters", "top")
     try:
         document = json.loads(pattern)
+    except RecursionError:
+        return EventPatternError(f"nests deeper than {MAX_DEPTH} levels", "top")
     except ValueError as exc:
         where = f"character {exc.pos + 1}" if isinstance(exc, json.JSONDecodeError) else "top"
         return EventPatternError(f"not valid JSON: {exc}", where)
@@ -92,7 +97,9 @@ def _all(items: list[Cond]) -> Cond:
     return flat[0] if len(flat) == 1 else AllOf(tuple(flat))
 
 
-def _object(obj: dict[str, Any], keys: tuple[str, ...]) -> Cond:
+def _object(obj: dict[str, Any], keys: tuple[str, ...], depth: int = 0) -> Cond:
+    if depth >= MAX_DEPTH:
+        raise _Bad(f"nests deeper than {MAX_DEPTH} levels", _where(keys))
     items: list[Cond] = []
     for key, value in obj.items():
         here = (*keys, key)
@@ -105,10 +112,10 @@ def _object(obj: dict[str, Any], keys: tuple[str, ...]) -> Cond:
                     raise _Bad(
                         "each pattern in $or must be a non-empty object", f"{_where(here)}[{index}]"
                     )
-                subs.append(_object(sub, keys))
+                subs.append(_object(sub, keys, depth + 1))
             items.append(AnyOf(tuple(subs)))
         elif isinstance(value, dict) and value:
-            items.append(_object(value, here))
+            items.append(_object(value, here, depth + 1))
         elif isinstance(value, list):
             items.append(_leaf(value, here))
         else:

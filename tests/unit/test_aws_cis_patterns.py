@@ -229,9 +229,10 @@ def test_dropping_one_event_does_not_cover_and_names_it(cis_id: str) -> None:
         ("space-delimited", "[version, account, eventName=CreateTrail, ...]"),
         ("terms", "?CreateTrail ?UpdateTrail ?DeleteTrail ?StartLogging ?StopLogging"),
         ("empty", ""),
+        ("empty", None),
     ],
 )
-def test_non_json_forms_do_not_cover(cis_id: str, form: str, text: str) -> None:
+def test_non_json_forms_do_not_cover(cis_id: str, form: str, text: str | None) -> None:
     result = covers(text, cis_requirement(cis_id))
     assert not result.covered
     assert form in result.reason or "every log event" in result.reason

@@ -372,11 +372,25 @@ UNREADABLE = [
         "source[0]",
     ),
     ("too long", json.dumps({"source": ["x" * 5000]}), "at most 4096 characters", "top"),
+    ("deep arrays", "[" * 2000 + "]" * 2000, "nests deeper than 32 levels", "top"),
+    (
+        "deep objects",
+        '{"a":' * 40 + '["x"]' + "}" * 40,
+        "nests deeper than 32 levels",
+        "a" + ".a" * 31,
+    ),
+    (
+        "deep $or",
+        '{"$or": [' * 40 + '{"a": ["x"]}' + "]}" * 40,
+        "nests deeper than 32 levels",
+        "top",
+    ),
+    ("no pattern (a scheduled rule)", None, "no event pattern", "top"),
 ]
 
 
 @pytest.mark.parametrize(("text", "message", "where"), [r[1:] for r in UNREADABLE], ids=[r[0] for r in UNREADABLE])  # fmt: skip
-def test_unreadable_patterns_are_errors_with_a_place_and_never_cover(text: str, message: str, where: str) -> None:  # fmt: skip
+def test_unreadable_patterns_are_errors_with_a_place_and_never_cover(text: str | None, message: str, where: str) -> None:  # fmt: skip
     parsed = parse_event_pattern(text)
     assert isinstance(parsed, EventPatternError), parsed
     assert message in parsed.message and parsed.where == where
