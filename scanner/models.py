@@ -184,6 +184,14 @@ class Outcome:
 CheckFunction = Callable[["CheckContext"], Iterable[Outcome]]
 
 
+class Implementation(enum.StrEnum):
+    """How a control decides: the filter language of a rules file, or a Python function
+    (``implementation: python``, supplied by a plugin's ``logwarden_register_checks``)."""
+
+    DECLARATIVE = "declarative"
+    PYTHON = "python"
+
+
 @dataclass(frozen=True)
 class Check:
     """A control: declarative (from rules.yaml) or Python; both evaluate through ``run``."""
@@ -203,6 +211,7 @@ class Check:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     run: CheckFunction | None = None
     source: str = ""  # file:line where the control is defined
+    implementation: Implementation = Implementation.DECLARATIVE
 
 
 @dataclass
