@@ -88,8 +88,8 @@ def render(report: ScanReport) -> str:
         "scan": {
             "started_at": report.started_at,
             "finished_at": report.finished_at,
-            "fail_on": report.fail_on.value if report.fail_on else "none",
-            "fail_on_error": report.fail_on_error,
+            "fail_on": report.gate.fail_on_name,
+            "fail_on_error": report.gate.fail_on_error,
             "parameters": dict(report.parameters),
         },
         "summary": summary(report),

@@ -93,7 +93,6 @@ def drifted_report(tmp: Path) -> ScanReport:
     _, before = _scan(before_world, tmp, "12")
     before.time = BEFORE_TIME
     report, after = _scan(after_world, tmp, "13", waivers=[VALID_WAIVER, EXPIRED_WAIVER])
-    drift.carry_first_seen(report.results, before, report.started_at)
     found = drift.compare(before, after)
 
     subjects = attribution.subjects_of(found)
@@ -112,8 +111,8 @@ def drifted_report(tmp: Path) -> ScanReport:
         {r.fingerprint: r.evidence for r in report.results},
     )
     found.window = (BEFORE_TIME, "2026-11-22T06:00:00+00:00")
-    report.drift = found
-    return report
+    rows = drift.carry_first_seen(report.results, before, report.started_at)
+    return dataclasses.replace(report, results=rows, drift=found)
 
 
 @pytest.fixture(scope="module")
@@ -318,8 +317,9 @@ def test_html_lists_are_capped() -> None:
     big = scaled_report(5_000)
     after = drift.ScanState(id="1", time=big.started_at, clouds=("aws",), scope="aws|x")
     after.results = drift.index_rows(drift.row_of(r) for r in big.results)
-    big.drift = drift.compare(None, after)  # a first scan: every finding is new
-    regressions = len(big.drift.regressions)
+    first = drift.compare(None, after)  # a first scan: every finding is new
+    big = dataclasses.replace(big, drift=first)
+    regressions = len(first.regressions)
     assert regressions > html_report.MAX_DRIFT_LISTED
     section = _section(html_report.render(big))
     table = re.search(r'<table class="grid drift-new">(.*?)</table>', section, re.S)
