@@ -15,7 +15,7 @@ from typing import Any
 
 import pluggy
 
-from logwarden.scanner import attribution, baseline, drift, drift_report, json_input
+from logwarden.scanner import attribution, baseline, drift, json_input
 from logwarden.scanner.engine import ScanInput
 from logwarden.scanner.errors import InputError, Problem, fail, warn
 from logwarden.scanner.filter_ops import parse_timestamp
@@ -183,10 +183,13 @@ def drift_command(args: argparse.Namespace) -> ExitCode:
         _attach_recorded(store, result, before, after)
     finally:
         store.close()
+    from logwarden.reports import console, drift_view, json_report
+
+    view = drift_view.of(result)
     if args.format == "json":
-        print(json.dumps(drift_report.to_doc(result), indent=1, sort_keys=True, default=str))
+        print(json.dumps(json_report.drift_doc(view), indent=1, sort_keys=True, default=str))
     else:
-        print("\n".join(drift_report.render_text(result)))
+        print("\n".join(console.drift_text(view)))
     return ExitCode.OK
 
 

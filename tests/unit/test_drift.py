@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from logwarden.scanner import drift, drift_report, engine, field_diff, snapshot
+from logwarden.reports import console, drift_view, json_report
+from logwarden.scanner import drift, engine, field_diff, snapshot
 from logwarden.scanner.drift import ScanState
 from logwarden.scanner.field_diff import ABSENT
 from logwarden.scanner.models import Resource, Waiver
@@ -179,8 +180,9 @@ def test_drift_table(
     if "changed_paths" in expected:
         assert {(c.resource_id, c.path) for c in result.changes} == expected["changed_paths"]
     if not expected:
-        assert result.empty, drift_report.render_text(result)
-    assert drift_report.to_doc(result)["counts"]["regressions"] == len(result.regressions)
+        assert result.empty, console.drift_text(drift_view.of(result))
+    doc = json_report.drift_doc(drift_view.of(result))
+    assert doc["counts"]["regressions"] == len(result.regressions)
 
 
 def test_identity_is_the_fingerprint_not_the_message(tmp_path: Path) -> None:
