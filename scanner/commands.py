@@ -107,11 +107,7 @@ def _registry(
     for group in pm.hook.logwarden_register_checks():
         for check in group:
             checks[check.id] = check
-    reporters: dict[str, Reporter] = {}
-    for group in pm.hook.logwarden_register_reporters():
-        for reporter in group:
-            reporters[reporter.name] = reporter
-    return kinds, checks, reporters
+    return kinds, checks, engine.registered_reporters(pm)
 
 
 def _catalogue(pm: pluggy.PluginManager, cfg: ScanConfig, extra_rules: list[Path]) -> Catalogue:

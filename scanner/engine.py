@@ -25,6 +25,7 @@ from logwarden.scanner.models import (
     Discovery,
     Gate,
     Organization,
+    Reporter,
     ResourceKind,
     ScanReport,
     Scope,
@@ -63,6 +64,11 @@ def registered_kinds(pm: pluggy.PluginManager) -> dict[str, ResourceKind]:
         for kind in group:
             kinds[kind.name] = kind
     return kinds
+
+
+def registered_reporters(pm: pluggy.PluginManager) -> dict[str, Reporter]:
+    """All report formats from all plugins, by name, in the order the hook answers."""
+    return {r.name: r for group in pm.hook.logwarden_register_reporters() for r in group}
 
 
 def discover(
