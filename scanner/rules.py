@@ -191,10 +191,7 @@ def load_catalogue(
                 cat.disabled.add(check.id)
     for name, node in [*pending_overrides, *(overrides or [])]:
         _apply_override(node, name, cat, ctx)
-    declared_python = {
-        c.id for c in cat.checks.values() if c.kinds and c.implementation is Implementation.PYTHON
-    }
-    for check_id in sorted(set(python_checks) - declared_python - set(cat.checks)):
+    for check_id in sorted(set(python_checks) - set(cat.checks)):
         ctx.problems.append(
             Problem(
                 "rules.yaml",
