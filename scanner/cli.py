@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pluggy
 
-from logwarden.scanner import commands, outputs
+from logwarden.scanner import commands, engine, outputs
 from logwarden.scanner.errors import InputError
 from logwarden.scanner.models import ExitCode
 from logwarden.scanner.plugins import create_plugin_manager
@@ -28,7 +28,6 @@ exit codes:
      and no finding gave 1; never reported as clean (--no-fail-on-error gives 0 instead)
   4  internal error in logwarden (please report it)
 """
-REPORT_FORMATS = ("html", "json", "junit", "sarif", "ocsf", "csv", "md")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,8 +41,10 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentParser:
-    """The command-line interface; with ``pm``, plugins add their options to ``scan``."""
+def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
+    """The command-line interface: ``scan`` gets a ``--NAME PATH`` option for every report
+    format registered in ``pm`` (a plugin's too), and the options plugins add."""
+    reporters = engine.registered_reporters(pm)
     parser = _Parser(
         prog="logwarden",
         description="Prove that cloud audit logs are centrally collected, protected and retained.",
@@ -84,7 +85,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         action="append",
         type=_csv,
         default=[],
-        help=f"report formats: {', '.join(REPORT_FORMATS)} (repeatable or comma list)",
+        help=f"report formats: {', '.join(reporters)} (repeatable or comma list)",
     )
     reports.add_argument(
         "-o",
@@ -93,14 +94,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         metavar="DIR",
         help="directory for the --format files (default: ./logwarden-report)",
     )
-    for name in REPORT_FORMATS:
-        reports.add_argument(
-            f"--{name}",
-            dest=f"report_{name}",
-            type=Path,
-            metavar="PATH",
-            help=f"write the {name} report to PATH",
-        )
+    outputs.add_format_options(reports, reporters)
     scan.add_argument(
         "--fail-on",
         choices=["critical", "high", "medium", "low", "info", "none"],
@@ -221,8 +215,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "demo", help="scan a seeded landing zone on local emulators and write every report"
     )
     demo.add_argument("-o", "--output", type=Path, default=Path("logwarden-demo"))
-    if pm is not None:
-        pm.hook.logwarden_add_options(parser=scan)
+    pm.hook.logwarden_add_options(parser=scan)
     return parser
 
 

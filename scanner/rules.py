@@ -19,7 +19,15 @@ from logwarden.scanner.declarative import DeclarativeSpec, Expect, make_runner
 from logwarden.scanner.errors import InputError, Problem
 from logwarden.scanner.filters import compile_filter
 from logwarden.scanner.frameworks import FrameworkCatalogue, builtin_frameworks, parse_claims
-from logwarden.scanner.models import Check, PythonCheck, Remediation, ResourceKind, Scope, Severity
+from logwarden.scanner.models import (
+    Check,
+    Implementation,
+    PythonCheck,
+    Remediation,
+    ResourceKind,
+    Scope,
+    Severity,
+)
 from logwarden.scanner.plugins import KNOWN_CLOUDS
 from logwarden.scanner.schema import Field, check_fields
 
@@ -183,8 +191,7 @@ def load_catalogue(
                 cat.disabled.add(check.id)
     for name, node in [*pending_overrides, *(overrides or [])]:
         _apply_override(node, name, cat, ctx)
-    declared_python = {c.id for c in cat.checks.values() if c.kinds and _is_python(c)}
-    for check_id in sorted(set(python_checks) - declared_python - set(cat.checks)):
+    for check_id in sorted(set(python_checks) - set(cat.checks)):
         ctx.problems.append(
             Problem(
                 "rules.yaml",
@@ -206,10 +213,6 @@ def _unloaded_cloud(node: Any, ctx: _Context) -> bool:
         return False
     cloud = check_id.split(".")[0]
     return cloud in KNOWN_CLOUDS and not any(k.split(".")[0] == cloud for k in ctx.kinds)
-
-
-def _is_python(check: Check) -> bool:
-    return check.source.endswith("[python]")
 
 
 def _list(value: Any) -> list[Any]:
@@ -340,7 +343,8 @@ def _load_control(
         partial_frameworks=claims.partial,
         parameters=dict(control_params),
         run=runner,
-        source=f"{file}:{line}" + (" [python]" if python is not None else ""),
+        source=f"{file}:{line}",
+        implementation=Implementation.DECLARATIVE if python is None else Implementation.PYTHON,
     )
 
 

@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 
-from logwarden.scanner import cli
-from logwarden.scanner.cli import REPORT_FORMATS
+from logwarden.scanner import cli, engine
 from logwarden.scanner.models import ExitCode
-from logwarden.scanner.plugins import KNOWN_CLOUDS
+from logwarden.scanner.plugins import KNOWN_CLOUDS, create_plugin_manager
 from tests import aws_docs as d
 from tests.report_world import save_inventory
 
@@ -255,7 +254,7 @@ CASES = [
             (f"--{name}: adir is a directory",),
             "file",
         )
-        for name in REPORT_FORMATS
+        for name in engine.registered_reporters(create_plugin_manager([]))
     ),
     Case(
         "--junit: a path under a file",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from logwarden.scanner.errors import InputError
+from logwarden.scanner.models import Implementation
+from logwarden.scanner.plugins import create_plugin_manager
 from logwarden.scanner.rules import builtin_rules_path, load_catalogue
 from tests.offline import aws_catalogue
 
@@ -159,3 +162,18 @@ def test_user_rules_add_and_override(tmp_path: Path) -> None:
     assert "aws.cloudtrail.cloudwatch_delivery" not in ids
     assert cat.checks["aws.s3.log_bucket_access_logging"].severity.value == "low"
     assert cat.checks["aws.s3.log_bucket_lifecycle"].parameters == {"archive_after_days": 30}
+
+
+def test_a_control_says_how_it_is_implemented() -> None:
+    """``implementation: python`` controls are Implementation.PYTHON (and run the plugin's
+    function); the others are declarative; ``source`` is only where the control is defined."""
+    cat, _ = aws_catalogue()
+    pm = create_plugin_manager(["aws"])
+    implemented = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
+    aws = [c for c in cat.checks.values() if c.cloud == "aws"]
+    python = {c.id for c in aws if c.implementation is Implementation.PYTHON}
+    assert python == set(implemented)
+    assert all(c.run is implemented[c.id].run for c in aws if c.id in python)
+    declarative = [c for c in aws if c.implementation is Implementation.DECLARATIVE]
+    assert declarative and len(declarative) + len(python) == len(aws)
+    assert all(re.fullmatch(r".+\.yaml:\d+", c.source) for c in cat.checks.values())
