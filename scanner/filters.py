@@ -18,25 +18,18 @@ Keys are JMESPath expressions (https://jmespath.org), e.g. ``Status.IsLogging`` 
 field and an explicit null are the same: the value is *absent* (null), so ``ne`` and ``not-in``
 hold for it, ``eq``/``in``/``contains``/``glob``/``regex`` and ordering fail.
 
-Operators
-  eq, ne        deep equality; case-sensitive; ``true`` never equals ``1``;
-  gt ge lt le   numbers only; a non-number or absent observed value fails the condition;
-  in, not-in    the observed value is (not) one of the list ``value``;
-  contains      the observed list has the value as an item, or the observed string has it
-                as a substring;
-  glob          fnmatch pattern over the whole string, case-sensitive (``arn:aws:s3:::*``);
-  regex         Python ``re`` pattern that must match the whole string (``re.fullmatch``).
+Operators (``eq ne gt ge lt le in not-in contains glob regex``) are the rows of
+``logwarden.scanner.operators.OPERATORS``: each row says what the operator tests, what its
+``value`` must be, and which observed values it can hold for; docs/rules.md is the reference.
 
 Special values (only with ``op: eq`` or no op, never with ``param``): ``present`` (not
 absent), ``absent`` (missing or null), ``empty`` (absent, ``""``, ``[]`` or ``{}``),
 ``not-empty``. A parameter whose value is the string ``present`` is compared literally.
 
-value_type
-  age   the observed value is an ISO-8601 timestamp; its age in days (a float) is compared
-        with the number: ``{key: Status.LatestDeliveryTime, value_type: age, op: le, value: 1}``.
-        Absent or unparsable timestamps fail. Ops: gt ge lt le.
-  size  the length of the observed list, string or mapping (absent counts as 0) is compared.
-        Ops: eq ne gt ge lt le.
+value_type (``age``, ``size``: the rows of ``logwarden.scanner.operators.VALUE_TYPES``)
+  measures the observed value before the comparison: the age in days of a timestamp
+  (``{key: Status.LatestDeliveryTime, value_type: age, op: le, value: 1}``) or the size of a
+  list, string or mapping. Each value_type combines with some operators only.
 
 Evaluation never raises on odd data: mismatched types make the condition fail with a reason
 such as ``retentionInDays is "abc" (cannot compare with 365)``. Values in reasons are compact
@@ -47,7 +40,6 @@ raises MissingParameter (a caller bug: compile_filter already checked ``known_pa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from difflib import get_close_matches
 from functools import partial
@@ -58,10 +50,7 @@ from jmespath.exceptions import JMESPathError
 
 from logwarden.scanner.errors import Problem
 from logwarden.scanner.filter_ops import (
-    OPERATORS,
     SPECIAL_VALUES,
-    VALUE_TYPE_OPS,
-    VALUE_TYPES,
     AllOf,
     AnyOf,
     Condition,
@@ -69,10 +58,9 @@ from logwarden.scanner.filter_ops import (
     MissingParameter,
     Not,
     Verdict,
-    kind,
-    render,
     value_problem,
 )
+from logwarden.scanner.operators import OPERATORS, VALUE_TYPES, kind, render
 
 __all__ = [
     "AllOf",
@@ -252,14 +240,16 @@ class _Compiler:
         op, value_type, param = node.get("op", "eq"), node.get("value_type"), node.get("param")
         value = plain(node.get("value"))
         special = value if has_value and not has_param and value in SPECIAL_VALUES else None
-        if op not in OPERATORS:
+        if not isinstance(op, str) or op not in OPERATORS:
             self.problem(
                 at("op"),
                 f"unknown operator {_quoted(op)} in filter",
                 f"{_hint(op, OPERATORS)}use one of: {', '.join(OPERATORS)}",
             )
             op = None
-        if "value_type" in node and value_type not in VALUE_TYPES:
+        if "value_type" in node and (
+            not isinstance(value_type, str) or value_type not in VALUE_TYPES
+        ):
             self.problem(
                 at("value_type"),
                 f"unknown value_type {_quoted(value_type)}",
@@ -279,11 +269,11 @@ class _Compiler:
                 f"special value '{special}' cannot be combined with value_type",
                 "remove `value_type:`",
             )
-        elif op and value_type and op not in VALUE_TYPE_OPS[value_type]:
+        elif op and value_type and op not in VALUE_TYPES[value_type].operators:
             self.problem(
                 at("op"),
                 f"operator '{op}' cannot be used with value_type '{value_type}'",
-                f"use one of: {', '.join(VALUE_TYPE_OPS[value_type])}",
+                f"use one of: {', '.join(VALUE_TYPES[value_type].operators)}",
             )
             op = None
         if has_value and has_param:
@@ -307,17 +297,17 @@ class _Compiler:
                 if known
                 else "define it under `parameters:` (no parameters are defined)",
             )
-        pattern = None
+        prepared = None
         if has_value and not has_param and not special and op:
             found = value_problem(op, value_type, value)
             if found:
                 self.problem(at("value"), *found)
-            elif op == "regex":
-                pattern = re.compile(value)
+            elif not value_type:
+                prepared = OPERATORS[op].prepared(value)  # once, at load
         if len(self.problems) > before or expr is None:
             return None
         op = node.get("op", "eq")
-        return Condition(node["key"], expr, op, value, param, value_type, special, pattern)
+        return Condition(node["key"], expr, op, value, param, value_type, special, prepared)
 
 
 def _quoted(value: Any) -> str:
