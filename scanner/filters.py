@@ -42,7 +42,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from difflib import get_close_matches
-from functools import partial
 from typing import Any
 
 import jmespath
@@ -61,6 +60,7 @@ from logwarden.scanner.filter_ops import (
     value_problem,
 )
 from logwarden.scanner.operators import OPERATORS, VALUE_TYPES, kind, render
+from logwarden.scanner.yamlsrc import line_of
 
 __all__ = [
     "AllOf",
@@ -88,19 +88,11 @@ def compile_filter(
     Every problem found is appended to ``problems``; None is returned if there was any.
     """
     before = len(problems)
-    compiled = _Compiler(file, known_params, problems).node(node, _own_line(node, line))
+    compiled = _Compiler(file, known_params, problems).node(node, line_of(node) or line)
     if len(problems) == before:
         return compiled
     problems[before:] = sorted(problems[before:], key=lambda p: p.line or 0)  # file order
     return None
-
-
-def _own_line(node: Any, default: int) -> int:
-    return getattr(node, "line", 0) or default
-
-
-def _line_of(node: Any, field: str, default: int) -> int:
-    return node.line_of(field) if hasattr(node, "line_of") else default
 
 
 def plain(value: Any) -> Any:
@@ -139,8 +131,7 @@ class _Compiler:
     def children(self, items: list[Any], line: int) -> tuple[Filter, ...] | None:
         compiled = []
         for index, item in enumerate(items):
-            item_line = items.line_of(index) if hasattr(items, "line_of") else line
-            compiled.append(self.node(item, _own_line(item, item_line)))
+            compiled.append(self.node(item, line_of(item) or line_of(items, index) or line))
         return tuple(c for c in compiled if c) if all(compiled) else None
 
     def mapping(self, node: dict[str, Any], line: int) -> Filter | None:
@@ -161,7 +152,7 @@ class _Compiler:
             return self.condition(node, line)
         if len(node) == 1:
             field, value = next(iter(node.items()))
-            return self.shorthand(str(field), value, _line_of(node, field, line))
+            return self.shorthand(str(field), value, line_of(node, field) or line)
         fields = ", ".join(f"'{f}'" for f in node)
         self.problem(
             line,
@@ -171,9 +162,9 @@ class _Compiler:
         return None
 
     def boolean(self, node: dict[str, Any], word: str, line: int) -> Filter | None:
-        value, word_line = node[word], _line_of(node, word, line)
+        value, word_line = node[word], line_of(node, word) or line
         if word == "not" and isinstance(value, dict):
-            inner = self.mapping(value, _own_line(value, word_line))
+            inner = self.mapping(value, line_of(value) or word_line)
             return Not(inner) if inner else None
         if not isinstance(value, list) or not value:
             shape = "a filter or a list of filters" if word == "not" else "a list of filters"
@@ -184,7 +175,7 @@ class _Compiler:
                 f"write '{word}:' followed by one or more filter items (`- ...`)",
             )
             return None
-        children = self.children(value, _own_line(value, word_line))
+        children = self.children(value, line_of(value) or word_line)
         if children is None:
             return None
         if word == "or":
@@ -221,7 +212,11 @@ class _Compiler:
         return Condition(field, expr, value=plain(value))
 
     def condition(self, node: dict[str, Any], line: int) -> Filter | None:
-        before, at = len(self.problems), partial(_line_of, node, default=line)
+        before = len(self.problems)
+
+        def at(field: str) -> int:
+            return line_of(node, field) or line
+
         for field in node:
             if field not in LEAF_FIELDS:
                 self.problem(
