@@ -416,6 +416,17 @@ def _declarative_runner(
                 "use 'expect: each' or set 'scope: tenant'",
             )
         )
+    elif scope is not Scope.RESOURCE and expect is Expect.EACH:
+        # one row per tenant cannot say which resource failed; 'each' is one row per resource
+        problems.append(
+            Problem(
+                file,
+                line_of(node, "expect"),
+                f"'expect: each' needs scope 'resource', not '{scope.value}'",
+                "set 'scope: resource' (one row per resource), or use 'expect: any' / "
+                "'expect: none' for one row per tenant",
+            )
+        )
     if expect is Expect.EACH and "assert" not in node:
         problems.append(
             Problem(
