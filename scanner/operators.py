@@ -268,7 +268,7 @@ OPERATORS: Mapping[str, Operator] = {
             lambda observed, pattern: (
                 isinstance(observed, str) and pattern.fullmatch(observed) is not None
             ),
-            '{key: Name, op: regex, value: "org-(audit|trail)-[0-9]+"}',
+            '{key: Name, op: regex, value: "org-trail-[0-9]+"}',
             prepare=re.compile,
             prepare_fix=_REGEX_FIX,
         ),
