@@ -18,22 +18,14 @@ from logwarden.scanner.models import (
     Tenant,
     Waiver,
 )
-from logwarden.scanner.plugins import create_plugin_manager
-from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
+from logwarden.scanner.rules import Catalogue
 from tests import aws_docs
+from tests.catalogue import BUILTIN_CLOUDS, builtin_catalogue
 
 
 def aws_catalogue(**parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
-    pm = create_plugin_manager(["aws"])
-    kinds = engine.registered_kinds(pm)
-    checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
-    cat = load_catalogue(
-        [builtin_rules_path()],
-        kinds=kinds,
-        python_checks=checks,
-        parameters=("test", parameters) if parameters else None,
-    )
-    return cat, kinds
+    """The built-in catalogue as an AWS-only scan loads it."""
+    return builtin_catalogue(["aws"], **parameters)
 
 
 def scan_world(
@@ -97,18 +89,7 @@ def cloud_catalogue(clouds: list[str], **parameters: Any) -> tuple[Catalogue, di
     """The built-in catalogue with ``clouds`` and every other built-in cloud plugin registered
     (as ``rules validate`` loads it), so every section of rules.yaml resolves its kinds; the
     engine then evaluates only the checks of the clouds it scans."""
-    from logwarden.scanner.plugins import KNOWN_CLOUDS
-
-    pm = create_plugin_manager(list(dict.fromkeys([*clouds, *KNOWN_CLOUDS])))
-    kinds = engine.registered_kinds(pm)
-    checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
-    cat = load_catalogue(
-        [builtin_rules_path()],
-        kinds=kinds,
-        python_checks=checks,
-        parameters=("test", parameters) if parameters else None,
-    )
-    return cat, kinds
+    return builtin_catalogue(dict.fromkeys([*clouds, *BUILTIN_CLOUDS]), **parameters)
 
 
 def scan_documents(
@@ -159,16 +140,7 @@ def scan_documents(
 
 def gcp_catalogue(**parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
     """The built-in catalogue as a GCP-only scan loads it."""
-    pm = create_plugin_manager(["gcp"])
-    kinds = engine.registered_kinds(pm)
-    checks = {c.id: c for group in pm.hook.logwarden_register_checks() for c in group}
-    cat = load_catalogue(
-        [builtin_rules_path()],
-        kinds=kinds,
-        python_checks=checks,
-        parameters=("test", parameters) if parameters else None,
-    )
-    return cat, kinds
+    return builtin_catalogue(["gcp"], **parameters)
 
 
 def scan_gcp_world(

@@ -115,6 +115,13 @@ CASES = [
         "override of unknown control",
     ),
     (
+        # expect: each judges every resource, one row each: a tenant row judged it by any one
+        "each at tenant scope",
+        GOOD_CONTROL.replace("    resource:", "    scope: tenant\n    expect: each\n    resource:"),
+        7,
+        "'expect: each' needs scope 'resource'",
+    ),
+    (
         "python control without plugin",
         "version: 1\ncontrols:\n  - id: aws.x.y\n    title: t\n    severity: low\n    scope: tenant\n    implementation: python\n    resources: [aws.cloudtrail.trail]\n    rationale: r\n    remediation: {text: t}\n",
         7,
