@@ -99,9 +99,10 @@ def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict
     """One scan along the ``logwarden scan`` path (scanner/commands.py ``scan``), measured."""
     from logwarden.scanner import commands, engine
     from logwarden.scanner.config import ScanConfig
-    from logwarden.scanner.models import Status
+    from logwarden.scanner.models import Gate, Status
     from logwarden.scanner.plugins import create_plugin_manager
     from logwarden.scanner.registry import Registry
+    from logwarden.scanner.report import publish
 
     counter = CallCounter()
     section = {"mode": "organization", "regions": list(regions)}
@@ -125,11 +126,9 @@ def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict
             catalogue,
             jobs=jobs,
             waivers=cfg.waivers,
-            on_result=lambda r: pm.hook.logwarden_result(result=r),
+            gate=Gate(fail_on=commands._fail_on(None, cfg)),
         )
-        report.fail_on = commands._fail_on(None, cfg)
-        report.fail_on_error = True
-        pm.hook.logwarden_scan_finished(report=report)
+        publish(pm, report)
         exit_code = int(report.exit_code)
         wall, cpu = time.perf_counter() - t0, _cpu_self() - cpu0
     moto_cpu, requests = child.cpu_seconds() - moto0, child.requests() - requests0

@@ -22,7 +22,7 @@ includes everything before it) plus the size of the database on disk.
 The scans are built by the project's code: scan 1 is ``tests.report_world.scaled_report(N)``
 (the real AWS catalogue evaluated offline, repeated over more accounts) turned into a
 ``ScanState`` by ``drift.state_of(report, scan)`` with offline inventories, as ``scan
---history`` does (``drift_commands.after_scan``: ``carry_first_seen``, then ``state_of``).
+--history`` does (``drift_commands.compare_scan``: ``carry_first_seen``, then ``state_of``).
 That report has no inventories, so the inventories are synthesized from ``tests/aws_docs.py``
 documents: for each AWS account of the report, in turn, its organization account entry, a
 local CloudTrail trail, an S3 log bucket (policy, encryption, lifecycle, ACL...), two Config
@@ -311,21 +311,23 @@ def drift_counts(result: drift.Drift) -> dict[str, int]:
 
 
 def build_scans(results: int, resources: int) -> Scans:
-    """The two scans, through the code ``scan --history`` runs (``drift_commands.after_scan``)."""
+    """The two scans, through the code ``scan --history`` runs (``drift_commands.compare_scan``)."""
     start = time.perf_counter()
     rng = random.Random(SEED)
     report_1 = scaled_report(results)
     report_1 = dataclasses.replace(report_1, started_at=TIME_1, finished_at=TIME_1)
     world_1 = world_of(report_1, resources, "2026-11-21T23:00:00+00:00")
-    drift.carry_first_seen(report_1.results, None, report_1.started_at)
+    rows_1 = drift.carry_first_seen(report_1.results, None, report_1.started_at)
+    report_1 = dataclasses.replace(report_1, results=rows_1)
     first = drift.state_of(report_1, scan_input(report_1, world_1))
 
-    rows_2, row_counts = drifted_results(report_1.results, rng)
+    rows_2, row_counts = drifted_results(list(report_1.results), rng)
     report_2 = dataclasses.replace(report_1, results=rows_2, started_at=TIME_2, finished_at=TIME_2)
     world_2, res_counts = drifted_world(
         world_of(report_1, resources, "2026-11-22T23:00:00+00:00"), rng
     )
-    drift.carry_first_seen(report_2.results, first, report_2.started_at)
+    rows_2 = drift.carry_first_seen(report_2.results, first, report_2.started_at)
+    report_2 = dataclasses.replace(report_2, results=rows_2)
     second = drift.state_of(report_2, scan_input(report_2, world_2))
     build_s = time.perf_counter() - start
     expected = drift_counts(drift.compare(first, second))

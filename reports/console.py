@@ -1,10 +1,14 @@
-"""The console summary printed at the end of a scan: readable in a terminal and a CI log."""
+"""The console summary printed at the end of a scan, and the drift as text (first in that
+summary, and all of ``logwarden drift``): readable in a terminal and a CI log."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from logwarden.reports import drift_view
+from logwarden.reports.drift_view import DriftView
 from logwarden.reports.view import GATE_MEANING, SEVERITIES, by_cloud_and_severity, cloud_label
+from logwarden.scanner.audit_events import Attribution
 from logwarden.scanner.models import ScanReport, Status
 from logwarden.scanner.printable import printable as p
 
@@ -45,10 +49,9 @@ def by_cloud_table(report: ScanReport) -> list[str]:
 def render(report: ScanReport) -> str:
     """Posture per tenant, the failing findings by severity, errors, and the exit code."""
     out: list[str] = []
-    if report.drift is not None:
-        from logwarden.scanner.drift_report import render_text
-
-        out += [*render_text(report.drift, MAX_FINDINGS_SHOWN), ""]
+    drift = drift_view.view(report)
+    if drift is not None:
+        out += [*drift_text(drift, MAX_FINDINGS_SHOWN), ""]
     per_tenant: dict[tuple[str, str, str], Counter[str]] = {}
     for r in report.results:
         key = (r.cloud, r.tenant_id, r.tenant_name)
@@ -113,3 +116,78 @@ def render(report: ScanReport) -> str:
     # every value from the clouds was escaped above; this also catches any text added later
     # without it (lines from the drift summary hold their own "\n")
     return "\n".join(p(part) for line in out for part in line.split("\n")) + "\n"
+
+
+def drift_text(view: DriftView, limit: int = 40) -> list[str]:
+    """The drift as lines for a terminal or CI log (shown first in the console summary).
+
+    Every value from the clouds (names, messages, changed values, who made a change) is
+    escaped (:mod:`logwarden.scanner.printable`): a line of this text is never forged by the data.
+    """
+    drift = view.drift
+    what = "scan" if drift.against == "history" else drift.against  # a recorded scan's id
+    since = f"{what} {p(drift.before_id or '-')} ({p(drift.before_time or 'nothing recorded')})"
+    out = [f"Drift since {since}:"]
+    if drift.empty:
+        return [*out, "  no change"]
+    # One reason for every unknown author (a saved inventory, no permission anywhere): say it
+    # once rather than under each of hundreds of items.
+    reasons = {a.error for a in drift.attributions.values() if not a.events}
+    shared = (
+        reasons.pop()
+        if len(reasons) == 1 and all(not a.events for a in drift.attributions.values())
+        else ""
+    )
+    if shared:
+        out.append(f"  Who made it: unknown: {p(shared)}")
+
+    def section(title: str, items: list[str]) -> None:
+        if not items:
+            return
+        out.append(f"  {title} ({len(items)}):")
+        out.extend(f"    {line}" for line in items[:limit])
+        if len(items) > limit:
+            out.append(f"    ... and {len(items) - limit} more")
+
+    def by(found: list[Attribution]) -> str:
+        if shared:
+            return ""
+        lines = list(dict.fromkeys(p(a.summary) for a in found))
+        return "".join(f"\n      by {line}" for line in lines)
+
+    section(
+        "New failures",
+        [
+            f"[{r.severity.upper()}] {p(r.check_id)}  {p(r.tenant_id)}  {p(r.message)}"
+            + by(drift.who(r.fingerprint))
+            for r in drift.regressions
+        ],
+    )
+    section(
+        "Resolved",
+        [f"{p(r.check_id)}  {p(r.tenant_id)}  {p(r.resource_id)}" for r in drift.resolved],
+    )
+    section(
+        "Configuration changes",
+        [
+            f"{p(kind)} {p(rid)}  {'; '.join(p(c) for c in changes)}"
+            + by(view.attributions_of(kind, rid))
+            for (kind, rid), changes in view.changes.items()
+        ],
+    )
+    section("New resources", [f"{p(r.kind)} {p(r.id)}" for r in drift.new_resources])
+    section(
+        "Removed resources",
+        [
+            f"{p(r.kind)} {p(r.id)}" + by(view.attributions_of(r.kind, r.id))
+            for r in drift.removed_resources
+        ],
+    )
+    section(
+        "Still failing",
+        [
+            f"{p(r.check_id)}  {p(r.tenant_id)}  since {p(r.first_seen or '?')}"
+            for r in drift.still_failing
+        ],
+    )
+    return out

@@ -1,20 +1,21 @@
-"""The drift as the HTML, Markdown, JUnit, SARIF and CSV reports show it.
+"""The drift as every output shows it: the reports, the console and ``logwarden drift``.
 
-Pure functions of a :class:`~logwarden.scanner.drift.Drift` (set on ``ScanReport.drift`` by ``scan
---drift`` or ``--baseline``): what changed since when, who changed it (from the attribution
-the scan attached), and which result rows are new. The renderers only lay this out, so the
-formats never disagree about what counts as new or who is named. The console text and the
-``drift`` section of report.json are ``logwarden.scanner.drift_report``'s.
+Pure functions of a :class:`~logwarden.scanner.drift.Drift` (``ScanReport.drift`` after ``scan
+--drift`` or ``--baseline``; two recorded scans for ``logwarden drift``): what changed since
+when, who changed it (from the attribution the scan attached), and which result rows are new.
+The renderers (HTML, Markdown, JUnit, SARIF, CSV, the ``drift`` section of report.json and
+the console text in ``logwarden.reports.console``) only lay this out, so the outputs never
+disagree about what counts as new, what changed or who is named.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from logwarden.scanner.audit_events import Attribution, AuditEvent
 from logwarden.scanner.drift import Drift, ResourceState, ResultRow
-from logwarden.scanner.models import CheckResult, ScanReport
+from logwarden.scanner.models import CheckResult, Organization, ScanReport, Tenant
 
 NOT_LINKED = "unknown: no changed or removed resource explains it"
 COUNT_LABELS = (
@@ -46,14 +47,18 @@ def event_text(e: AuditEvent) -> str:
     return f"by {e.principal} — {e.action} at {e.time}{ip}"
 
 
-def who(found: Iterable[Attribution]) -> list[Who]:
-    """The distinct events of ``found`` (oldest first), then what could not be known."""
-    found = list(found)
-    events = sorted(
+def events(found: Iterable[Attribution]) -> list[AuditEvent]:
+    """The distinct audit-log events of ``found``, oldest first."""
+    return sorted(
         {e.event_id or str(e): e for a in found for e in a.events}.values(),
         key=lambda e: (e.time, e.event_id),
     )
-    out = [Who(event_text(e), e) for e in events]
+
+
+def who(found: Iterable[Attribution]) -> list[Who]:
+    """The distinct events of ``found`` (oldest first), then what could not be known."""
+    found = list(found)
+    out = [Who(event_text(e), e) for e in events(found)]
     for a in found:
         if not a.events:
             out.append(Who(a.summary))  # "unknown: <why>"
@@ -164,9 +169,13 @@ class DriftView:
             out.append(f"{kind} {rid}: {what}")
         return out
 
-    def who_changed(self, kind: str, resource_id: str) -> list[Who]:
+    def attributions_of(self, kind: str, resource_id: str) -> list[Attribution]:
+        """What the audit logs said about one drifted resource ([] when not asked)."""
         found = self.drift.attributions.get((kind, resource_id))
-        return who([found]) if found is not None else []
+        return [found] if found is not None else []
+
+    def who_changed(self, kind: str, resource_id: str) -> list[Who]:
+        return who(self.attributions_of(kind, resource_id))
 
     def new_failures(self) -> list[NewFailure]:
         return [NewFailure(r, self.who_for(r.fingerprint)) for r in self.drift.regressions]
@@ -190,23 +199,29 @@ def resolved_as(row: ResultRow) -> str:
     return RESOLVED_AS.get(row.status, "no longer reported")
 
 
+def of(
+    drift: Drift, organizations: Sequence[Organization] = (), tenants: Sequence[Tenant] = ()
+) -> DriftView:
+    """The view of ``drift``; the organizations and tenants name the ids its rows carry."""
+    changes: dict[tuple[str, str], list[str]] = {}
+    for c in drift.changes:
+        changes.setdefault((c.kind, c.resource_id), []).append(str(c))
+    names = {(o.cloud, o.id): o.name for o in organizations}
+    names |= {(t.cloud, t.id): t.name for t in tenants}
+    return DriftView(
+        drift,
+        frozenset(r.fingerprint for r in drift.regressions),
+        {r.fingerprint: r.first_seen for r in drift.still_failing},
+        changes,
+        names,
+    )
+
+
 def view(report: ScanReport) -> DriftView | None:
     """The drift view of a report, None when the scan was not compared."""
     if report.drift is None:
         return None
-    d = report.drift
-    changes: dict[tuple[str, str], list[str]] = {}
-    for c in d.changes:
-        changes.setdefault((c.kind, c.resource_id), []).append(str(c))
-    names = {(o.cloud, o.id): o.name for o in report.organizations}
-    names |= {(t.cloud, t.id): t.name for t in report.tenants}
-    return DriftView(
-        d,
-        frozenset(r.fingerprint for r in d.regressions),
-        {r.fingerprint: r.first_seen for r in d.still_failing},
-        changes,
-        names,
-    )
+    return of(report.drift, report.organizations, report.tenants)
 
 
 def history_on(report: ScanReport) -> bool:

@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from logwarden.reports import drift_view
+from logwarden.reports.drift_view import DriftView
+from logwarden.scanner.audit_events import Attribution
+from logwarden.scanner.drift import ResourceState, ResultRow
+from logwarden.scanner.field_diff import ABSENT
 from logwarden.scanner.models import CheckResult, CollectionError, ScanReport, Waiver
 
 SCHEMA = "logwarden.report/1"
@@ -88,8 +93,8 @@ def render(report: ScanReport) -> str:
         "scan": {
             "started_at": report.started_at,
             "finished_at": report.finished_at,
-            "fail_on": report.fail_on.value if report.fail_on else "none",
-            "fail_on_error": report.fail_on_error,
+            "fail_on": report.gate.fail_on_name,
+            "fail_on_error": report.gate.fail_on_error,
             "parameters": dict(report.parameters),
         },
         "summary": summary(report),
@@ -131,11 +136,73 @@ def render(report: ScanReport) -> str:
         "errors": [error_doc(e) for e in report.errors],
         "expired_waivers": [waiver_doc(w) for w in report.expired_waivers],
     }
-    if report.drift is not None:
-        from logwarden.scanner.drift_report import to_doc
-
-        doc["drift"] = to_doc(report.drift)
+    drift = drift_view.view(report)
+    if drift is not None:
+        doc["drift"] = drift_doc(drift)
     return dumps_by_line(doc)
+
+
+def drift_doc(view: DriftView) -> dict[str, Any]:
+    """The ``drift`` section of report.json, and ``logwarden drift --format json``."""
+    drift = view.drift
+
+    def who(found: list[Attribution]) -> dict[str, Any]:
+        errors = sorted({a.error for a in found if a.error})
+        return {
+            "who": [e.to_doc() for e in drift_view.events(found)],
+            "who_error": "; ".join(errors),
+        }
+
+    def row(r: ResultRow) -> dict[str, Any]:
+        doc = dict(r.__dict__)
+        if view.attributed:
+            doc["caused_by"] = [
+                {"kind": k, "resource_id": i} for k, i in drift.causes.get(r.fingerprint, [])
+            ]
+            doc.update(who(drift.who(r.fingerprint)))
+        return doc
+
+    def change_who(kind: str, resource_id: str) -> dict[str, Any]:
+        found = view.attributions_of(kind, resource_id)
+        return who(found) if found else {}
+
+    def resource(r: ResourceState) -> dict[str, Any]:
+        return {"kind": r.kind, "id": r.id, "tenant_id": r.tenant_id, "region": r.region}
+
+    def value(v: Any) -> Any:
+        return None if v is ABSENT else v
+
+    return {
+        "against": drift.against,
+        "before": {"id": drift.before_id, "time": drift.before_time},
+        "after": {"id": drift.after_id, "time": drift.after_time},
+        "counts": {key: count for key, _, count in view.counts()},
+        "window": ({"start": drift.window[0], "end": drift.window[1]} if drift.window else None),
+        "regressions": [row(r) for r in drift.regressions],
+        "resolved": [dict(r.__dict__) for r in drift.resolved],
+        "still_failing": [row(r) for r in drift.still_failing],
+        "new_resources": [resource(r) for r in drift.new_resources],
+        "removed_resources": [
+            {**resource(r), **change_who(r.kind, r.id)} for r in drift.removed_resources
+        ],
+        "changes": [
+            {
+                "kind": c.kind,
+                "resource_id": c.resource_id,
+                "tenant_id": c.tenant_id,
+                "path": c.path,
+                "change": "added"
+                if c.old is ABSENT
+                else "removed"
+                if c.new is ABSENT
+                else "modified",
+                "old": value(c.old),
+                "new": value(c.new),
+                **change_who(c.kind, c.resource_id),
+            }
+            for c in drift.changes
+        ],
+    }
 
 
 def _compact(value: Any) -> str:

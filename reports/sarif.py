@@ -224,7 +224,7 @@ def document(report: ScanReport) -> dict[str, Any]:
         invocation["endTimeUtc"] = report.finished_at
     properties: dict[str, Any] = {
         "tenants": len(report.tenants),
-        "failOn": report.fail_on.value if report.fail_on else "none",
+        "failOn": report.gate.fail_on_name,
     }
     if drift is not None:
         properties["drift"] = {

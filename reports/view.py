@@ -116,10 +116,9 @@ def gate_summary(report: ScanReport) -> tuple[int, str, str]:
         ExitCode.FINDINGS: "failed",
         ExitCode.INCOMPLETE: "incomplete",
     }.get(code, "error")
-    fail_on = report.fail_on.value if report.fail_on else "none"
     meaning = GATE_MEANING[code]
     if code is ExitCode.FINDINGS:
-        meaning = f"unwaived findings at or above {fail_on}"
+        meaning = f"unwaived findings at or above {report.gate.fail_on_name}"
     return int(code), verdict, meaning
 
 

@@ -27,7 +27,6 @@ exit codes:
      and no finding gave 1; never reported as clean (--no-fail-on-error gives 0 instead)
   4  internal error in logwarden (please report it)
 """
-REPORT_FORMATS = ("html", "json", "junit", "sarif", "ocsf", "csv", "md")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,10 +40,12 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
-    """The command-line interface; with the run's ``registry``, ``--cloud`` names the
-    installed clouds and plugins add their options to ``scan``."""
-    clouds = ", ".join(registry.clouds) if registry is not None else commands.DEFAULT_CLOUD
+def build_parser(registry: Registry) -> argparse.ArgumentParser:
+    """The command-line interface of the run's ``registry``: ``--cloud`` names the installed
+    clouds, ``scan`` gets a ``--NAME PATH`` option for every registered report format (a
+    plugin's too), and plugins add their options to ``scan``."""
+    clouds = ", ".join(registry.clouds) or commands.DEFAULT_CLOUD
+    reporters = registry.reporters
     parser = _Parser(
         prog="logwarden",
         description="Prove that cloud audit logs are centrally collected, protected and retained.",
@@ -86,7 +87,7 @@ def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
         action="append",
         type=_csv,
         default=[],
-        help=f"report formats: {', '.join(REPORT_FORMATS)} (repeatable or comma list)",
+        help=f"report formats: {', '.join(reporters)} (repeatable or comma list)",
     )
     reports.add_argument(
         "-o",
@@ -95,14 +96,7 @@ def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
         metavar="DIR",
         help="directory for the --format files (default: ./logwarden-report)",
     )
-    for name in REPORT_FORMATS:
-        reports.add_argument(
-            f"--{name}",
-            dest=f"report_{name}",
-            type=Path,
-            metavar="PATH",
-            help=f"write the {name} report to PATH",
-        )
+    outputs.add_format_options(reports, reporters)
     scan.add_argument(
         "--fail-on",
         choices=["critical", "high", "medium", "low", "info", "none"],
@@ -227,8 +221,7 @@ def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
         "demo", help="scan a seeded landing zone on local emulators and write every report"
     )
     demo.add_argument("-o", "--output", type=Path, default=Path("logwarden-demo"))
-    if registry is not None:
-        registry.pm.hook.logwarden_add_options(parser=scan)
+    registry.pm.hook.logwarden_add_options(parser=scan)
     return parser
 
 

@@ -14,11 +14,12 @@ from typing import Any
 from logwarden.scanner import drift_commands, engine, progress, snapshot
 from logwarden.scanner.config import STARTER, ScanConfig, load_config
 from logwarden.scanner.errors import InputError, Problem, fail, warn
-from logwarden.scanner.models import ExitCode, ResourceKind, Severity
+from logwarden.scanner.models import ExitCode, Gate, ResourceKind, Severity
 from logwarden.scanner.outputs import check_writable, report_outputs, write_atomic
 from logwarden.scanner.plugins import plugin_names, unknown_plugins
 from logwarden.scanner.printable import printable
 from logwarden.scanner.registry import Registry
+from logwarden.scanner.report import build_report, publish
 from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
 
 # Measured best for 200 accounts x 2 regions with 50 ms per API call (bench/RESULTS.md).
@@ -174,24 +175,18 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
             for cloud in clouds
         }
         scan_input = engine.discover(registry.clouds, settings, kinds, catalogue.parameters)
-    fail_on = _fail_on(args.fail_on, cfg)
     with _progress(args, scan_input, catalogue, clouds, kinds):
-        report = engine.run_scan(
+        outcome = engine.evaluate_scan(
             scan_input,
             catalogue,
             jobs=args.jobs or cfg.jobs or DEFAULT_JOBS,
             waivers=cfg.waivers,
-            on_result=lambda r: pm.hook.logwarden_result(result=r),
         )
-    report.fail_on = fail_on
-    report.fail_on_error = (
-        args.fail_on_error
-        if args.fail_on_error is not None
-        else (cfg.fail_on_error if cfg.fail_on_error is not None else True)
-    )
+    found = None
     if history is not None:
-        drift_commands.after_scan(history, report, scan_input, registry.clouds)
-    pm.hook.logwarden_scan_finished(report=report)
+        outcome, found = drift_commands.compare_scan(history, outcome, scan_input, registry.clouds)
+    report = build_report(outcome, _gate(args, cfg), found)
+    publish(pm, report)
     files = [(path, partial(registry.reporters[name].render, report)) for name, path in outputs]
     if args.save_inventory:
         files.insert(
@@ -241,6 +236,17 @@ def _fail_on(option: str | None, cfg: ScanConfig) -> Severity | None:
     """--fail-on, else the config's scan.fail_on, else low; "none" never fails on findings."""
     value = option or cfg.fail_on or "low"
     return None if value == "none" else Severity(value)
+
+
+def _gate(args: argparse.Namespace, cfg: ScanConfig) -> Gate:
+    """The gate of ``scan``: options first, then the config file, then the defaults."""
+    fail_on_error = args.fail_on_error if args.fail_on_error is not None else cfg.fail_on_error
+    return Gate(
+        fail_on=_fail_on(args.fail_on, cfg),
+        fail_on_error=fail_on_error if fail_on_error is not None else True,
+        fail_on_drift=bool(args.fail_on_drift),
+        fail_on_changes=args.fail_on_drift == "changes",
+    )
 
 
 def list_controls(args: argparse.Namespace, registry: Registry) -> ExitCode:

@@ -12,15 +12,16 @@ baseline.py build the states.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from logwarden.scanner.audit_events import Attribution
 from logwarden.scanner.field_diff import diff, digest, show, without
-from logwarden.scanner.models import CheckResult, ScanReport, Status
+from logwarden.scanner.models import CheckResult, Organization, ScanReport, Status
 
 if TYPE_CHECKING:
     from logwarden.scanner.engine import ScanInput
+    from logwarden.scanner.report import ScanOutcome
 
 _CLEARED = frozenset({Status.PASS.value, Status.SKIPPED.value})
 
@@ -184,30 +185,44 @@ def collected_resources(scan: ScanInput) -> dict[tuple[str, str], ResourceState]
     return {k: v[1] for k, v in sorted(out.items())}
 
 
-def state_of(report: ScanReport, scan: ScanInput | None, scan_id: str = "") -> ScanState:
-    """The comparable state of a finished scan (resources from its inventories, if given)."""
-    clouds = tuple(sorted({o.cloud for o in report.organizations}))
+def scope_of(organizations: Iterable[Organization]) -> tuple[tuple[str, ...], str]:
+    """(clouds, scope key) of a scan of ``organizations``."""
+    orgs = list(organizations)
+    clouds = tuple(sorted({o.cloud for o in orgs}))
+    return clouds, scope_key(clouds, (o.id for o in orgs))
+
+
+def state_of(
+    scanned: ScanOutcome | ScanReport, scan: ScanInput | None, scan_id: str = ""
+) -> ScanState:
+    """The comparable state of an evaluated scan (resources from its inventories, if given)."""
+    clouds, scope = scope_of(scanned.organizations)
     return ScanState(
         id=scan_id,
-        time=report.started_at,
+        time=scanned.started_at,
         clouds=clouds,
-        scope=scope_key(clouds, (o.id for o in report.organizations)),
-        results=index_rows(row_of(r) for r in report.results),
+        scope=scope,
+        results=index_rows(row_of(r) for r in scanned.results),
         resources=collected_resources(scan) if scan is not None else {},
     )
 
 
-def carry_first_seen(results: Iterable[CheckResult], previous: ScanState | None, now: str) -> None:
-    """Set ``first_seen``: when the row was first seen with its current status (kept across
-    scans while the status holds; a failure that comes back starts again)."""
+def carry_first_seen(
+    results: Iterable[CheckResult], previous: ScanState | None, now: str
+) -> list[CheckResult]:
+    """The rows with ``first_seen``: when the row was first seen with its current status
+    (kept across scans while the status holds; a failure that comes back starts again)."""
     before = previous.results if previous is not None else {}
     before_time = previous.time if previous is not None else now
+    out = []
     for r in results:
         prev = before.get(r.fingerprint)
         if prev is not None and prev.status == r.status.value:
-            r.first_seen = prev.first_seen or before_time
+            first = prev.first_seen or before_time
         else:
-            r.first_seen = now
+            first = now
+        out.append(replace(r, first_seen=first))
+    return out
 
 
 def compare(before: ScanState | None, after: ScanState, against: str = "history") -> Drift:

@@ -1,7 +1,7 @@
 """History, drift and baselines on the command line.
 
 ``scan --history/--drift/--baseline/--fail-on-drift`` (through ``prepare`` and
-``after_scan``), ``logwarden drift`` and ``logwarden baseline save``.
+``compare_scan``), ``logwarden drift`` and ``logwarden baseline save``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import argparse
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pluggy
 
-from logwarden.scanner import attribution, baseline, drift, drift_report, json_input
+from logwarden.scanner import attribution, baseline, drift, json_input
 from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.engine import ScanInput
 from logwarden.scanner.errors import InputError, Problem, fail, warn
@@ -24,9 +24,10 @@ from logwarden.scanner.filter_ops import parse_timestamp
 from logwarden.scanner.history import HistoryStore, open_store
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.json_input import Shape, Spec
-from logwarden.scanner.models import ExitCode, ScanReport
+from logwarden.scanner.models import ExitCode
 from logwarden.scanner.outputs import check_writable, write_atomic
 from logwarden.scanner.printable import printable
+from logwarden.scanner.report import ScanOutcome
 
 
 @dataclass
@@ -36,8 +37,6 @@ class ScanHistory:
     store: HistoryStore | None
     baseline: drift.ScanState | None
     compare: bool
-    fail_on_drift: bool
-    fail_on_changes: bool = False
 
 
 def prepare(args: argparse.Namespace, pm: pluggy.PluginManager) -> ScanHistory | None:
@@ -77,51 +76,51 @@ def prepare(args: argparse.Namespace, pm: pluggy.PluginManager) -> ScanHistory |
         return None
     accepted = baseline.load(args.baseline) if args.baseline else None
     store = open_store(args.history, pm=pm) if args.history else None
-    return ScanHistory(
-        store,
-        accepted,
-        bool(args.drift or args.baseline),
-        bool(args.fail_on_drift),
-        args.fail_on_drift == "changes",
-    )
+    return ScanHistory(store, accepted, bool(args.drift or args.baseline))
 
 
-def after_scan(
+def compare_scan(
     ctx: ScanHistory,
-    report: ScanReport,
+    outcome: ScanOutcome,
     scan: ScanInput,
     clouds: Mapping[str, Cloud] | None = None,
-) -> None:
-    """Set ``first_seen``, compare (drift), attribute it (each of ``clouds`` reads its own
-    audit log) and record the scan, as asked."""
-    scope = drift.state_of(report, None).scope
+) -> tuple[ScanOutcome, drift.Drift | None]:
+    """Before the report is built: set ``first_seen`` (with a history store), compare with
+    the previous scan or the baseline and attribute the drift (each of ``clouds`` reads
+    its own audit log), then record the scan.
+
+    :return: the outcome with ``first_seen`` on its rows, and the drift (None when the scan
+        is not compared).
+    """
+    _, scope = drift.scope_of(outcome.organizations)
     previous = ctx.store.latest(scope) if ctx.store is not None else None
     if ctx.store is not None:
-        drift.carry_first_seen(report.results, previous, report.started_at)
-    state = drift.state_of(report, scan)
+        rows = drift.carry_first_seen(outcome.results, previous, outcome.started_at)
+        outcome = replace(outcome, results=tuple(rows))
+    state = drift.state_of(outcome, scan)
+    found: drift.Drift | None = None
     try:
         if ctx.baseline is not None:
             if ctx.baseline.scope != state.scope:
                 warn(f"the baseline covers {ctx.baseline.scope!r}, this scan {state.scope!r}")
-            report.drift = drift.compare(ctx.baseline, state, "baseline")
+            found = drift.compare(ctx.baseline, state, "baseline")
         elif ctx.compare:
-            report.drift = drift.compare(previous, state, "history")
-        if report.drift is not None and clouds is not None:
+            found = drift.compare(previous, state, "history")
+        if found is not None and clouds is not None:
             attribution.attribute(
-                report.drift, clouds, live_inventories(scan), report.checks, report.results
+                found, clouds, live_inventories(scan), outcome.checks, outcome.results
             )
-            if report.drift.against == "history":  # recorded: it explains previous -> this
-                state.attributions = report.drift.attributions
-                state.causes = report.drift.causes
+            if found.against == "history":  # recorded: it explains previous -> this
+                state.attributions = found.attributions
+                state.causes = found.causes
         if ctx.store is not None:
             ctx.store.record(state)
-            if report.drift is not None:
-                report.drift.after_id = state.id
+            if found is not None:
+                found.after_id = state.id
     finally:
         if ctx.store is not None:
             ctx.store.close()
-    report.fail_on_drift = ctx.fail_on_drift
-    report.fail_on_changes = ctx.fail_on_changes
+    return outcome, found
 
 
 def live_inventories(scan: ScanInput) -> dict[str, list[Inventory]]:
@@ -188,10 +187,13 @@ def drift_command(args: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCod
         _attach_recorded(store, result, before, after)
     finally:
         store.close()
+    from logwarden.reports import console, drift_view, json_report
+
+    view = drift_view.of(result)
     if args.format == "json":
-        print(json.dumps(drift_report.to_doc(result), indent=1, sort_keys=True, default=str))
+        print(json.dumps(json_report.drift_doc(view), indent=1, sort_keys=True, default=str))
     else:
-        print("\n".join(drift_report.render_text(result)))
+        print("\n".join(console.drift_text(view)))
     return ExitCode.OK
 
 

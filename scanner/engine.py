@@ -23,6 +23,7 @@ from logwarden.scanner.models import (
     CloudTerms,
     CollectionError,
     Discovery,
+    Gate,
     Organization,
     ResourceKind,
     ScanReport,
@@ -30,6 +31,7 @@ from logwarden.scanner.models import (
     Tenant,
     Waiver,
 )
+from logwarden.scanner.report import ScanOutcome, build_report
 from logwarden.scanner.rules import Catalogue
 from logwarden.scanner.waivers import apply_waivers
 
@@ -125,16 +127,16 @@ def link_peers(scope: Scope_) -> None:
         inv.peers = scope.tenants
 
 
-def run_scan(
+def evaluate_scan(
     scan: ScanInput,
     catalogue: Catalogue,
     *,
     jobs: int = 8,
     waivers: list[Waiver] | None = None,
     today: dt.date | None = None,
-    on_result: Callable[[CheckResult], None] | None = None,
-) -> ScanReport:
-    """Collect (staged) and evaluate every enabled check over every tenant and organization."""
+) -> ScanOutcome:
+    """Collect (staged) and evaluate every enabled check over every tenant and organization;
+    the rows come back sorted, with the waivers applied."""
     started = _now()
     clouds = {s.organization.cloud for s in scan.scopes}
     checks = catalogue.enabled_checks(clouds)
@@ -166,28 +168,41 @@ def run_scan(
             )
             for ev in batch
         ]
-    results: list[CheckResult] = []
+    rows: list[CheckResult] = []
     internal: list[CollectionError] = []
     for ev in evaluations:
-        results.extend(ev.results)
+        rows.extend(ev.results)
         internal.extend(ev.internal_errors)
-    results.sort(key=lambda r: (r.cloud, r.tenant_id, r.check_id, r.region, r.resource_id))
-    expired = apply_waivers(results, waivers or [], today or dt.date.today())
-    if on_result is not None:
-        for result in results:
-            on_result(result)
-    return ScanReport(
-        results=results,
-        errors=collection_errors(scan) + internal,
-        tenants=[inv.tenant for s in scan.scopes for inv in s.tenants if inv.tenant is not None],
-        organizations=[s.organization for s in scan.scopes],
-        checks=checks,
+    rows.sort(key=lambda r: (r.cloud, r.tenant_id, r.check_id, r.region, r.resource_id))
+    results, expired = apply_waivers(rows, waivers or [], today or dt.date.today())
+    return ScanOutcome(
+        results=tuple(results),
+        errors=tuple(collection_errors(scan) + internal),
+        tenants=tuple(
+            inv.tenant for s in scan.scopes for inv in s.tenants if inv.tenant is not None
+        ),
+        organizations=tuple(s.organization for s in scan.scopes),
+        checks=tuple(checks),
         started_at=started,
         finished_at=_now(),
-        expired_waivers=expired,
+        expired_waivers=tuple(expired),
         parameters=params,
         clouds=dict(scan.clouds),
     )
+
+
+def run_scan(
+    scan: ScanInput,
+    catalogue: Catalogue,
+    *,
+    jobs: int = 8,
+    waivers: list[Waiver] | None = None,
+    today: dt.date | None = None,
+    gate: Gate | None = None,
+) -> ScanReport:
+    """The report of a scan without history or a baseline: evaluate, then build it once."""
+    outcome = evaluate_scan(scan, catalogue, jobs=jobs, waivers=waivers, today=today)
+    return build_report(outcome, gate)
 
 
 def _collect_stages(pool: ThreadPoolExecutor, scopes: list[Scope_]) -> None:

@@ -1,10 +1,11 @@
-"""Runtime of the value-filter language: operators, failure sentences, the compiled filter tree.
+"""Runtime of the value-filter language: failure sentences and the compiled filter tree.
 
 ``logwarden.scanner.filters`` documents the language, validates rules.yaml and builds these objects
 (import them from there). Evaluation never raises on odd data: a comparison that cannot be
 made (a string against a number, an absent value against ``>=``) fails with a reason.
 
-Rendering (used in every reason and in ``Filter.describe``): values are compact JSON, so
+The operators themselves are the rows of ``logwarden.scanner.operators.OPERATORS``.
+Rendering (``operators.render``, used in every reason and in ``Filter.describe``): values are compact JSON, so
 strings are double-quoted (``"abc"``), booleans/null are ``true``/``false``/``null``, lists
 and mappings are ``["a","b"]`` / ``{"k":1}``; renderings longer than 120 characters are
 cut to 117 characters plus ``...``. A missing or null observed value reads ``absent``.
@@ -12,78 +13,30 @@ cut to 117 characters plus ``...``. A missing or null observed value reads ``abs
 
 from __future__ import annotations
 
-import json
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from fnmatch import fnmatchcase
-from operator import eq, ge, gt, le, lt, ne
 from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
-OPERATORS = ("eq", "ne", "gt", "ge", "lt", "le", "in", "not-in", "contains", "glob", "regex")
-ORDERING = ("gt", "ge", "lt", "le")
+from logwarden.scanner.operators import OPERATORS, VALUE_TYPES, is_number, kind, render
+
 SPECIAL_VALUES = ("present", "absent", "empty", "not-empty")
-VALUE_TYPES = ("age", "size")
-# Operators each value_type accepts.
-VALUE_TYPE_OPS = {"age": ORDERING, "size": ("eq", "ne", *ORDERING)}
-
-_SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-_MAX_RENDER = 120
-
-
-def render(value: Any) -> str:
-    """Render a value compactly as JSON (see the module docstring)."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
-    return text if len(text) <= _MAX_RENDER else text[: _MAX_RENDER - 3] + "..."
-
-
-def kind(value: Any) -> str:
-    """The YAML/JSON type name of a value, for messages."""
-    if value is None or isinstance(value, bool):
-        return "null" if value is None else "boolean"
-    if isinstance(value, str | int | float):
-        return "string" if isinstance(value, str) else "number"
-    return "list" if isinstance(value, list) else "mapping"
 
 
 def value_problem(op: str, value_type: str | None, value: Any) -> tuple[str, str] | None:
     """Load-time check of a fixed ``value`` for an operator: (message, fix), or None if fine."""
-    got = f"{kind(value)} {render(value)}"
     if value_type:
         if not is_number(value):
-            unit = "days" if value_type == "age" else "items or characters"
+            unit = VALUE_TYPES[value_type].unit
             return (
-                f"value_type '{value_type}' needs a number value, got {got}",
+                f"value_type '{value_type}' needs a number value, got {kind(value)} {render(value)}",
                 f"write a number of {unit}, e.g. `value: 1`",
             )
-    elif op in ("in", "not-in") and not isinstance(value, list):
-        return (
-            f"operator '{op}' needs a list value, got {got}",
-            "write a list, e.g. `value: [a, b]`",
-        )
-    elif op in ORDERING and not is_number(value):
-        return (
-            f"operator '{op}' needs a number value, got {got}",
-            "write a number, e.g. `value: 365`, or use `value_type: age` / `size`",
-        )
-    elif op in ("glob", "regex") and not isinstance(value, str):
-        return (
-            f"operator '{op}' needs a string value, got {got}",
-            'write a quoted pattern, e.g. `value: "arn:aws:*"`',
-        )
-    elif op == "regex":
-        try:
-            re.compile(value)
-        except re.error as exc:
-            return (
-                f"invalid regex {value!r}: {exc}",
-                "fix the regular expression (Python `re` syntax; it must match the whole value)",
-            )
-    return None
+        return None
+    return OPERATORS[op].value_problem(value)
 
 
 def _shown(value: Any) -> str:
@@ -94,46 +47,9 @@ def _number_text(number: float) -> str:
     return f"{number:.2f}".rstrip("0").rstrip(".")
 
 
-def is_number(value: Any) -> bool:
-    """True for int/float but not bool (``true`` is never the number 1)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def same(a: Any, b: Any) -> bool:
-    """Deep equality where booleans never equal numbers (``True`` vs ``1``)."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if is_number(a) and is_number(b):
-        return bool(a == b)
-    if type(a) is not type(b) and not (isinstance(a, str) and isinstance(b, str)):
-        return False
-    return bool(a == b)
-
-
-_NUMERIC = {"gt": gt, "ge": ge, "lt": lt, "le": le, "eq": eq, "ne": ne}
-
-
-def _ordered(op: str, left: float, right: float) -> bool:
-    return bool(_NUMERIC[op](left, right))
-
-
 def expectation(op: str, expected: str) -> str:
     """The ``expected ...`` phrase for an operator and an already rendered value."""
-    if op in _SYMBOLS:
-        return f"{_SYMBOLS[op]} {expected}"
-    return {
-        "eq": expected,
-        "ne": f"not {expected}",
-        "in": f"one of {expected}",
-        "not-in": f"none of {expected}",
-        "contains": f"to contain {expected}",
-        "glob": f"to match glob {expected}",
-        "regex": f"to match regex {expected}",
-    }[op]
+    return OPERATORS[op].expectation(expected)
 
 
 def check_special(special: str, key: str, observed: Any) -> str | None:
@@ -169,14 +85,14 @@ def check(
     *,
     value_type: str | None = None,
     now: datetime | None = None,
-    pattern: re.Pattern[str] | None = None,
+    prepared: Any = None,
 ) -> str | None:
     """Decide one condition; return None when it holds, else one human sentence why not."""
     if value_type == "age":
         return _check_age(op, key, observed, expected, now or datetime.now(UTC))
     if value_type == "size":
         return _check_size(op, key, observed, expected)
-    return _compare(op, key, observed, expected, pattern)
+    return _compare(op, key, observed, expected, prepared)
 
 
 def _cannot(key: str, observed: Any, expected: Any) -> str:
@@ -195,7 +111,7 @@ def _check_age(op: str, key: str, observed: Any, expected: Any, now: datetime) -
     days = (now - stamp).total_seconds() / 86400
     if not is_number(expected):
         return f"{key} is {_number_text(days)} days old (cannot compare with {render(expected)})"
-    ok = _ordered(op, days, expected)
+    ok = OPERATORS[op].decide(days, expected)
     return None if ok else f"{key} is {_number_text(days)} days old ({want})"
 
 
@@ -209,43 +125,19 @@ def _check_size(op: str, key: str, observed: Any, expected: Any) -> str | None:
         return f"{key} is {render(observed)}, which has no size ({want})"
     if not is_number(expected):
         return f"{key} has size {size} (cannot compare with {render(expected)})"
-    return None if _ordered(op, size, expected) else f"{key} has size {size} ({want})"
+    return None if OPERATORS[op].decide(size, expected) else f"{key} has size {size} ({want})"
 
 
-def _compare(
-    op: str, key: str, observed: Any, expected: Any, pattern: re.Pattern[str] | None
-) -> str | None:
-    if op in ORDERING:
-        if not is_number(expected) or (observed is not None and not is_number(observed)):
-            return _cannot(key, observed, expected)
-        ok = observed is not None and _ordered(op, observed, expected)
-    elif op in ("eq", "ne"):
-        ok = same(observed, expected) == (op == "eq")
-    elif op in ("in", "not-in"):
-        if not isinstance(expected, list):
-            return _cannot(key, observed, expected)
-        ok = any(same(observed, item) for item in expected) == (op == "in")
-    elif op == "contains":
-        if isinstance(observed, list):
-            ok = any(same(item, expected) for item in observed)
-        else:
-            ok = isinstance(observed, str) and isinstance(expected, str) and expected in observed
-    elif op == "glob":
-        if not isinstance(expected, str):
-            return _cannot(key, observed, expected)
-        ok = isinstance(observed, str) and fnmatchcase(observed, expected)
-    else:  # regex
-        if pattern is None:
-            if not isinstance(expected, str):
-                return _cannot(key, observed, expected)
-            try:
-                pattern = re.compile(expected)
-            except re.error as exc:
-                return f"{key} is {_shown(observed)} (invalid regex {render(expected)}: {exc})"
-        ok = isinstance(observed, str) and pattern.fullmatch(observed) is not None
-    if ok:
+def _compare(op: str, key: str, observed: Any, expected: Any, prepared: Any) -> str | None:
+    operator = OPERATORS[op]
+    verdict = operator.decide(observed, expected, prepared)
+    if verdict is None:
+        return _cannot(key, observed, expected)
+    if isinstance(verdict, str):
+        return f"{key} is {_shown(observed)} ({verdict})"
+    if verdict:
         return None
-    return f"{key} is {_shown(observed)} (expected {expectation(op, render(expected))})"
+    return f"{key} is {_shown(observed)} (expected {operator.expectation(render(expected))})"
 
 
 class MissingParameter(LookupError):
@@ -311,7 +203,7 @@ class Condition(Filter):
     param: str | None = None
     value_type: str | None = None
     special: str | None = None
-    pattern: re.Pattern[str] | None = None
+    prepared: Any = None  # the value as the operator uses it (a compiled regex), from load
 
     def describe(self) -> str:
         if self.special:
@@ -338,7 +230,7 @@ class Condition(Filter):
                 expected,
                 value_type=self.value_type,
                 now=ctx.now,
-                pattern=self.pattern,
+                prepared=self.prepared,
             )
         return [reason] if reason else []
 

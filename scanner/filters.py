@@ -18,25 +18,18 @@ Keys are JMESPath expressions (https://jmespath.org), e.g. ``Status.IsLogging`` 
 field and an explicit null are the same: the value is *absent* (null), so ``ne`` and ``not-in``
 hold for it, ``eq``/``in``/``contains``/``glob``/``regex`` and ordering fail.
 
-Operators
-  eq, ne        deep equality; case-sensitive; ``true`` never equals ``1``;
-  gt ge lt le   numbers only; a non-number or absent observed value fails the condition;
-  in, not-in    the observed value is (not) one of the list ``value``;
-  contains      the observed list has the value as an item, or the observed string has it
-                as a substring;
-  glob          fnmatch pattern over the whole string, case-sensitive (``arn:aws:s3:::*``);
-  regex         Python ``re`` pattern that must match the whole string (``re.fullmatch``).
+Operators (``eq ne gt ge lt le in not-in contains glob regex``) are the rows of
+``logwarden.scanner.operators.OPERATORS``: each row says what the operator tests, what its
+``value`` must be, and which observed values it can hold for; docs/rules.md is the reference.
 
 Special values (only with ``op: eq`` or no op, never with ``param``): ``present`` (not
 absent), ``absent`` (missing or null), ``empty`` (absent, ``""``, ``[]`` or ``{}``),
 ``not-empty``. A parameter whose value is the string ``present`` is compared literally.
 
-value_type
-  age   the observed value is an ISO-8601 timestamp; its age in days (a float) is compared
-        with the number: ``{key: Status.LatestDeliveryTime, value_type: age, op: le, value: 1}``.
-        Absent or unparsable timestamps fail. Ops: gt ge lt le.
-  size  the length of the observed list, string or mapping (absent counts as 0) is compared.
-        Ops: eq ne gt ge lt le.
+value_type (``age``, ``size``: the rows of ``logwarden.scanner.operators.VALUE_TYPES``)
+  measures the observed value before the comparison: the age in days of a timestamp
+  (``{key: Status.LatestDeliveryTime, value_type: age, op: le, value: 1}``) or the size of a
+  list, string or mapping. Each value_type combines with some operators only.
 
 Evaluation never raises on odd data: mismatched types make the condition fail with a reason
 such as ``retentionInDays is "abc" (cannot compare with 365)``. Values in reasons are compact
@@ -47,10 +40,8 @@ raises MissingParameter (a caller bug: compile_filter already checked ``known_pa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from difflib import get_close_matches
-from functools import partial
 from typing import Any
 
 import jmespath
@@ -58,10 +49,7 @@ from jmespath.exceptions import JMESPathError
 
 from logwarden.scanner.errors import Problem
 from logwarden.scanner.filter_ops import (
-    OPERATORS,
     SPECIAL_VALUES,
-    VALUE_TYPE_OPS,
-    VALUE_TYPES,
     AllOf,
     AnyOf,
     Condition,
@@ -69,10 +57,10 @@ from logwarden.scanner.filter_ops import (
     MissingParameter,
     Not,
     Verdict,
-    kind,
-    render,
     value_problem,
 )
+from logwarden.scanner.operators import OPERATORS, VALUE_TYPES, kind, render
+from logwarden.scanner.yamlsrc import line_of
 
 __all__ = [
     "AllOf",
@@ -100,19 +88,11 @@ def compile_filter(
     Every problem found is appended to ``problems``; None is returned if there was any.
     """
     before = len(problems)
-    compiled = _Compiler(file, known_params, problems).node(node, _own_line(node, line))
+    compiled = _Compiler(file, known_params, problems).node(node, line_of(node) or line)
     if len(problems) == before:
         return compiled
     problems[before:] = sorted(problems[before:], key=lambda p: p.line or 0)  # file order
     return None
-
-
-def _own_line(node: Any, default: int) -> int:
-    return getattr(node, "line", 0) or default
-
-
-def _line_of(node: Any, field: str, default: int) -> int:
-    return node.line_of(field) if hasattr(node, "line_of") else default
 
 
 def plain(value: Any) -> Any:
@@ -151,8 +131,7 @@ class _Compiler:
     def children(self, items: list[Any], line: int) -> tuple[Filter, ...] | None:
         compiled = []
         for index, item in enumerate(items):
-            item_line = items.line_of(index) if hasattr(items, "line_of") else line
-            compiled.append(self.node(item, _own_line(item, item_line)))
+            compiled.append(self.node(item, line_of(item) or line_of(items, index) or line))
         return tuple(c for c in compiled if c) if all(compiled) else None
 
     def mapping(self, node: dict[str, Any], line: int) -> Filter | None:
@@ -173,7 +152,7 @@ class _Compiler:
             return self.condition(node, line)
         if len(node) == 1:
             field, value = next(iter(node.items()))
-            return self.shorthand(str(field), value, _line_of(node, field, line))
+            return self.shorthand(str(field), value, line_of(node, field) or line)
         fields = ", ".join(f"'{f}'" for f in node)
         self.problem(
             line,
@@ -183,9 +162,9 @@ class _Compiler:
         return None
 
     def boolean(self, node: dict[str, Any], word: str, line: int) -> Filter | None:
-        value, word_line = node[word], _line_of(node, word, line)
+        value, word_line = node[word], line_of(node, word) or line
         if word == "not" and isinstance(value, dict):
-            inner = self.mapping(value, _own_line(value, word_line))
+            inner = self.mapping(value, line_of(value) or word_line)
             return Not(inner) if inner else None
         if not isinstance(value, list) or not value:
             shape = "a filter or a list of filters" if word == "not" else "a list of filters"
@@ -196,7 +175,7 @@ class _Compiler:
                 f"write '{word}:' followed by one or more filter items (`- ...`)",
             )
             return None
-        children = self.children(value, _own_line(value, word_line))
+        children = self.children(value, line_of(value) or word_line)
         if children is None:
             return None
         if word == "or":
@@ -233,7 +212,11 @@ class _Compiler:
         return Condition(field, expr, value=plain(value))
 
     def condition(self, node: dict[str, Any], line: int) -> Filter | None:
-        before, at = len(self.problems), partial(_line_of, node, default=line)
+        before = len(self.problems)
+
+        def at(field: str) -> int:
+            return line_of(node, field) or line
+
         for field in node:
             if field not in LEAF_FIELDS:
                 self.problem(
@@ -252,14 +235,16 @@ class _Compiler:
         op, value_type, param = node.get("op", "eq"), node.get("value_type"), node.get("param")
         value = plain(node.get("value"))
         special = value if has_value and not has_param and value in SPECIAL_VALUES else None
-        if op not in OPERATORS:
+        if not isinstance(op, str) or op not in OPERATORS:
             self.problem(
                 at("op"),
                 f"unknown operator {_quoted(op)} in filter",
                 f"{_hint(op, OPERATORS)}use one of: {', '.join(OPERATORS)}",
             )
             op = None
-        if "value_type" in node and value_type not in VALUE_TYPES:
+        if "value_type" in node and (
+            not isinstance(value_type, str) or value_type not in VALUE_TYPES
+        ):
             self.problem(
                 at("value_type"),
                 f"unknown value_type {_quoted(value_type)}",
@@ -279,11 +264,11 @@ class _Compiler:
                 f"special value '{special}' cannot be combined with value_type",
                 "remove `value_type:`",
             )
-        elif op and value_type and op not in VALUE_TYPE_OPS[value_type]:
+        elif op and value_type and op not in VALUE_TYPES[value_type].operators:
             self.problem(
                 at("op"),
                 f"operator '{op}' cannot be used with value_type '{value_type}'",
-                f"use one of: {', '.join(VALUE_TYPE_OPS[value_type])}",
+                f"use one of: {', '.join(VALUE_TYPES[value_type].operators)}",
             )
             op = None
         if has_value and has_param:
@@ -307,17 +292,17 @@ class _Compiler:
                 if known
                 else "define it under `parameters:` (no parameters are defined)",
             )
-        pattern = None
+        prepared = None
         if has_value and not has_param and not special and op:
             found = value_problem(op, value_type, value)
             if found:
                 self.problem(at("value"), *found)
-            elif op == "regex":
-                pattern = re.compile(value)
+            elif not value_type:
+                prepared = OPERATORS[op].prepared(value)  # once, at load
         if len(self.problems) > before or expr is None:
             return None
         op = node.get("op", "eq")
-        return Condition(node["key"], expr, op, value, param, value_type, special, pattern)
+        return Condition(node["key"], expr, op, value, param, value_type, special, prepared)
 
 
 def _quoted(value: Any) -> str:

@@ -144,7 +144,7 @@ def _framework(key: str, node: Any, file: str, problems: list[Problem]) -> Frame
     listed = node.get("requirements")
     items: list[Any] = listed if isinstance(listed, list) else []
     for index, item in enumerate(items):
-        line = items.line_of(index) if isinstance(items, yamlsrc.SourceList) else None
+        line = yamlsrc.line_of(items, index)
         if not isinstance(item, dict) or not check_fields(
             item, REQUIREMENT_FIELDS, file, "requirement", problems
         ):

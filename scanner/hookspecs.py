@@ -92,12 +92,22 @@ def logwarden_register_reporters() -> list[Reporter]:
 
 @hookspec
 def logwarden_result(result: CheckResult) -> None:
-    """Called for every result row as soon as it is final (after waivers)."""
+    """Called for every result row of the built report, in the report's order.
+
+    The row is final: waivers applied (``muted``, ``waiver``) and, with ``--history``,
+    ``first_seen`` set. Rows are immutable; the report they belong to comes next, in
+    ``logwarden_scan_finished``.
+    """
 
 
 @hookspec
 def logwarden_scan_finished(report: ScanReport) -> None:
-    """Called once with the complete report, before reports are rendered."""
+    """Called once with the complete report, after ``logwarden_result`` for its rows and
+    before reports are rendered.
+
+    The report is built once (rows, drift, gate) and immutable: what this hook sees is what
+    every reporter renders, and ``report.exit_code`` is the exit code of the run.
+    """
 
 
 @hookspec(firstresult=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from logwarden.scanner.drift import Drift
@@ -184,6 +184,14 @@ class Outcome:
 CheckFunction = Callable[["CheckContext"], Iterable[Outcome]]
 
 
+class Implementation(enum.StrEnum):
+    """How a control decides: the filter language of a rules file, or a Python function
+    (``implementation: python``, supplied by a plugin's ``logwarden_register_checks``)."""
+
+    DECLARATIVE = "declarative"
+    PYTHON = "python"
+
+
 @dataclass(frozen=True)
 class Check:
     """A control: declarative (from rules.yaml) or Python; both evaluate through ``run``."""
@@ -203,6 +211,7 @@ class Check:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     run: CheckFunction | None = None
     source: str = ""  # file:line where the control is defined
+    implementation: Implementation = Implementation.DECLARATIVE
 
 
 @dataclass
@@ -243,9 +252,10 @@ class Waiver:
     source: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckResult:
-    """One row of the report."""
+    """One row of the report; waivers and history give a row its final marks by building a
+    new row (``dataclasses.replace``), never by changing one."""
 
     check_id: str
     status: Status
@@ -293,36 +303,61 @@ class CloudTerms:
         return cls(cloud.upper(), "tenant", "Tenant")
 
 
-@dataclass
-class ScanReport:
-    """Everything a scan produced, and the exit code derived from it."""
+@dataclass(frozen=True)
+class Gate:
+    """What fails the run: the CI gate of ``scan`` (see ``ScanReport.exit_code``)."""
 
-    results: list[CheckResult]
-    errors: list[CollectionError]
-    tenants: list[Tenant]
-    organizations: list[Organization]
-    checks: list[Check]
-    started_at: str
-    finished_at: str
-    expired_waivers: list[Waiver] = field(default_factory=list)
-    parameters: Mapping[str, Any] = field(default_factory=dict)
-    # The CI gate: unwaived findings at or above ``fail_on`` fail the run (None: never);
-    # ERROR rows make it incomplete unless ``fail_on_error`` is False.
+    # Unwaived findings at or above ``fail_on`` exit 1 (None: never).
     fail_on: Severity | None = Severity.LOW
+    # ERROR rows (and a failed discovery, or no tenant at all) make the scan incomplete: 3.
     fail_on_error: bool = True
-    # Set when the scan was compared with history or a baseline (scanner/drift.py).
-    drift: Drift | None = None
-    # The drift gate: only regressions (at or above ``fail_on``, any when it is None) fail
-    # the run; failures already there before do not.
+    # The drift gate: only regressions (at or above ``fail_on``, any when it is None) are
+    # findings; failures already there before do not count.
     fail_on_drift: bool = False
     # With ``fail_on_drift``: configuration changes and removed resources fail the run too.
     fail_on_changes: bool = False
+
+    @property
+    def fail_on_name(self) -> str:
+        """``fail_on`` as ``--fail-on`` spells it: a severity, or ``none``."""
+        return self.fail_on.value if self.fail_on is not None else "none"
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """Everything a scan produced, and the exit code derived from it.
+
+    Built once (``logwarden.scanner.report.build_report``) and never changed afterwards: the
+    sequences are stored as tuples, so no hook or renderer can add, drop or alter a row.
+    """
+
+    results: Sequence[CheckResult]
+    errors: Sequence[CollectionError]
+    tenants: Sequence[Tenant]
+    organizations: Sequence[Organization]
+    checks: Sequence[Check]
+    started_at: str
+    finished_at: str
+    expired_waivers: Sequence[Waiver] = ()
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    gate: Gate = Gate()
+    # Set when the scan was compared with history or a baseline (scanner/drift.py).
+    drift: Drift | None = None
     # What each scanned cloud is called, so renderers stay pure functions of the report.
     clouds: Mapping[str, CloudTerms] = field(default_factory=dict)
 
-    def terms(self, cloud: str) -> CloudTerms:
-        """How reports name ``cloud`` and its tenants."""
-        return self.clouds.get(cloud) or CloudTerms.unknown(cloud)
+    _SEQUENCES: ClassVar[tuple[str, ...]] = (
+        "results",
+        "errors",
+        "tenants",
+        "organizations",
+        "checks",
+        "expired_waivers",
+    )
+
+    def __post_init__(self) -> None:
+        for name in self._SEQUENCES:
+            object.__setattr__(self, name, tuple(getattr(self, name)))
 
     @property
     def exit_code(self) -> ExitCode:
@@ -333,31 +368,36 @@ class ScanReport:
         ``fail_on_drift`` the findings that count are the drift's regressions only (and, with
         ``fail_on_changes``, any configuration change or removed resource).
         """
+        gate = self.gate
         if any(e.internal for e in self.errors):
             return ExitCode.INTERNAL_ERROR
-        if self.fail_on_drift:
-            floor = self.fail_on.rank if self.fail_on is not None else Severity.INFO.rank
+        if gate.fail_on_drift:
+            floor = gate.fail_on.rank if gate.fail_on is not None else Severity.INFO.rank
             if self.drift is not None and any(
                 Severity(r.severity).rank >= floor for r in self.drift.regressions
             ):
                 return ExitCode.FINDINGS
             if (
-                self.fail_on_changes
+                gate.fail_on_changes
                 and self.drift is not None
                 and (self.drift.changes or self.drift.removed_resources)
             ):
                 return ExitCode.FINDINGS
-        elif self.fail_on is not None and any(
-            r.is_finding and r.severity.rank >= self.fail_on.rank for r in self.results
+        elif gate.fail_on is not None and any(
+            r.is_finding and r.severity.rank >= gate.fail_on.rank for r in self.results
         ):
             return ExitCode.FINDINGS
-        if self.fail_on_error and (
+        if gate.fail_on_error and (
             any(r.status is Status.ERROR for r in self.results)
             or any(e.kind == DISCOVERY for e in self.errors)
             or not self.tenants
         ):
             return ExitCode.INCOMPLETE
         return ExitCode.OK
+
+    def terms(self, cloud: str) -> CloudTerms:
+        """How reports name ``cloud`` and its tenants."""
+        return self.clouds.get(cloud) or CloudTerms.unknown(cloud)
 
     def counts(self) -> dict[str, int]:
         """Counts by status, with waived failures counted apart."""

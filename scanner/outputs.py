@@ -1,11 +1,12 @@
 """Where output files go, whether they can be written there, and how they are written.
 
-``--format`` names files ``<--output>/<reporter filename>``; ``--junit PATH``-style options give
-one format a path of its own. Every output path is checked before a scan starts (a directory
-where a file must go, a file where a directory must go, a directory that cannot be written),
-so a long scan never ends in a crash. Files are replaced atomically through a temporary file
-beside them, so a CI job or an auditor never reads half a report; temporary files that a
-killed run left behind are removed by the next write of the same file.
+``--format`` names files ``<--output>/<reporter filename>``; ``--junit PATH``-style options, one
+for every registered format, give one format a path of its own. Every output path is checked
+before a scan starts (a directory where a file must go, a file where a directory must go, a
+directory that cannot be written), so a long scan never ends in a crash. Files are replaced
+atomically through a temporary file beside them, so a CI job or an auditor never reads half a
+report; temporary files that a killed run left behind are removed by the next write of the
+same file.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from logwarden.scanner.errors import InputError, Problem, fail
 from logwarden.scanner.models import Reporter
@@ -40,6 +42,49 @@ def _flatten(values: list[list[str]]) -> list[str]:
     return [v for group in values for v in group]
 
 
+class _FormatPath(argparse.Action):
+    """``--NAME PATH``: the path of format NAME (``const``), kept in ``args.report_paths``."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        paths = dict(getattr(namespace, self.dest) or {})
+        paths[self.const] = values
+        setattr(namespace, self.dest, paths)
+
+
+def add_format_options(
+    group: argparse._ActionsContainer, reporters: Mapping[str, Reporter]
+) -> None:
+    """A ``--NAME PATH`` option for every registered report format, a plugin's too.
+
+    :raises InputError: a format named like an option ``scan`` already has.
+    """
+    for name in reporters:
+        try:
+            group.add_argument(
+                f"--{name}",
+                action=_FormatPath,
+                dest="report_paths",
+                const=name,
+                type=Path,
+                metavar="PATH",
+                help=f"write the {name} report to PATH",
+            )
+        except argparse.ArgumentError:
+            raise fail(
+                f"--{name}",
+                None,
+                f"the report format {name!r} has the name of a scan option",
+                "rename the format in the plugin that registers it, or disable that plugin "
+                "with -p no:NAME",
+            ) from None
+
+
 def report_outputs(
     args: argparse.Namespace, reporters: Mapping[str, Reporter]
 ) -> list[tuple[str, Path]]:
@@ -61,20 +106,8 @@ def report_outputs(
                 f"unknown report format {name!r}",
                 f"use one of: {', '.join(reporters)}",
             )
-    paths: dict[str, Path] = {}
-    options: dict[str, str] = {}
-    for option, path in sorted(vars(args).items()):
-        name = option.removeprefix("report_")
-        if option.startswith("report_") and path is not None:
-            if name not in reporters:
-                raise fail(
-                    f"--{name}",
-                    None,
-                    f"no reporter is registered for the format {name!r}",
-                    "do not disable the plugin that provides it (-p no:...)",
-                )
-            paths[name] = path
-            options[name] = f"--{name}"
+    paths: dict[str, Path] = dict(sorted((vars(args).get("report_paths") or {}).items()))
+    options = {name: f"--{name}" for name in paths}
     if not formats and args.output is not None:
         formats = list(reporters)  # --output without --format: every format
     output = args.output or Path("logwarden-report")

@@ -19,8 +19,17 @@ from logwarden.scanner.declarative import DeclarativeSpec, Expect, make_runner
 from logwarden.scanner.errors import InputError, Problem
 from logwarden.scanner.filters import compile_filter
 from logwarden.scanner.frameworks import FrameworkCatalogue, builtin_frameworks, parse_claims
-from logwarden.scanner.models import Check, PythonCheck, Remediation, ResourceKind, Scope, Severity
+from logwarden.scanner.models import (
+    Check,
+    Implementation,
+    PythonCheck,
+    Remediation,
+    ResourceKind,
+    Scope,
+    Severity,
+)
 from logwarden.scanner.schema import Field, check_fields
+from logwarden.scanner.yamlsrc import line_of
 
 CONTROL_ID = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9_]+\.[a-z0-9_]+$")
 TOP_LEVEL = {
@@ -151,7 +160,7 @@ def load_catalogue(
             ctx.problems.append(
                 Problem(
                     name,
-                    _line(doc, "version"),
+                    line_of(doc, "version"),
                     f"unsupported rules version {doc.get('version')!r}",
                     "use 'version: 1'",
                 )
@@ -163,7 +172,7 @@ def load_catalogue(
             known = {k: v for k, v in params.items() if k in cat.parameters}
             cat.parameters.update({k: v for k, v in params.items() if k not in cat.parameters})
             cat.parameters.update(
-                _valid_parameters(_subset(params, known), name, cat, ctx.problems)
+                _valid_parameters(yamlsrc.subset(params, known), name, cat, ctx.problems)
             )
         docs.append((name, doc))
         pending_overrides.extend((name, o) for o in _list(doc.get("overrides")))
@@ -174,11 +183,7 @@ def load_catalogue(
         for index, node in enumerate(_list(doc.get("controls"))):
             if _unloaded_cloud(node, ctx):
                 continue
-            line = (
-                doc["controls"].line_of(index)
-                if isinstance(doc["controls"], yamlsrc.SourceList)
-                else None
-            )
+            line = line_of(doc["controls"], index)
             check = _load_control(node, name, line, cat, ctx)
             if check is None:
                 continue
@@ -197,8 +202,7 @@ def load_catalogue(
                 cat.disabled.add(check.id)
     for name, node in [*pending_overrides, *(overrides or [])]:
         _apply_override(node, name, cat, ctx)
-    declared_python = {c.id for c in cat.checks.values() if c.kinds and _is_python(c)}
-    for check_id in sorted(set(python_checks) - declared_python - set(cat.checks)):
+    for check_id in sorted(set(python_checks) - set(cat.checks)):
         ctx.problems.append(
             Problem(
                 "rules.yaml",
@@ -222,16 +226,8 @@ def _unloaded_cloud(node: Any, ctx: _Context) -> bool:
     return cloud not in ctx.clouds and (cloud in ctx.known_clouds or cloud in ctx.disabled)
 
 
-def _is_python(check: Check) -> bool:
-    return check.source.endswith("[python]")
-
-
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def _line(node: Any, key: str | None = None) -> int | None:
-    return yamlsrc.line_of(node, key)
 
 
 def _load_control(
@@ -249,14 +245,14 @@ def _load_control(
             )
         )
         return None
-    line = _line(node) or line
+    line = line_of(node) or line
     check_fields(node, CONTROL_FIELDS, file, "control", problems)
     check_id = node.get("id")
     if isinstance(check_id, str) and not CONTROL_ID.match(check_id):
         problems.append(
             Problem(
                 file,
-                _line(node, "id"),
+                line_of(node, "id"),
                 f"control id {check_id!r} is not of the form <cloud>.<service>.<snake_name>",
                 "use lower case, e.g. aws.cloudtrail.log_file_validation",
             )
@@ -267,7 +263,7 @@ def _load_control(
         problems.append(
             Problem(
                 file,
-                _line(node, "id"),
+                line_of(node, "id"),
                 f"control id {check_id!r} does not start with a known cloud",
                 f"start it with the cloud it checks, one of: "
                 f"{', '.join(c + '.' for c in ctx.known_clouds)} (e.g. aws.cloudtrail.my_control)",
@@ -283,7 +279,7 @@ def _load_control(
     if isinstance(control_params, dict):
         _valid_parameters(control_params, file, cat, problems)
     python = node.get("implementation")
-    kinds_line = _line(node, "resources" if "resources" in node else "resource")
+    kinds_line = line_of(node, "resources" if "resources" in node else "resource")
     if python is not None:
         kinds = _kinds_list(node, file, problems)
         runner = _python_runner(node, python, file, ctx)
@@ -292,7 +288,7 @@ def _load_control(
                 problems.append(
                     Problem(
                         file,
-                        _line(node, key),
+                        line_of(node, key),
                         f"'{key}' does not apply to a Python control",
                         "remove it; the Python implementation decides",
                     )
@@ -354,7 +350,8 @@ def _load_control(
         partial_frameworks=claims.partial,
         parameters=dict(control_params),
         run=runner,
-        source=f"{file}:{line}" + (" [python]" if python is not None else ""),
+        source=f"{file}:{line}",
+        implementation=Implementation.DECLARATIVE if python is None else Implementation.PYTHON,
     )
 
 
@@ -374,7 +371,7 @@ def _enum(
         problems.append(
             Problem(
                 file,
-                _line(node, key),
+                line_of(node, key),
                 f"unknown {key} {value!r}",
                 f"use one of: {', '.join(e.value for e in enum_type)}",
             )
@@ -388,7 +385,7 @@ def _kinds_list(node: Mapping[str, Any], file: str, problems: list[Problem]) -> 
         problems.append(
             Problem(
                 file,
-                _line(node, "resources") or _line(node),
+                line_of(node, "resources") or line_of(node),
                 "a Python control needs 'resources: [kind, ...]' listing every kind it reads",
                 "list the resource kinds, e.g. [aws.organizations.account]",
             )
@@ -402,7 +399,7 @@ def _python_runner(node: Mapping[str, Any], value: Any, file: str, ctx: _Context
         ctx.problems.append(
             Problem(
                 file,
-                _line(node, "implementation"),
+                line_of(node, "implementation"),
                 f"unknown implementation {value!r}",
                 "use 'implementation: python' or remove the key",
             )
@@ -413,7 +410,7 @@ def _python_runner(node: Mapping[str, Any], value: Any, file: str, ctx: _Context
         ctx.problems.append(
             Problem(
                 file,
-                _line(node, "implementation"),
+                line_of(node, "implementation"),
                 f"no installed plugin implements Python control {node.get('id')!r}",
                 "install the plugin that provides it, or make the control declarative",
             )
@@ -432,16 +429,27 @@ def _declarative_runner(
         problems.append(
             Problem(
                 file,
-                _line(node, "expect"),
+                line_of(node, "expect"),
                 f"'expect: {expect.value}' needs a tenant or organization scope",
                 "use 'expect: each' or set 'scope: tenant'",
+            )
+        )
+    elif scope is not Scope.RESOURCE and expect is Expect.EACH:
+        # one row per tenant cannot say which resource failed; 'each' is one row per resource
+        problems.append(
+            Problem(
+                file,
+                line_of(node, "expect"),
+                f"'expect: each' needs scope 'resource', not '{scope.value}'",
+                "set 'scope: resource' (one row per resource), or use 'expect: any' / "
+                "'expect: none' for one row per tenant",
             )
         )
     if expect is Expect.EACH and "assert" not in node:
         problems.append(
             Problem(
                 file,
-                _line(node),
+                line_of(node),
                 "'expect: each' needs an 'assert:' filter",
                 "state what every resource must satisfy under 'assert:'",
             )
@@ -452,7 +460,7 @@ def _declarative_runner(
         where = compile_filter(
             node["where"],
             file=file,
-            line=_line(node, "where") or 0,
+            line=line_of(node, "where") or 0,
             known_params=known,
             problems=problems,
         )
@@ -460,7 +468,7 @@ def _declarative_runner(
         assertion = compile_filter(
             node["assert"],
             file=file,
-            line=_line(node, "assert") or 0,
+            line=line_of(node, "assert") or 0,
             known_params=known,
             problems=problems,
         )
@@ -473,7 +481,7 @@ def _valid_parameters(
     """The known parameters of ``values`` whose type matches the default; problems for the rest."""
     valid: dict[str, Any] = {}
     for key, value in values.items():
-        line = _line(values, key)
+        line = line_of(values, key)
         if key not in cat.parameters:
             problems.append(
                 Problem(
@@ -509,15 +517,6 @@ def _valid_parameters(
     return valid
 
 
-def _subset(values: Mapping[str, Any], keep: Mapping[str, Any]) -> Mapping[str, Any]:
-    """``values`` restricted to the keys of ``keep``, keeping line numbers when it has them."""
-    if isinstance(values, yamlsrc.SourceMap):
-        out = yamlsrc.SourceMap({k: v for k, v in values.items() if k in keep})
-        out.line, out.key_lines = values.line, values.key_lines
-        return out
-    return {k: v for k, v in values.items() if k in keep}
-
-
 _TYPE_WORDS = {int: "a whole number", str: "a string", bool: "true or false", list: "a list"}
 
 
@@ -542,7 +541,7 @@ def _apply_override(node: Any, file: str, cat: Catalogue, ctx: _Context) -> None
         problems.append(
             Problem(
                 file,
-                _line(node, "id"),
+                line_of(node, "id"),
                 f"override of unknown control {node['id']!r}",
                 "use an id from 'logwarden controls list'",
             )

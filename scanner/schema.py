@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from logwarden.scanner.errors import Problem
+from logwarden.scanner.yamlsrc import line_of
 
 _TYPE_NAMES = {
     str: "a string",
@@ -45,10 +46,9 @@ def check_fields(
 ) -> bool:
     """Report unknown keys, missing required keys and wrong types; True when all is well."""
     ok = True
-    line_of = getattr(node, "line_of", None)
-    base = getattr(node, "line", None)
+    base = line_of(node)
     for key, value in node.items():
-        line = line_of(key) if line_of else base
+        line = line_of(node, key)
         spec = fields.get(key)
         if spec is None:
             problems.append(

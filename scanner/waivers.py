@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from logwarden.scanner.models import CheckResult, Status, Waiver
@@ -28,23 +29,26 @@ def matches(waiver: Waiver, result: CheckResult) -> bool:
 
 def apply_waivers(
     results: Iterable[CheckResult], waivers: list[Waiver], today: dt.date
-) -> list[Waiver]:
-    """Mute failures named by a valid waiver; return every expired waiver, to be reported.
+) -> tuple[list[CheckResult], list[Waiver]]:
+    """The rows with their waiver marks, and every expired waiver, to be reported.
 
-    Only FAIL rows are muted: an ERROR means we do not know, and a waiver cannot make up for
-    missing evidence. Muted rows stay in the report, marked with their waiver.
+    Failures named by a valid waiver are muted. Only FAIL rows are muted: an ERROR means we
+    do not know, and a waiver cannot make up for missing evidence. Muted rows stay in the
+    report, marked with their waiver; a failure named only by an expired waiver carries it,
+    unmuted. The rows given are not changed: a marked row is a new row.
     """
     valid = [w for w in waivers if not is_expired(w, today)]
     expired = [w for w in waivers if is_expired(w, today)]
-    for result in results:
-        if result.status is not Status.FAIL:
-            continue
-        waiver = next((w for w in valid if matches(w, result)), None)
-        if waiver is not None:
-            result.muted = True
-            result.waiver = waiver
-            continue
-        stale = next((w for w in expired if matches(w, result)), None)
-        if stale is not None:
-            result.waiver = stale  # shown as "waiver expired", still a finding
-    return expired
+    return [_marked(r, valid, expired) for r in results], expired
+
+
+def _marked(result: CheckResult, valid: list[Waiver], expired: list[Waiver]) -> CheckResult:
+    if result.status is not Status.FAIL:
+        return result
+    waiver = next((w for w in valid if matches(w, result)), None)
+    if waiver is not None:
+        return replace(result, muted=True, waiver=waiver)
+    stale = next((w for w in expired if matches(w, result)), None)
+    if stale is not None:
+        return replace(result, waiver=stale)  # shown as "waiver expired", still a finding
+    return result

@@ -9,6 +9,7 @@ error with its line.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -149,10 +150,23 @@ def load_file(path: str | Path) -> Any:
 
 
 def line_of(node: Any, key: str | int | None = None) -> int | None:
-    """The line of ``node`` (or of its ``key`` / item index) when it came from a YAML file."""
+    """The line of ``node`` (or of its ``key`` / item index) when it came from a YAML file.
+
+    The one place that reads positions: a key or index ``node`` does not have gives the line
+    of ``node`` itself; a node that did not come from a file (a plain dict, list or scalar)
+    gives None, so callers write ``line_of(node, key) or fallback``."""
     if key is not None:
         if isinstance(node, SourceMap) and isinstance(key, str):
             return node.line_of(key)
         if isinstance(node, SourceList) and isinstance(key, int):
             return node.line_of(key)
     return getattr(node, "line", None)
+
+
+def subset(mapping: Mapping[str, Any], keys: Collection[str]) -> Mapping[str, Any]:
+    """``mapping`` restricted to ``keys``, keeping the line of each key when it has them."""
+    if isinstance(mapping, SourceMap):
+        out = SourceMap({k: v for k, v in mapping.items() if k in keys})
+        out.line, out.key_lines = mapping.line, mapping.key_lines
+        return out
+    return {k: v for k, v in mapping.items() if k in keys}

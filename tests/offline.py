@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from logwarden.scanner import engine
@@ -21,49 +18,14 @@ from logwarden.scanner.models import (
     Tenant,
     Waiver,
 )
-from logwarden.scanner.plugins import DISABLE_AUTOLOAD_ENV, create_plugin_manager
-from logwarden.scanner.registry import Registry
-from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
+from logwarden.scanner.rules import Catalogue
 from tests import aws_docs
-
-
-@functools.cache
-def registry() -> Registry:
-    """The registry a run collects from logwarden's built-in plugins alone (shared by the
-    tests, so a plugin one test installs never leaks into another)."""
-    saved = os.environ.get(DISABLE_AUTOLOAD_ENV)
-    os.environ[DISABLE_AUTOLOAD_ENV] = "1"
-    try:
-        return Registry.collect(create_plugin_manager())
-    finally:
-        if saved is None:
-            del os.environ[DISABLE_AUTOLOAD_ENV]
-        else:
-            os.environ[DISABLE_AUTOLOAD_ENV] = saved
-
-
-def load_rules(files: list[Path | str], clouds: list[str], **kw: Any) -> Catalogue:
-    """Rules files loaded as a scan of ``clouds`` loads them (``kw``: ``load_catalogue``'s)."""
-    return load_catalogue(
-        files,
-        kinds=registry().kinds(clouds),
-        python_checks=registry().python_checks(clouds),
-        clouds=clouds,
-        known_clouds=list(registry().clouds),
-        **kw,
-    )
-
-
-def catalogue(clouds: list[str], **parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
-    """The built-in catalogue as a scan of ``clouds`` loads it, and their kinds."""
-    parameters_in = ("test", parameters) if parameters else None
-    return load_rules([builtin_rules_path()], clouds, parameters=parameters_in), registry().kinds(
-        clouds
-    )
+from tests.catalogue import builtin_catalogue, builtin_clouds, registry
 
 
 def aws_catalogue(**parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
-    return catalogue(["aws"], **parameters)
+    """The built-in catalogue as an AWS-only scan loads it."""
+    return builtin_catalogue(["aws"], **parameters)
 
 
 def scan_world(
@@ -127,7 +89,7 @@ def cloud_catalogue(clouds: list[str], **parameters: Any) -> tuple[Catalogue, di
     """The built-in catalogue with ``clouds`` and every other installed cloud loaded (as
     ``rules validate`` loads it), so every section of rules.yaml resolves its kinds; the
     engine then evaluates only the checks of the clouds it scans."""
-    return catalogue(list(dict.fromkeys([*clouds, *registry().clouds])), **parameters)
+    return builtin_catalogue(dict.fromkeys([*clouds, *builtin_clouds()]), **parameters)
 
 
 def scan_documents(
@@ -178,7 +140,7 @@ def scan_documents(
 
 def gcp_catalogue(**parameters: Any) -> tuple[Catalogue, dict[str, Any]]:
     """The built-in catalogue as a GCP-only scan loads it."""
-    return catalogue(["gcp"], **parameters)
+    return builtin_catalogue(["gcp"], **parameters)
 
 
 def scan_gcp_world(

@@ -31,7 +31,8 @@ from logwarden.scanner.models import (
     Waiver,
 )
 from tests import aws_docs as d
-from tests.offline import registry, scan_world
+from tests.catalogue import registry
+from tests.offline import scan_world
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 TODAY = dt.date(2026, 11, 22)
@@ -134,31 +135,33 @@ def multi_cloud_report() -> ScanReport:
         today=TODAY,
     )
     rows, tenants = _gcp_rows()
-    report.results.extend(rows)
-    report.tenants.extend(tenants)
-    report.organizations.append(GCP_ORG)
-    report.checks.append(GCP_SINK)
-    report.clouds = registry().terms(["aws", "gcp"])
-    return report
+    return dataclasses.replace(
+        report,
+        results=[*report.results, *rows],
+        tenants=[*report.tenants, *tenants],
+        organizations=[*report.organizations, GCP_ORG],
+        checks=[*report.checks, GCP_SINK],
+        clouds=registry().terms(["aws", "gcp"]),
+    )
 
 
 def scaled_report(results: int) -> ScanReport:
     """``multi_cloud_report`` repeated over more AWS accounts until it has ``results`` rows."""
     base = multi_cloud_report()
-    out = dataclasses.replace(base, results=[], tenants=list(base.tenants))
+    rows: list[CheckResult] = []
     copy = 0
-    while len(out.results) < results:
+    while len(rows) < results:
         copy += 1
         for r in base.results:
-            if len(out.results) >= results:
+            if len(rows) >= results:
                 break
             if copy == 1:
-                out.results.append(r)
+                rows.append(r)
                 continue
             if r.cloud != "aws" or r.tenant_id == d.ORG_ID:
                 continue  # the organization and the Google projects are not repeated
             tenant_id = f"{copy:04d}{r.tenant_id[4:]}"
-            out.results.append(
+            rows.append(
                 dataclasses.replace(
                     r,
                     tenant_id=tenant_id,
@@ -166,14 +169,13 @@ def scaled_report(results: int) -> ScanReport:
                     resource_id=r.resource_id.replace(r.tenant_id, tenant_id),
                 )
             )
-    known = {(t.cloud, t.id) for t in out.tenants}
-    for r in out.results:
+    tenants = list(base.tenants)
+    known = {(t.cloud, t.id) for t in tenants}
+    for r in rows:
         if r.cloud == "aws" and r.tenant_id != d.ORG_ID and ("aws", r.tenant_id) not in known:
             known.add(("aws", r.tenant_id))
-            out.tenants.append(
-                Tenant("aws", r.tenant_id, r.tenant_name, d.ORG_ID, regions=d.REGIONS)
-            )
-    return out
+            tenants.append(Tenant("aws", r.tenant_id, r.tenant_name, d.ORG_ID, regions=d.REGIONS))
+    return dataclasses.replace(base, results=rows, tenants=tenants)
 
 
 def save_inventory(

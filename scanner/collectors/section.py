@@ -12,24 +12,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from logwarden.scanner.errors import InputError, Problem
-
-
-def line_at(node: Any, key: str | int) -> int | None:
-    """The line of ``node[key]`` when ``node`` came from a YAML file, else its own line."""
-    line_of = getattr(node, "line_of", None)
-    if line_of is None:
-        return None
-    try:
-        return int(line_of(key))
-    except (IndexError, KeyError, TypeError):
-        return getattr(node, "line", None)
+from logwarden.scanner.yamlsrc import line_of
 
 
 def require_mapping(section: Any, cloud: str, file: str) -> Mapping[str, Any]:
     """``section`` (None = empty), or an InputError when it is not a mapping."""
     section = section if section is not None else {}
     if not isinstance(section, Mapping):
-        where = getattr(section, "line", None)
+        where = line_of(section)
         fix = f"write key: value pairs under clouds.{cloud}"
         raise InputError([Problem(file, where, f"clouds.{cloud} must be a mapping", fix)])
     return section
@@ -46,7 +36,7 @@ class SectionParser:
 
     def problem(self, node: Any, key: str | int, message: str, fix: str) -> None:
         """Record one problem at the line of ``node[key]``."""
-        self.problems.append(Problem(self.file, line_at(node, key), message, fix))
+        self.problems.append(Problem(self.file, line_of(node, key), message, fix))
 
     def text(self, key: str, pattern: re.Pattern[str] | None = None, hint: str = "") -> str | None:
         """An optional non-empty string (stripped), matching ``pattern`` when given."""

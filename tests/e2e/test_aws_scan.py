@@ -20,12 +20,12 @@ import pytest
 
 from logwarden_sandbox.aws_server import MotoServer
 from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
+from tests.catalogue import control_ids
 from tests.cli_process import aws_org_config, cli_env, moto_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
 REGIONS = ("us-east-1", "eu-west-1")
-AWS_CONTROLS = 19
 
 # Defects that do not hide one another, scanned together in one organization.
 ACCOUNT_LEVEL_DEFECTS = (
@@ -136,7 +136,7 @@ def test_compliant_organization_passes_everything(
     assert keys(report, "FAIL") == set()
     assert keys(report, "ERROR") == set(), output
     assert code == 0, output
-    assert len({r["check_id"] for r in report["results"]}) == AWS_CONTROLS
+    assert {r["check_id"] for r in report["results"]} == control_ids("aws")
     assert {t["id"] for t in report["tenants"]} == set(world.accounts.values())
     # the org trail is evaluated once, in the management account, not per member or region
     validation = [

@@ -19,21 +19,18 @@ from typing import Any
 import pytest
 import yaml
 
+from logwarden.scanner.models import Scope
 from logwarden_sandbox import azure_defects
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from logwarden_sandbox.azure_server import FaultRule
 from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
+from tests.catalogue import control_ids, controls
 from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
-AZURE_CONTROLS = 8
-TENANT_CHECKS = {
-    "azure.monitor.activity_log_exported",
-    "azure.monitor.activity_log_categories",
-    "azure.policy.activity_log_policy_assigned",
-    "azure.policy.activity_log_policy_compliant",
-}
+# A subscription that cannot be read is an ERROR of every tenant-scope control for it.
+TENANT_CHECKS = {c.id for c in controls("azure") if c.scope is Scope.TENANT}
 # Defects that do not hide one another, scanned together (three tenants).
 DEFECT_SETS = {
     "settings-policy-storage": (
@@ -97,7 +94,7 @@ def test_compliant_tenant_passes_every_control(compliant: AzureSandbox, tmp_path
     assert keys(report, "FAIL") == set() and keys(report, "ERROR") == set(), output
     assert {r["status"] for r in report["results"]} == {"PASS"}
     assert code == 0, output
-    assert len({r["check_id"] for r in report["results"]}) == AZURE_CONTROLS
+    assert {r["check_id"] for r in report["results"]} == control_ids("azure")
     world = compliant.world
     assert {t["id"] for t in report["tenants"]} == set(world.subscriptions.values())
     # the central workspace (another subscription than the landing zones') is evaluated once,
@@ -135,7 +132,7 @@ def test_every_control_has_a_defect_that_fails_it() -> None:
     for defects in DEFECT_SETS.values():
         for info in azure_defects.describe(standard_tenant(defects=defects)).values():
             failing.update(row.check_id for row in info.rows if row.status == "FAIL")
-    assert len(failing) == AZURE_CONTROLS
+    assert failing == control_ids("azure")
 
 
 def _faulted(landing_zones: int, defects: tuple[str, ...]) -> tuple[AzureSandbox, list[str]]:

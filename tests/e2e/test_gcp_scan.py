@@ -21,17 +21,11 @@ import yaml
 
 from logwarden_sandbox.gcp_world import World
 from logwarden_sandbox.gcp_zone import SANDBOX_ENV, GcpServers, standard_org
+from tests.catalogue import control_ids
 from tests.cli_process import cli_env, run_logwarden
 
 pytestmark = pytest.mark.e2e
 
-GCP_CONTROLS = {
-    "gcp.audit.data_access_logs",
-    "gcp.logging.org_sink",
-    "gcp.logging.bucket_retention",
-    "gcp.logging.bucket_locked",
-    "gcp.storage.sink_bucket_locked",
-}
 ORG = "organizations/1000000001"
 CENTRAL = "//logging.googleapis.com/projects/lw-logging/locations/global/buckets/org-audit"
 APP_AUDIT = "//logging.googleapis.com/projects/lw-app-2/locations/global/buckets/app-audit"
@@ -108,7 +102,7 @@ def test_compliant_organization_passes_everything(servers: GcpServers, tmp_path:
     assert keys(report, "FAIL") == set()
     assert keys(report, "ERROR") == set(), output
     assert code == 0, output
-    assert {r["check_id"] for r in report["results"]} == GCP_CONTROLS
+    assert {r["check_id"] for r in report["results"]} == control_ids("gcp")
     assert {t["id"] for t in report["tenants"]} == set(world.project_ids)
     assert status_of(report, "gcp.logging.org_sink") == {(ORG, ORG): "PASS"}
     assert status_of(report, "gcp.logging.bucket_retention") == {("lw-logging", CENTRAL): "PASS"}

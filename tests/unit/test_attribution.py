@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from logwarden.reports import console, drift_view, json_report
 from logwarden.scanner import (
     attribution,
     cli,
     drift,
-    drift_report,
     engine,
     field_diff,
     history,
@@ -33,7 +33,8 @@ from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import Check, ExitCode, Remediation, Scope, Severity
 from logwarden.scanner.plugins import create_plugin_manager
 from tests import aws_docs as d
-from tests.offline import aws_catalogue, registry
+from tests.catalogue import registry
+from tests.offline import aws_catalogue
 from tests.report_world import save_inventory
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
@@ -181,11 +182,9 @@ def test_the_plugin_is_asked_once_per_cloud_and_regressions_name_who(tmp_path: P
 
 
 def drift_doc(result: Drift) -> dict[str, Any]:
-    from logwarden.scanner.drift_report import render_text, to_doc
-
-    text = "\n".join(render_text(result))
+    text = "\n".join(console.drift_text(drift_view.of(result)))
     assert f"by {STOP}" in text and "unknown:" not in text
-    return to_doc(result)
+    return json_report.drift_doc(drift_view.of(result))
 
 
 def test_a_crashing_or_missing_reader_is_an_error_on_its_subjects(tmp_path: Path) -> None:
@@ -206,7 +205,7 @@ def test_a_crashing_or_missing_reader_is_an_error_on_its_subjects(tmp_path: Path
     assert all("not scanned live" in a.error for a in result.attributions.values())
     assert all(a.summary.startswith("unknown: ") for a in result.attributions.values())
     # one reason for every item: the console says it once, not under each of them
-    text = drift_report.render_text(result)
+    text = console.drift_text(drift_view.of(result))
     assert text[1] == "  Who made it: unknown: the clouds were not scanned live (saved inventory)"
     assert not any(line.strip().startswith("by ") for line in text)
 

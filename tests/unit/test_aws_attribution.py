@@ -46,7 +46,7 @@ from logwarden_sandbox import aws_changes, aws_journal
 from logwarden_sandbox.aws_bucket_policy import allowed, condition_holds
 from logwarden_sandbox.aws_server import MotoServer
 from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
-from tests.offline import registry
+from tests.catalogue import registry
 
 MGMT, MEMBER, ARCHIVE = "111111111111", "222222222222", "333333333333"
 TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{MGMT}:trail/org-trail"

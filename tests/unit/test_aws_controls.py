@@ -8,34 +8,13 @@ import pytest
 
 from logwarden.scanner.models import CollectionError, KindCollection, Status
 from tests import aws_docs as d
+from tests.catalogue import control_ids
 from tests.offline import rows, scan_world, statuses
-
-AWS_CONTROLS = {
-    "aws.cloudtrail.org_trail",
-    "aws.cloudtrail.account_covered",
-    "aws.cloudtrail.log_file_validation",
-    "aws.cloudtrail.kms_encrypted",
-    "aws.cloudtrail.cloudwatch_delivery",
-    "aws.kms.log_key_rotation",
-    "aws.s3.log_bucket_kms",
-    "aws.s3.log_bucket_public_access_block",
-    "aws.s3.log_bucket_not_public",
-    "aws.s3.log_bucket_owner_enforced",
-    "aws.s3.log_bucket_tls_only",
-    "aws.s3.log_bucket_lifecycle",
-    "aws.s3.log_bucket_access_logging",
-    "aws.s3.log_bucket_object_lock",
-    "aws.org.scp_protects_cloudtrail",
-    "aws.org.scp_protects_config",
-    "aws.org.scp_protects_log_bucket",
-    "aws.config.recorder_on",
-    "aws.logs.trail_log_group_retention",
-}
 
 
 def test_compliant_world_passes_every_aws_control() -> None:
     report = scan_world(d.compliant_world())
-    assert {r.check_id for r in report.results} == AWS_CONTROLS
+    assert {r.check_id for r in report.results} == control_ids("aws")
     bad = [
         (r.check_id, r.tenant_name, r.status, r.message)
         for r in report.results

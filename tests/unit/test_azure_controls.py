@@ -8,18 +8,9 @@ import pytest
 
 from logwarden.scanner.models import CollectionError, KindCollection, Status
 from tests import azure_docs as d
+from tests.catalogue import control_ids
 from tests.offline import rows, statuses
 
-AZURE_CONTROLS = {
-    "azure.monitor.activity_log_exported",
-    "azure.monitor.activity_log_categories",
-    "azure.loganalytics.retention",
-    "azure.policy.activity_log_policy_assigned",
-    "azure.policy.activity_log_policy_compliant",
-    "azure.storage.log_account_private",
-    "azure.storage.log_account_cmk",
-    "azure.storage.log_account_retention",
-}
 EXPORTED = "azure.monitor.activity_log_exported"
 CATEGORIES = "azure.monitor.activity_log_categories"
 RETENTION = "azure.loganalytics.retention"
@@ -32,7 +23,7 @@ KEPT = "azure.storage.log_account_retention"
 
 def test_compliant_tenant_passes_every_azure_control() -> None:
     report = d.scan(d.compliant_world())
-    assert {r.check_id for r in report.results} == AZURE_CONTROLS
+    assert {r.check_id for r in report.results} == control_ids("azure")
     bad = [(r.check_id, r.tenant_name, r.message) for r in report.results if r.status != "PASS"]
     assert bad == []
     assert int(report.exit_code) == 0

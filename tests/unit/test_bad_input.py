@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 
 from logwarden.scanner import cli
-from logwarden.scanner.cli import REPORT_FORMATS
 from logwarden.scanner.models import ExitCode
 from tests import aws_docs as d
-from tests.offline import registry
+from tests.catalogue import registry
 from tests.report_world import save_inventory
 
 WAIVER = "version: 1\nwaivers:\n  - checks: aws.*\n    reason: r\n    owner: o\n    expires: {}\n"
@@ -255,7 +254,7 @@ CASES = [
             (f"--{name}: adir is a directory",),
             "file",
         )
-        for name in REPORT_FORMATS
+        for name in registry().reporters
     ),
     Case(
         "--junit: a path under a file",

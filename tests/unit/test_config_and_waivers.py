@@ -12,6 +12,7 @@ from logwarden.scanner.errors import InputError
 from logwarden.scanner.models import (
     CheckResult,
     ExitCode,
+    Gate,
     Remediation,
     ScanReport,
     Severity,
@@ -91,7 +92,7 @@ def test_valid_waiver_mutes_and_keeps_the_row() -> None:
     row = rows(report, "aws.s3.log_bucket_access_logging", d.LOG)[0]
     assert row.status is Status.FAIL and row.muted and row.waiver == waiver
     assert report.exit_code == ExitCode.OK
-    assert report.expired_waivers == []
+    assert report.expired_waivers == ()
 
 
 def test_expired_waiver_stops_muting_and_is_reported() -> None:
@@ -101,7 +102,7 @@ def test_expired_waiver_stops_muting_and_is_reported() -> None:
     report = scan_world(_failing_world(), waivers=[waiver], today=dt.date(2026, 11, 22))
     row = rows(report, "aws.s3.log_bucket_access_logging", d.LOG)[0]
     assert not row.muted
-    assert report.expired_waivers == [waiver]
+    assert report.expired_waivers == (waiver,)
     assert report.exit_code == ExitCode.FINDINGS
 
 
@@ -160,8 +161,7 @@ def test_exit_code_table(
         checks=[],
         started_at="",
         finished_at="",
-        fail_on=fail_on,
-        fail_on_error=fail_on_error,
+        gate=Gate(fail_on=fail_on, fail_on_error=fail_on_error),
     )
     assert report.exit_code == expected
 

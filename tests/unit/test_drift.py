@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from logwarden.scanner import drift, drift_report, engine, field_diff, snapshot
+from logwarden.reports import console, drift_view, json_report
+from logwarden.scanner import drift, engine, field_diff, snapshot
 from logwarden.scanner.drift import ScanState
 from logwarden.scanner.field_diff import ABSENT
 from logwarden.scanner.models import Resource, Waiver
@@ -178,8 +180,9 @@ def test_drift_table(
     if "changed_paths" in expected:
         assert {(c.resource_id, c.path) for c in result.changes} == expected["changed_paths"]
     if not expected:
-        assert result.empty, drift_report.render_text(result)
-    assert drift_report.to_doc(result)["counts"]["regressions"] == len(result.regressions)
+        assert result.empty, console.drift_text(drift_view.of(result))
+    doc = json_report.drift_doc(drift_view.of(result))
+    assert doc["counts"]["regressions"] == len(result.regressions)
 
 
 def test_identity_is_the_fingerprint_not_the_message(tmp_path: Path) -> None:
@@ -238,15 +241,17 @@ def test_first_seen_is_kept_while_the_status_holds(tmp_path: Path) -> None:
     world = d.compliant_world()
     no_access_logging(world)
     scan = snapshot.load(save_inventory(world, tmp_path / "i.json"), kinds, cat.parameters)
-    first = engine.run_scan(scan, cat, jobs=1)
-    drift.carry_first_seen(first.results, None, "T1")
-    second = engine.run_scan(scan, cat, jobs=1)
-    drift.carry_first_seen(second.results, drift.state_of(first, None), "T2")
-    assert {r.first_seen for r in second.results} == {"T1"}
-    state = drift.state_of(second, None)
+    first = engine.evaluate_scan(scan, cat, jobs=1)
+    first = replace(first, results=tuple(drift.carry_first_seen(first.results, None, "T1")))
+    assert {r.first_seen for r in first.results} == {"T1"}
+    second = engine.evaluate_scan(scan, cat, jobs=1)
+    seen = drift.carry_first_seen(second.results, drift.state_of(first, None), "T2")
+    assert {r.first_seen for r in seen} == {"T1"}
+    assert {r.first_seen for r in second.results} == {None}  # new rows; the given ones stay
+    state = drift.state_of(replace(second, results=tuple(seen)), None)
     world2 = d.compliant_world()
     scan2 = snapshot.load(save_inventory(world2, tmp_path / "j.json"), kinds, cat.parameters)
-    third = engine.run_scan(scan2, cat, jobs=1)
-    drift.carry_first_seen(third.results, state, "T3")
-    fixed = [r for r in third.results if r.check_id == "aws.s3.log_bucket_access_logging"]
+    third = engine.evaluate_scan(scan2, cat, jobs=1)
+    rows = drift.carry_first_seen(third.results, state, "T3")
+    fixed = [r for r in rows if r.check_id == "aws.s3.log_bucket_access_logging"]
     assert fixed and {r.first_seen for r in fixed} == {"T3"}

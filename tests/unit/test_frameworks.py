@@ -25,7 +25,7 @@ controls:
 
 def _load(tmp_path: Path, claims: str) -> object:
     from logwarden.scanner.rules import builtin_rules_path
-    from tests.offline import load_rules
+    from tests.catalogue import load_rules
 
     rules = tmp_path / "extra.yaml"
     rules.write_text(RULES_HEAD + claims)

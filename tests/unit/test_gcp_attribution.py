@@ -38,7 +38,7 @@ from logwarden_sandbox.gcp_auditlog import admin_activity
 from logwarden_sandbox.gcp_faults import FakeError
 from logwarden_sandbox.gcp_world import log_bucket_id
 from logwarden_sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpSandbox, GcpServers, standard_org
-from tests.offline import registry
+from tests.catalogue import registry
 
 RM_ID = "//cloudresourcemanager.googleapis.com/"
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)

@@ -17,15 +17,9 @@ from logwarden.scanner.models import (
 )
 from logwarden_sandbox.gcp_defects import DROPS_DATA_ACCESS
 from tests import gcp_docs as d
+from tests.catalogue import control_ids
 from tests.offline import rows, scan_gcp_world, statuses
 
-GCP_CONTROLS = {
-    "gcp.audit.data_access_logs",
-    "gcp.logging.org_sink",
-    "gcp.logging.bucket_retention",
-    "gcp.logging.bucket_locked",
-    "gcp.storage.sink_bucket_locked",
-}
 DATA_ACCESS = "gcp.audit.data_access_logs"
 ORG_SINK = "gcp.logging.org_sink"
 RETENTION = "gcp.logging.bucket_retention"
@@ -45,7 +39,7 @@ def gcp_rows(report: ScanReport, check_id: str, tenant: str | None = None) -> di
 def test_compliant_organization_passes_every_gcp_control() -> None:
     report = scan(d.compliant_model())
     gcp = [r for r in report.results if r.cloud == "gcp"]
-    assert {r.check_id for r in gcp} == GCP_CONTROLS
+    assert {r.check_id for r in gcp} == control_ids("gcp")
     assert [(r.check_id, r.tenant_id, r.message) for r in gcp if r.status is not Status.PASS] == []
     assert int(report.exit_code) == 0
     # one row per project for the audit config, one organization row for the sink
@@ -378,10 +372,10 @@ def test_controls_have_frameworks_and_remediation() -> None:
     from tests.offline import gcp_catalogue
 
     cat, _ = gcp_catalogue()
-    for check_id in GCP_CONTROLS:
-        check = cat.checks[check_id]
+    assert set(cat.checks) == control_ids("gcp")
+    for check in cat.checks.values():
         assert check.remediation.text and check.remediation.cli and check.remediation.terraform
         assert check.references and check.frameworks
-    cis = {c: cat.checks[c].frameworks.get("cis-gcp-2.0") for c in GCP_CONTROLS}
+    cis = {c.id: c.frameworks.get("cis-gcp-2.0") for c in cat.checks.values()}
     assert cis[DATA_ACCESS] == ("2.1",) and cis[ORG_SINK] == ("2.2",)
     assert cis[STORAGE_LOCKED] == ("2.3",)

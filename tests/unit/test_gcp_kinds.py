@@ -14,7 +14,7 @@ from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import KindCollection
 from logwarden_sandbox.gcp_world import World, log_bucket_id, storage_bucket_id
 from logwarden_sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpServers, standard_org
-from tests.offline import registry
+from tests.catalogue import registry
 
 ORG = "organizations/1000000001"
 PLATFORM, WORKLOADS = "folders/2000000001", "folders/2000000002"

@@ -19,7 +19,7 @@ from logwarden.scanner.plugins import BUILTIN_PLUGINS, create_plugin_manager
 from logwarden.scanner.registry import Registry
 from logwarden.scanner.rules import builtin_rules_path
 from tests import aws_docs as d
-from tests.offline import load_rules, registry
+from tests.catalogue import load_rules, registry
 from tests.report_world import save_inventory
 
 # A cloud with one kind and a catalogue of its own, shipped by the plugin.

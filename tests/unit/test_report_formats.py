@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from logwarden.scanner.models import Reporter, ScanReport
-from tests.offline import registry
+from tests.catalogue import registry
 from tests.report_world import multi_cloud_report
 
 

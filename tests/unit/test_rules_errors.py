@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from logwarden.scanner.errors import InputError
+from logwarden.scanner.models import Implementation
 from logwarden.scanner.rules import builtin_rules_path
-from tests.offline import load_rules
+from tests.catalogue import load_rules, registry
+from tests.offline import aws_catalogue
 
 GOOD_CONTROL = """\
 version: 1
@@ -107,6 +110,13 @@ CASES = [
         "override of unknown control",
     ),
     (
+        # expect: each judges every resource, one row each: a tenant row judged it by any one
+        "each at tenant scope",
+        GOOD_CONTROL.replace("    resource:", "    scope: tenant\n    expect: each\n    resource:"),
+        7,
+        "'expect: each' needs scope 'resource'",
+    ),
+    (
         "python control without plugin",
         "version: 1\ncontrols:\n  - id: aws.x.y\n    title: t\n    severity: low\n    scope: tenant\n    implementation: python\n    resources: [aws.cloudtrail.trail]\n    rationale: r\n    remediation: {text: t}\n",
         7,
@@ -149,3 +159,17 @@ def test_user_rules_add_and_override(tmp_path: Path) -> None:
     assert "aws.cloudtrail.cloudwatch_delivery" not in ids
     assert cat.checks["aws.s3.log_bucket_access_logging"].severity.value == "low"
     assert cat.checks["aws.s3.log_bucket_lifecycle"].parameters == {"archive_after_days": 30}
+
+
+def test_a_control_says_how_it_is_implemented() -> None:
+    """``implementation: python`` controls are Implementation.PYTHON (and run the plugin's
+    function); the others are declarative; ``source`` is only where the control is defined."""
+    cat, _ = aws_catalogue()
+    implemented = registry().python_checks(["aws"])
+    aws = [c for c in cat.checks.values() if c.cloud == "aws"]
+    python = {c.id for c in aws if c.implementation is Implementation.PYTHON}
+    assert python == set(implemented)
+    assert all(c.run is implemented[c.id].run for c in aws if c.id in python)
+    declarative = [c for c in aws if c.implementation is Implementation.DECLARATIVE]
+    assert declarative and len(declarative) + len(python) == len(aws)
+    assert all(re.fullmatch(r".+\.yaml:\d+", c.source) for c in cat.checks.values())
