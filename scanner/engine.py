@@ -142,7 +142,7 @@ def evaluate_scan(
     checks = catalogue.enabled_checks(clouds)
     params = dict(catalogue.parameters)
     with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="logwarden") as pool:
-        _collect_stages(pool, scan.scopes)
+        _collect_stages(pool, scan.scopes, needed_kinds(checks, _all_kinds(scan)))
         subjects: list[tuple[list[Check], Tenant | None, Organization, Inventory]] = []
         for scope in scan.scopes:
             cloud_checks = [c for c in checks if c.cloud == scope.organization.cloud]
@@ -205,12 +205,41 @@ def run_scan(
     return build_report(outcome, gate)
 
 
-def _collect_stages(pool: ThreadPoolExecutor, scopes: list[Scope_]) -> None:
+def needed_kinds(checks: Iterable[Check], kinds: Mapping[str, ResourceKind]) -> set[str]:
+    """The kinds a scan with ``checks`` needs: those the checks declare, and every kind the
+    collectors of those read (``ResourceKind.reads``; an undeclared staged kind may read any
+    kind of an earlier stage of its cloud). Staged kinds outside this set are not collected,
+    so the calls of a scan grow with the controls it selects."""
+    todo = [k for check in checks for k in check.kinds if k in kinds]
+    needed: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        spec = kinds[name]
+        if spec.reads is not None:
+            todo.extend(r for r in spec.reads if r in kinds)
+        elif spec.stage > 0:
+            todo.extend(
+                k for k, v in kinds.items() if v.cloud == spec.cloud and 0 < v.stage < spec.stage
+            )
+    return needed
+
+
+def _all_kinds(scan: ScanInput) -> dict[str, ResourceKind]:
+    found: dict[str, ResourceKind] = {}
+    for scope in scan.scopes:
+        found.update(scope.inventory.kinds)
+    return found
+
+
+def _collect_stages(pool: ThreadPoolExecutor, scopes: list[Scope_], needed: set[str]) -> None:
     stages: dict[int, list[tuple[Inventory, str]]] = {}
     for scope in scopes:
         for inv in scope.tenants:
             for name, kind in inv.kinds.items():
-                if kind.stage > 0 and not kind.organization:
+                if kind.stage > 0 and not kind.organization and name in needed:
                     stages.setdefault(kind.stage, []).append((inv, name))
     for stage in sorted(stages):
         _map(pool, lambda item: item[0].get(item[1]), stages[stage])

@@ -7,6 +7,7 @@ memoized like results, as ``CollectionError`` values.
 
 from __future__ import annotations
 
+import os
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +22,29 @@ from logwarden.scanner.models import (
     ResourceKind,
     Tenant,
 )
+
+
+class UndeclaredRead(Exception):
+    """A collector read a kind its ``ResourceKind.reads`` does not name (a logwarden bug)."""
+
+
+_collecting = threading.local()  # the kinds being collected on this thread, innermost last
+# Declared reads only decide which staged kinds a scan collects up front; an undeclared read
+# is still collected on first use, so production scans stay right. The tests set this to make
+# an undeclared read fail loudly (a stale ``ResourceKind.reads``).
+STRICT_READS_ENV = "LOGWARDEN_STRICT_READS"
+
+
+def _check_declared(kind: str) -> None:
+    if not os.environ.get(STRICT_READS_ENV):
+        return
+    stack: list[ResourceKind] = getattr(_collecting, "stack", [])
+    outer = stack[-1] if stack else None
+    if outer is not None and outer.reads is not None and kind not in (outer.name, *outer.reads):
+        raise UndeclaredRead(
+            f"the collector of {outer.name} read {kind}, which its ResourceKind.reads does "
+            f"not declare ({', '.join(outer.reads) or 'nothing'})"
+        )
 
 
 class SessionUnavailable(Exception):
@@ -137,6 +161,7 @@ class Inventory:
 
     def get(self, kind: str) -> KindCollection:
         """This inventory's own collection of ``kind``, collected on first use."""
+        _check_declared(kind)
         done = self._collected.get(kind)
         if done is not None:
             return done
@@ -188,6 +213,8 @@ class Inventory:
             )
         resources: list[Resource] = []
         errors: list[CollectionError] = []
+        stack: list[ResourceKind] = _collecting.__dict__.setdefault("stack", [])
+        stack.append(spec)
         try:
             self.session  # noqa: B018 - open the session first so its failure is reported once
             for item in spec.collect(self):
@@ -204,4 +231,6 @@ class Inventory:
             errors.append(
                 self._error(kind, "InternalError", f"collector failed: {detail}", internal=True)
             )
+        finally:
+            stack.pop()
         return KindCollection(resources=tuple(resources), errors=tuple(errors))

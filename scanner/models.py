@@ -152,6 +152,10 @@ class ResourceKind:
     ``organization=True`` marks kinds collected once per organization (management scope).
     ``volatile`` names the fields (dotted paths) that change without anyone changing the
     configuration (a counter, an operational status); drift and history leave them out.
+    ``reads`` names the other kinds the collector reads (of this tenant, another tenant or the
+    organization): a scan collects a staged kind only when a selected control needs it or a
+    kind it needs reads it, and a collector that reads a kind it did not declare fails as a
+    logwarden bug. ``None`` (undeclared) is read as "any kind of an earlier stage".
     """
 
     name: str
@@ -161,6 +165,7 @@ class ResourceKind:
     stage: int = 0
     organization: bool = False
     volatile: tuple[str, ...] = ()
+    reads: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

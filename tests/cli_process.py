@@ -22,6 +22,7 @@ def cli_env(home: Path | str, extra: Mapping[str, str] | None = None) -> dict[st
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(home),
         "LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "LOGWARDEN_STRICT_READS": "1",  # a collector reading an undeclared kind fails loudly
         **(extra or {}),
     }
     if "PYTHONPATH" in os.environ:  # a checkout under test, ahead of the installed one

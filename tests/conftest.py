@@ -10,8 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from logwarden.scanner.inventory import STRICT_READS_ENV
 from logwarden.scanner.plugins import DISABLE_AUTOLOAD_ENV
 from tests.pg_server import PostgresServer, ServerUnavailable
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _strict_reads() -> Iterator[None]:
+    """In-process scans fail loudly when a collector reads a kind its ResourceKind.reads does
+    not declare (production only collects it late)."""
+    saved = os.environ.get(STRICT_READS_ENV)
+    os.environ[STRICT_READS_ENV] = "1"
+    yield
+    if saved is None:
+        os.environ.pop(STRICT_READS_ENV, None)
+    else:
+        os.environ[STRICT_READS_ENV] = saved
 
 
 @pytest.fixture(scope="session")

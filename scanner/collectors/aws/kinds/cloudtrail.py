@@ -89,6 +89,7 @@ def _as_shadow(org_trail: Resource, viewer: str) -> Resource:
 KINDS = [
     ResourceKind(
         name=ORG_TRAIL,
+        reads=(),
         cloud=NAME,
         description="Organization trails of the management account, with status and selectors.",
         collect=collect_org_trails,
@@ -96,6 +97,7 @@ KINDS = [
     ),
     ResourceKind(
         name=TRAIL,
+        reads=(ORG_TRAIL,),
         cloud=NAME,
         description="CloudTrail trails visible to the account (own and organization), each once.",
         collect=collect_trails,

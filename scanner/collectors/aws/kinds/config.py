@@ -68,6 +68,7 @@ def collect_regions(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=CONFIG_RECORDER,
+        reads=(),
         cloud=NAME,
         description="AWS Config recorders with status, keyed by (region, name).",
         collect=collect_recorders,
@@ -76,6 +77,7 @@ KINDS = [
     ),
     ResourceKind(
         name=CONFIG_REGIONS,
+        reads=(),
         cloud=NAME,
         description="The regions scanned for the account.",
         collect=collect_regions,

@@ -13,6 +13,7 @@ from logwarden.scanner.collectors.aws.common import (
     KMS_KEY,
     LOG_BUCKET_NOT_FOUND,
     NAME,
+    ORG_TRAIL,
     TRAIL,
     Arn,
     all_trails,
@@ -124,6 +125,7 @@ def _rotation(session: AwsSession, region: str, arn: str) -> dict[str, Any]:
 KINDS = [
     ResourceKind(
         name=KMS_KEY,
+        reads=(ORG_TRAIL, TRAIL, BUCKET),
         cloud=NAME,
         description="KMS keys that encrypt trails or log buckets, in the account that owns them.",
         collect=collect_keys,

@@ -67,6 +67,7 @@ def collect_log_groups(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=LOG_GROUP,
+        reads=(TRAIL,),
         cloud=NAME,
         description="CloudWatch Logs groups that the account's trails deliver to.",
         collect=collect_log_groups,

@@ -139,6 +139,7 @@ def parse_policy(text: str) -> dict[str, Any]:
 KINDS = [
     ResourceKind(
         name=ORGANIZATION,
+        reads=(),
         cloud=NAME,
         description="The AWS organization: roots, feature set, whether SCPs are enabled.",
         collect=collect_organization,
@@ -146,6 +147,7 @@ KINDS = [
     ),
     ResourceKind(
         name=ACCOUNT,
+        reads=(),
         cloud=NAME,
         description="Every account of the organization with its OU path and effective SCP ids.",
         collect=collect_accounts,
@@ -153,6 +155,7 @@ KINDS = [
     ),
     ResourceKind(
         name=POLICY,
+        reads=(),
         cloud=NAME,
         description="Service control policies with their parsed content and targets.",
         collect=collect_policies,

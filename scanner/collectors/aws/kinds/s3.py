@@ -22,6 +22,7 @@ from logwarden.scanner.collectors.aws.common import (
     BUCKET,
     LOG_BUCKET_NOT_FOUND,
     NAME,
+    ORG_TRAIL,
     TRAIL,
     all_trails,
     failure,
@@ -271,6 +272,7 @@ def _account_public_access_block(session: AwsSession, region: str) -> dict[str, 
 KINDS = [
     ResourceKind(
         name=BUCKET,
+        reads=(ORG_TRAIL, TRAIL),
         cloud=NAME,
         description="Log buckets (written by any trail of the organization), in their owner account.",
         collect=collect_buckets,

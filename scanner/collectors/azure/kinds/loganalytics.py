@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from logwarden.scanner.collectors.azure.common import (
+    ACTIVITY_LOG_SETTING,
     AZURE_ERRORS,
     NAME,
     WORKSPACE,
@@ -128,6 +129,7 @@ def collect_workspaces(inv: Inventory) -> Iterator[Resource | CollectionError]:
 KINDS = [
     ResourceKind(
         name=WORKSPACE,
+        reads=(ACTIVITY_LOG_SETTING,),
         cloud=NAME,
         description="Log Analytics workspaces receiving Activity Logs, with their retention.",
         collect=collect_workspaces,

@@ -231,6 +231,7 @@ def collect_destinations(inv: Inventory) -> Iterator[Resource | CollectionError]
 KINDS = [
     ResourceKind(
         name=ACTIVITY_LOG_SETTING,
+        reads=(),
         cloud=NAME,
         description="Activity Log diagnostic settings of the subscription (where the log goes).",
         collect=collect_settings,
@@ -238,6 +239,7 @@ KINDS = [
     ),
     ResourceKind(
         name=DESTINATION,
+        reads=(ACTIVITY_LOG_SETTING,),
         cloud=NAME,
         description="Whether each destination of the Activity Log settings exists.",
         collect=collect_destinations,

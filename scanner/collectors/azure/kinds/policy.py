@@ -245,6 +245,7 @@ def collect_compliance(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=ASSIGNMENT,
+        reads=(),
         cloud=NAME,
         description="Policy assignments in effect at the subscription (own and inherited).",
         collect=collect_assignments,
@@ -252,6 +253,7 @@ KINDS = [
     ),
     ResourceKind(
         name=COMPLIANCE,
+        reads=(ASSIGNMENT,),
         cloud=NAME,
         description="Policy Insights compliance of each activity-log policy assignment.",
         collect=collect_compliance,

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from logwarden.scanner.collectors.azure.common import (
+    ACTIVITY_LOG_SETTING,
     AZURE_ERRORS,
     NAME,
     STORAGE_ACCOUNT,
@@ -169,6 +170,7 @@ def collect_accounts(inv: Inventory) -> Iterator[Resource | CollectionError]:
 KINDS = [
     ResourceKind(
         name=STORAGE_ACCOUNT,
+        reads=(ACTIVITY_LOG_SETTING,),
         cloud=NAME,
         description="Storage accounts receiving Activity Logs: access, encryption, retention.",
         collect=collect_accounts,

@@ -63,6 +63,7 @@ def collect_effective(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=EFFECTIVE_AUDIT,
+        reads=(PROJECT,),
         cloud=NAME,
         description="The project's audit configs merged over its organization and folders.",
         collect=collect_effective,

@@ -24,6 +24,7 @@ from logwarden.scanner.collectors.gcp.common import (
     LOGGING,
     NAME,
     ORG_SINK,
+    PROJECT,
     SINK,
     failure,
     problem,
@@ -184,6 +185,7 @@ def collect_log_buckets(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=ORG_SINK,
+        reads=(),
         cloud=NAME,
         description="Log sinks of the organization and folders, with their destination's existence.",
         collect=collect_org_sinks,
@@ -191,6 +193,7 @@ KINDS = [
     ),
     ResourceKind(
         name=SINK,
+        reads=(),
         cloud=NAME,
         description="Log sinks of the project (built-in _Default and _Required included).",
         collect=collect_sinks,
@@ -198,6 +201,7 @@ KINDS = [
     ),
     ResourceKind(
         name=LOG_BUCKET,
+        reads=(ORG_SINK, SINK, PROJECT),
         cloud=NAME,
         description="Log buckets that audit sinks write to, in the project that owns them.",
         collect=collect_log_buckets,

@@ -122,6 +122,7 @@ def collect_project(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=ORGANIZATION,
+        reads=(),
         cloud=NAME,
         description="The organization with the audit configs of its IAM policy.",
         collect=collect_organization,
@@ -129,6 +130,7 @@ KINDS = [
     ),
     ResourceKind(
         name=FOLDER,
+        reads=(),
         cloud=NAME,
         description="Folders in scope (and above a scanned folder) with their audit configs.",
         collect=collect_folders,
@@ -136,6 +138,7 @@ KINDS = [
     ),
     ResourceKind(
         name=PROJECT,
+        reads=(),
         cloud=NAME,
         description="The project with the audit configs of its own IAM policy.",
         collect=collect_project,

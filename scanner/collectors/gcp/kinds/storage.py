@@ -10,6 +10,9 @@ from google.api_core.exceptions import NotFound
 from logwarden.scanner.collectors.gcp.common import (
     GCP_ERRORS,
     NAME,
+    ORG_SINK,
+    PROJECT,
+    SINK,
     STORAGE,
     STORAGE_BUCKET,
     failure,
@@ -72,6 +75,7 @@ def collect_storage_buckets(inv: Inventory) -> Iterator[Item]:
 KINDS = [
     ResourceKind(
         name=STORAGE_BUCKET,
+        reads=(ORG_SINK, SINK, PROJECT),
         cloud=NAME,
         description="Cloud Storage buckets that audit sinks write to, in their owner project.",
         collect=collect_storage_buckets,
