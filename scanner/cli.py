@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from logwarden.scanner import commands, outputs
+from logwarden.scanner import commands, outputs, selection
 from logwarden.scanner.errors import InputError
 from logwarden.scanner.models import ExitCode
 from logwarden.scanner.plugins import create_plugin_manager
@@ -76,6 +76,14 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         default=[],
         help="extra rules file merged with the built-in catalogue (repeatable)",
     )
+    chosen = scan.add_argument_group(
+        "selection",
+        "what to scan at run time (docs/selection.md); also on --inventory. A control option\n"
+        "value that selects no control is exit 2; a tenant pattern matching no tenant is a\n"
+        "warning",
+    )
+    selection.add_control_options(chosen)
+    selection.add_tenant_options(chosen)
     reports = scan.add_argument_group(
         "report files",
         "pick formats with --format (files named report.<ext> in --output; --output\n"

@@ -7,6 +7,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from logwarden.scanner import drift_commands, engine, progress, snapshot
 from logwarden.scanner.config import STARTER, ScanConfig, load_config
 from logwarden.scanner.errors import InputError, Problem, fail, warn
+from logwarden.scanner.frameworks import builtin_frameworks
 from logwarden.scanner.models import ExitCode, Gate, ResourceKind, Severity
 from logwarden.scanner.outputs import check_writable, report_outputs, write_atomic
 from logwarden.scanner.plugins import plugin_names, unknown_plugins
@@ -21,6 +23,8 @@ from logwarden.scanner.printable import printable
 from logwarden.scanner.registry import Registry
 from logwarden.scanner.report import build_report, publish
 from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
+from logwarden.scanner.selection import Selection, keep_regions, select_controls
+from logwarden.scanner.tenant_selection import TenantFilter, select_scopes
 
 # Measured best for 200 accounts x 2 regions with 50 ms per API call (bench/RESULTS.md).
 DEFAULT_JOBS = 16
@@ -124,15 +128,6 @@ def _check_options(args: argparse.Namespace) -> None:
                 "evaluate a saved inventory, or save a new one, not both",
             )
         )
-    if args.inventory and args.cloud:
-        problems.append(
-            Problem(
-                "argv",
-                None,
-                "--inventory and --cloud conflict: the clouds come from the inventory file",
-                "drop --cloud",
-            )
-        )
     if args.jobs is not None and args.jobs < 1:
         problems.append(
             Problem(
@@ -154,27 +149,37 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
             f"-p no:{name}: no plugin is named {name!r}, nothing was disabled "
             f"(plugins: {', '.join(plugin_names())})"
         )
+    selection = Selection.from_args(args)
     saved = snapshot.read(args.inventory, registry.clouds) if args.inventory else None
-    clouds = (
-        snapshot.clouds_in(saved)
-        if saved is not None
-        else _select_clouds(registry, _flatten(args.cloud), cfg)
-    )
+    if saved is not None:
+        clouds = snapshot.clouds_in(saved, registry.select(_flatten(args.cloud)))
+        saved = snapshot.only_clouds(saved, clouds)
+    else:
+        clouds = _select_clouds(registry, _flatten(args.cloud), cfg)
     kinds = registry.kinds(clouds)
     outputs = report_outputs(args, registry.reporters)
     if args.save_inventory:
         check_writable([("--save-inventory", args.save_inventory, False)])
-    catalogue = _catalogue(registry, clouds, cfg, args.rules)
+    catalogue = select_controls(
+        _catalogue(registry, clouds, cfg, args.rules), clouds, selection, builtin_frameworks()
+    )
+    tenants = TenantFilter(selection) if selection.narrows_tenants else None
     if args.inventory:
         scan_input = snapshot.load(
             args.inventory, kinds, catalogue.parameters, saved, registry.terms(clouds)
         )
+        if tenants is not None:
+            select_scopes(scan_input, tenants)
     else:
         settings = {
             cloud: registry.clouds[cloud].settings(cfg.clouds.get(cloud, {}), cfg.file, args)
             for cloud in clouds
         }
-        scan_input = engine.discover(registry.clouds, settings, kinds, catalogue.parameters)
+        scan_input = engine.discover(
+            registry.clouds, settings, kinds, catalogue.parameters, select=tenants
+        )
+    if tenants is not None:
+        tenants.warn_unmatched()
     with _progress(args, scan_input, catalogue, clouds, kinds):
         outcome = engine.evaluate_scan(
             scan_input,
@@ -182,9 +187,14 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
             jobs=args.jobs or cfg.jobs or DEFAULT_JOBS,
             waivers=cfg.waivers,
         )
+    if selection.regions:
+        results, errors = keep_regions(outcome.results, outcome.errors, selection.regions)
+        outcome = replace(outcome, results=results, errors=errors)
     found = None
     if history is not None:
-        outcome, found = drift_commands.compare_scan(history, outcome, scan_input, registry.clouds)
+        outcome, found = drift_commands.compare_scan(
+            history, outcome, scan_input, registry.clouds, selection.label()
+        )
     report = build_report(outcome, _gate(args, cfg), found)
     publish(pm, report)
     files = [(path, partial(registry.reporters[name].render, report)) for name, path in outputs]

@@ -84,20 +84,26 @@ def compare_scan(
     outcome: ScanOutcome,
     scan: ScanInput,
     clouds: Mapping[str, Cloud] | None = None,
+    selection: str = "",
 ) -> tuple[ScanOutcome, drift.Drift | None]:
     """Before the report is built: set ``first_seen`` (with a history store), compare with
     the previous scan or the baseline and attribute the drift (each of ``clouds`` reads
     its own audit log), then record the scan.
 
+    :param selection: the run-time selection (``Selection.label``): a scan of some controls
+        or tenants is its own scope, compared only with scans of the same selection (else
+        everything it left out would look removed).
     :return: the outcome with ``first_seen`` on its rows, and the drift (None when the scan
         is not compared).
     """
     _, scope = drift.scope_of(outcome.organizations)
+    scope = f"{scope}|{selection}" if selection else scope
     previous = ctx.store.latest(scope) if ctx.store is not None else None
     if ctx.store is not None:
         rows = drift.carry_first_seen(outcome.results, previous, outcome.started_at)
         outcome = replace(outcome, results=tuple(rows))
     state = drift.state_of(outcome, scan)
+    state.scope = scope
     found: drift.Drift | None = None
     try:
         if ctx.baseline is not None:

@@ -9,7 +9,8 @@ tenant before the next stage starts, because later collectors read them across t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -35,6 +36,7 @@ from logwarden.scanner.report import ScanOutcome, build_report
 from logwarden.scanner.rules import Catalogue
 from logwarden.scanner.waivers import apply_waivers
 
+log = logging.getLogger("logwarden.engine")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -63,23 +65,41 @@ def discover(
     settings: Mapping[str, Any],
     kinds: Mapping[str, ResourceKind],
     parameters: Mapping[str, Any],
+    select: Callable[[Sequence[Tenant]], list[Tenant]] | None = None,
 ) -> ScanInput:
     """Ask each cloud in ``settings`` for its organizations and tenants; wire up their
     inventories.
 
     :param clouds: the registered clouds (``Registry.clouds``).
     :param settings: each scanned cloud's settings, from its ``Cloud.settings``.
+    :param select: the tenants to scan of those a cloud discovered (``--tenants``, ...;
+        ``tenant_selection.TenantFilter``); no inventory is made for the others, and an
+        organization whose every tenant is left out is not scanned.
     """
     scan = ScanInput(scopes=[], clouds={name: clouds[name].terms for name in settings})
     for name, cloud_settings in settings.items():
         cloud = clouds[name]
         discovery: Discovery = cloud.discover(cloud_settings)
         scan.errors.extend(discovery.errors)
+        for error in discovery.errors:
+            log.info("%s discovery failed: %s: %s", name, error.code, error.message)
+        tenants = list(discovery.tenants) if select is None else select(discovery.tenants)
+        log.info(
+            "%s: %d of %d discovered tenants selected", name, len(tenants), len(discovery.tenants)
+        )
         for org in discovery.organizations:
-            scan.scopes.append(
-                _live_scope(cloud, cloud_settings, org, discovery.tenants, kinds, parameters)
-            )
+            if select is not None and _emptied(org, discovery.tenants, tenants):
+                log.info("%s: %s not scanned: none of its tenants is selected", name, org.id)
+                continue
+            scan.scopes.append(_live_scope(cloud, cloud_settings, org, tenants, kinds, parameters))
     return scan
+
+
+def _emptied(org: Organization, found: Sequence[Tenant], kept: Sequence[Tenant]) -> bool:
+    """Whether the selection left out every tenant discovery found in ``org``."""
+    return any(t.organization_id == org.id for t in found) and not any(
+        t.organization_id == org.id for t in kept
+    )
 
 
 def _live_scope(

@@ -66,9 +66,32 @@ def dump(scan: ScanInput, created_at: str) -> str:
     return json.dumps(doc, indent=1, sort_keys=True, default=str) + "\n"
 
 
-def clouds_in(doc: Mapping[str, Any]) -> list[str]:
-    """The clouds a saved inventory (as ``read`` returns it) covers, to load only their kinds."""
-    return sorted({o["organization"]["cloud"] for o in doc["organizations"]})
+def clouds_in(doc: Mapping[str, Any], chosen: Collection[str] = ()) -> list[str]:
+    """The clouds a saved inventory (as ``read`` returns it) covers, to load only their kinds;
+    with ``chosen`` (``--cloud``), those of them.
+
+    :raises InputError: a chosen cloud the file does not cover.
+    """
+    found = sorted({o["organization"]["cloud"] for o in doc["organizations"]})
+    missing = [c for c in chosen if c not in found]
+    if missing:
+        raise fail(
+            "--cloud",
+            None,
+            f"the saved inventory has no {', '.join(missing)} organization",
+            f"choose among the clouds it covers: {', '.join(found) or 'none'}",
+        )
+    return [c for c in found if not chosen or c in chosen]
+
+
+def only_clouds(doc: Mapping[str, Any], clouds: Collection[str]) -> dict[str, Any]:
+    """The document of a saved inventory with the organizations and discovery errors of
+    ``clouds`` only (``--cloud`` on ``--inventory``)."""
+    return {
+        **doc,
+        "discovery_errors": [e for e in doc["discovery_errors"] if e.get("cloud") in clouds],
+        "organizations": [o for o in doc["organizations"] if o["organization"]["cloud"] in clouds],
+    }
 
 
 def load(

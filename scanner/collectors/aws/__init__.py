@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.collectors.aws.settings import AwsSettings
-from logwarden.scanner.collectors.aws.settings_parse import parse_settings
+from logwarden.scanner.collectors.aws.settings_parse import parse_settings, with_region_option
 from logwarden.scanner.hookspecs import hookimpl
 from logwarden.scanner.inventory import SessionUnavailable
 from logwarden.scanner.models import Discovery, Organization, PythonCheck, ResourceKind, Tenant
@@ -31,8 +31,10 @@ NAME = "aws"
 def settings(
     section: Mapping[str, Any], file: str, options: argparse.Namespace | None = None
 ) -> AwsSettings:
-    """Validate ``clouds.aws``; raises ``InputError`` listing every problem with its line."""
-    return parse_settings(section, file)
+    """Validate ``clouds.aws``; raises ``InputError`` listing every problem with its line.
+    ``--regions`` (``options.regions``) replaces the configured regions."""
+    regions = [name for group in getattr(options, "regions", None) or () for name in group]
+    return with_region_option(parse_settings(section, file), list(dict.fromkeys(regions)))
 
 
 def discover(settings: AwsSettings) -> Discovery:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from logwarden.scanner.collectors.aws.settings import (
@@ -27,6 +28,7 @@ from logwarden.scanner.collectors.aws.settings import (
     AwsSettings,
 )
 from logwarden.scanner.collectors.section import SectionParser, require_mapping
+from logwarden.scanner.errors import fail, warn
 
 
 class _Parser(SectionParser):
@@ -272,3 +274,25 @@ def _regions(p: _Parser) -> tuple[str, ...] | None:
         else:
             p.problem(value, i, f"clouds.aws.regions[{i}]: {item!r} is not a region name", hint)
     return tuple(out)
+
+
+def with_region_option(settings: AwsSettings, names: Sequence[str]) -> AwsSettings:
+    """``settings`` scanning only the AWS regions among ``--regions`` (which replaces
+    ``clouds.aws.regions``); names of other clouds' regions are left to them, with a warning.
+
+    :raises InputError: ``--regions`` names no AWS region.
+    """
+    if not names:
+        return settings
+    ours = tuple(n for n in names if REGION.match(n))
+    for name in names:
+        if name not in ours:
+            warn(f"--regions {name!r} is not an AWS region name; AWS scans {', '.join(ours)}")
+    if not ours:
+        raise fail(
+            "--regions",
+            None,
+            f"--regions {','.join(names)} names no AWS region",
+            "name AWS regions such as us-east-1,eu-west-1",
+        )
+    return replace(settings, regions=ours)
