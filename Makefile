@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench chromium clean
+.PHONY: install demo test lint format docs bench chromium clean
 
 # logwarden and its emulators (sandbox/, the logwarden-sandbox distribution), both editable.
 $(STAMP): pyproject.toml sandbox/pyproject.toml
@@ -29,6 +29,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Generated references (a test fails when they are stale).
+docs: $(STAMP)
+	$(BIN)/python -m logwarden.scanner.frameworks_command > docs/frameworks.md
 
 # Debian's Chromium for the browser test (tests/browser); without it `make test` skips that
 # test with the reason (and fails it under CI=true). Needs root, as .ci/run has in CI.

@@ -188,6 +188,24 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         help=f"the controls of these clouds: {clouds} or {ALL} (default: {commands.DEFAULT_CLOUD})",
     )
 
+    fws = sub.add_parser(
+        "frameworks",
+        help="compliance frameworks: what the controls cover, requirement by requirement",
+    )
+    fws_sub = fws.add_subparsers(dest="frameworks_command", required=True, parser_class=_Parser)
+    fw_list = fws_sub.add_parser(
+        "list", help="every framework: requirements, and how many the controls cover fully/partly"
+    )
+    fw_show = fws_sub.add_parser(
+        "show", help="one framework: each requirement's controls, or why it has none"
+    )
+    fw_show.add_argument("framework", metavar="ID", help="a framework id (see frameworks list)")
+    for p in (fw_list, fw_show):
+        p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+        p.add_argument(
+            "--rules", action="append", type=Path, default=[], help="extra rules file to include"
+        )
+
     rules = sub.add_parser("rules", help="rules files")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
     validate = rules_sub.add_parser(

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from logwarden.scanner import drift_commands, engine, progress, snapshot
+from logwarden.scanner import drift_commands, engine, frameworks_command, progress, snapshot
 from logwarden.scanner.config import STARTER, ScanConfig, load_config
 from logwarden.scanner.errors import InputError, Problem, fail, warn
 from logwarden.scanner.frameworks import builtin_frameworks
@@ -38,6 +38,8 @@ def dispatch(args: argparse.Namespace, registry: Registry) -> ExitCode:
         return scan(args, registry)
     if args.command == "controls":
         return list_controls(args, registry)
+    if args.command == "frameworks":
+        return show_frameworks(args, registry)
     if args.command == "rules":
         return validate_rules(args, registry)
     if args.command == "init":
@@ -297,6 +299,16 @@ def list_controls(args: argparse.Namespace, registry: Registry) -> ExitCode:
         print(
             f"{c.id.ljust(width)}  {c.severity.value:8}  {c.scope.value:12}  {printable(c.title)}"
         )
+    return ExitCode.OK
+
+
+def show_frameworks(args: argparse.Namespace, registry: Registry) -> ExitCode:
+    """``logwarden frameworks list|show``: coverage by every installed cloud's controls."""
+    clouds = list(registry.clouds)
+    checks = _catalogue(registry, clouds, ScanConfig(), args.rules).enabled_checks(set(clouds))
+    frameworks_command.run(
+        args.frameworks_command, getattr(args, "framework", None), args.format, checks
+    )
     return ExitCode.OK
 
 
