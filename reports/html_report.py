@@ -25,6 +25,7 @@ from logwarden.reports.drift_view import DriftView, history_on, resolved_as
 from logwarden.reports.drift_view import view as drift_view
 from logwarden.reports.view import (
     DISPLAY_STATUSES,
+    REQUIREMENT_LABELS,
     SEVERITIES,
     STATUS_LABELS,
     by_cloud_and_severity,
@@ -33,15 +34,18 @@ from logwarden.reports.view import (
     controls,
     display_status,
     error_reason,
+    framework_heading,
     gate_summary,
     organization_keys,
     posture,
     scan_seconds,
     sort_rows,
     status_of,
+    tenant_display,
     tool_version,
     waiver_expired,
 )
+from logwarden.scanner.compliance import REQUIREMENT_STATUSES
 from logwarden.scanner.models import Check, ScanReport, Status, Waiver
 
 MAX_ERRORS_LISTED = 200  # collection errors listed in the coverage section
@@ -208,6 +212,7 @@ def context(report: ScanReport) -> dict[str, Any]:
     drift = drift_view(report)
     code, verdict, meaning = gate_summary(report)
     script = _asset("report.js.j2")
+    groups = _groups(report, checks)
     return {
         "report": report,
         "gate": {"code": code, "verdict": verdict, "meaning": meaning},
@@ -216,7 +221,12 @@ def context(report: ScanReport) -> dict[str, Any]:
         "overview": _overview(report),
         "posture": posture(report),
         "compliance": compliance(report),
-        "groups": _groups(report, checks),
+        "requirement_statuses": REQUIREMENT_STATUSES,
+        "requirement_labels": REQUIREMENT_LABELS,
+        "framework_heading": framework_heading,
+        "tenant_name": functools.partial(tenant_display, report),
+        "control_anchors": {g["check"].id: f"control-{g['index']}" for g in groups},
+        "groups": groups,
         "errors": report.errors[:MAX_ERRORS_LISTED],
         "errors_more": max(0, len(report.errors) - MAX_ERRORS_LISTED),
         "severities": [s.value for s in SEVERITIES],

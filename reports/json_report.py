@@ -7,7 +7,9 @@ from typing import Any
 
 from logwarden.reports import drift_view
 from logwarden.reports.drift_view import DriftView
+from logwarden.reports.view import compliance
 from logwarden.scanner.audit_events import Attribution
+from logwarden.scanner.compliance import REQUIREMENT_STATUSES
 from logwarden.scanner.drift import ResourceState, ResultRow
 from logwarden.scanner.field_diff import ABSENT
 from logwarden.scanner.models import CheckResult, CollectionError, ScanReport, Waiver
@@ -86,6 +88,33 @@ def summary(report: ScanReport) -> dict[str, Any]:
     }
 
 
+def compliance_doc(report: ScanReport) -> list[dict[str, Any]]:
+    """The per-requirement view of every framework in scope (``reports.view.compliance``)."""
+    return [
+        {
+            "framework": fs.framework.id,
+            "title": fs.framework.title,
+            "version": fs.framework.version,
+            "counts": {s: fs.count(s) for s in REQUIREMENT_STATUSES if fs.count(s)},
+            "requirements": [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "status": r.status,
+                    "coverage": r.covered.coverage,
+                    "controls": list(r.covered.full),
+                    "partial_controls": list(r.covered.partial),
+                    "failing_tenants": list(r.failing_tenants),
+                    "results": dict(sorted(r.counts.items())),
+                    "why_not_covered": r.covered.why_not,
+                }
+                for r in fs.requirements
+            ],
+        }
+        for fs in compliance(report)
+    ]
+
+
 def render(report: ScanReport) -> str:
     """The whole report as JSON with sorted keys, one result per line (stable across runs)."""
     doc = {
@@ -96,6 +125,7 @@ def render(report: ScanReport) -> str:
             "fail_on": report.gate.fail_on_name,
             "fail_on_error": report.gate.fail_on_error,
             "parameters": dict(report.parameters),
+            "frameworks": list(report.frameworks),
         },
         "summary": summary(report),
         "organizations": [
@@ -132,6 +162,7 @@ def render(report: ScanReport) -> str:
             }
             for c in report.checks
         ],
+        "compliance": compliance_doc(report),
         "results": [result_doc(r) for r in report.results],
         "errors": [error_doc(e) for e in report.errors],
         "expired_waivers": [waiver_doc(w) for w in report.expired_waivers],

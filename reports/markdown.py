@@ -15,15 +15,17 @@ import re
 from logwarden.reports.drift_view import DriftView, brief
 from logwarden.reports.drift_view import view as drift_view
 from logwarden.reports.view import (
+    REQUIREMENT_LABELS,
     SEVERITIES,
     STATUS_LABELS,
-    Requirement,
     by_cloud_and_severity,
     cloud_label,
     compliance,
     error_reason,
+    framework_heading,
     gate_summary,
     sort_rows,
+    tenant_display,
     tenant_word,
     waiver_expired,
 )
@@ -169,28 +171,51 @@ def _errors(report: ScanReport) -> list[str]:
     return out
 
 
+MAX_REQUIREMENTS = 40
+
+
 def _compliance(report: ScanReport) -> list[str]:
-    sections = compliance(report)
-    if not sections:
+    """Per framework: passed out of assessed, then each requirement not passed (failing,
+    unproven, waived) with its controls and failing tenants."""
+    frameworks = compliance(report)
+    if not frameworks:
         return []
+    out = ["", "### Compliance", ""]
     rows = [
         [
-            md(s.label),
-            md(s.section),
-            f"{s.passed}/{s.total}",
-            ", ".join(_requirement(r) for r in s.requirements if r.status in _NOT_PASSED) or "-",
+            md(framework_heading(fs.framework)),
+            f"{fs.count('PASS')}/{fs.assessed}",
+            str(fs.count("FAIL")),
+            str(fs.count("ERROR")),
+            str(fs.count("WAIVED")),
+            str(fs.count("NOT_COVERED") + fs.count("MANUAL")),
         ]
-        for s in sections
+        for fs in frameworks
     ]
-    header = ["Framework", "Section", "Passed", "Not passed"]
-    return ["", "### Compliance", "", *_table(header, rows)]
-
-
-_NOT_PASSED = {"FAIL": "", "ERROR": " (not evaluated)", "WAIVED": " (waived)"}
-
-
-def _requirement(r: Requirement) -> str:
-    return md(r.id) + _NOT_PASSED[r.status]
+    header = ["Framework", "Passed", "Failing", "Unproven", "Waived", "Not covered"]
+    out += _table(header, rows)
+    for fs in frameworks:
+        open_items = [r for r in fs.requirements if r.status in ("FAIL", "ERROR", "WAIVED")]
+        if not open_items:
+            continue
+        out += ["", f"**{md(framework_heading(fs.framework))}**: requirements not passed", ""]
+        req_rows = [
+            [
+                md(f"{r.id} {r.title}" if r.title != r.id else r.id, 120),
+                REQUIREMENT_LABELS[r.status]
+                + (" (partial coverage)" if r.covered.coverage == "partial" else ""),
+                ", ".join(f"`{c}`" for c in r.covered.controls),
+                md(", ".join(tenant_display(report, t) for t in r.failing_tenants), 160),
+            ]
+            for r in open_items[:MAX_REQUIREMENTS]
+        ]
+        out += _table(["Requirement", "Status", "Controls", "Failing or unproven in"], req_rows)
+        if len(open_items) > MAX_REQUIREMENTS:
+            out += [
+                "",
+                f"…and {len(open_items) - MAX_REQUIREMENTS} more in the HTML and JSON reports.",
+            ]
+    return out
 
 
 def _waivers(report: ScanReport) -> list[str]:

@@ -15,6 +15,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from logwarden.scanner.compliance import FrameworkStatus, assess, in_scope
+from logwarden.scanner.frameworks import Framework, builtin_frameworks
+from logwarden.scanner.frameworks import Requirement as FrameworkRequirement
 from logwarden.scanner.models import Check, CheckResult, ExitCode, ScanReport, Scope, Severity
 
 TOOL = "logwarden"
@@ -177,82 +180,73 @@ _FRAMEWORK_LABELS = {"aws-security-hub": "AWS Security Hub FSBP"}
 
 
 def framework_label(report: ScanReport, framework: str) -> str:
-    """A readable framework name: ``cis-aws-3.0`` -> ``CIS AWS Foundations Benchmark v3.0``."""
+    """A readable name of a framework id: its catalogued title and version, else for an
+    uncatalogued CIS key ``CIS AWS Foundations Benchmark v3.0``, else the mapping's title."""
+    catalogued = builtin_frameworks().frameworks.get(framework)
+    if catalogued is not None:
+        return f"{catalogued.title} v{catalogued.version}"
     match = _CIS.match(framework)
     if match:
         label = cloud_label(report, match["cloud"])
         return f"CIS {label} Foundations Benchmark v{match['version']}"
-    return _FRAMEWORK_LABELS.get(framework, framework)
-
-
-@dataclass
-class Requirement:
-    """One framework requirement and the worst outcome of the controls mapped to it."""
-
-    id: str
-    checks: list[str]
-    statuses: Counter[str]
-
-    @property
-    def status(self) -> str:
-        """FAIL > ERROR > WAIVED > PASS; SKIPPED when nothing applied."""
-        for status in ("FAIL", "ERROR", "WAIVED", "PASS"):
-            if self.statuses[status]:
-                return status
-        return "SKIPPED"
-
-
-@dataclass
-class Section:
-    """A framework section (``3.x`` of CIS AWS) with its requirements."""
-
-    framework: str
-    label: str
-    section: str
-    requirements: list[Requirement]
-
-    @property
-    def passed(self) -> int:
-        return sum(1 for r in self.requirements if r.status == "PASS")
-
-    @property
-    def total(self) -> int:
-        """Requirements that applied somewhere (not only SKIPPED)."""
-        return sum(1 for r in self.requirements if r.status != "SKIPPED")
-
-
-def _section_of(requirement: str) -> str:
-    head = requirement.split(".", 1)[0]
-    return f"{head}.x" if "." in requirement else head
+    return builtin_frameworks().mappings.get(framework) or _FRAMEWORK_LABELS.get(
+        framework, framework
+    )
 
 
 def _natural(text: str) -> list[tuple[int, str]]:
     return [(int(p), "") if p.isdigit() else (0, p) for p in re.split(r"(\d+)", text)]
 
 
-def compliance(report: ScanReport) -> list[Section]:
-    """Per framework and section: each requirement's outcome over every row of its controls."""
-    rows_by_check: dict[str, Counter[str]] = {}
-    for r in report.results:
-        rows_by_check.setdefault(r.check_id, Counter())[display_status(r)] += 1
-    mapped: dict[tuple[str, str], dict[str, list[str]]] = {}
-    for check in report.checks:
-        for framework, ids in check.frameworks.items():
-            for req in ids:
-                by_req = mapped.setdefault((framework, _section_of(req)), {})
-                by_req.setdefault(req, []).append(check.id)
-    sections = []
-    for (framework, section), reqs in mapped.items():
-        requirements: list[Requirement] = []
-        for req, checks in sorted(reqs.items(), key=lambda kv: _natural(kv[0])):
-            statuses: Counter[str] = Counter()
-            for check_id in checks:
-                statuses.update(rows_by_check.get(check_id, Counter()))
-            requirements.append(Requirement(req, sorted(checks), statuses))
-        sections.append(
-            Section(framework, framework_label(report, framework), section, requirements)
-        )
-    return sorted(sections, key=lambda s: (s.framework, _natural(s.section)))
+def _scheme(report: ScanReport, scheme: str) -> Framework:
+    """An uncatalogued scheme (a mapping such as Security Hub control ids, or the user's own)
+    as a framework of the requirement ids the controls claim."""
+    ids = sorted({r for c in report.checks for r in c.frameworks.get(scheme, ())}, key=_natural)
+    return Framework(
+        id=scheme,
+        title=framework_label(report, scheme),
+        version="",
+        requirements=tuple(FrameworkRequirement(rid, rid) for rid in ids),
+    )
+
+
+def compliance(report: ScanReport) -> list[FrameworkStatus]:
+    """Each framework in scope, requirement by requirement: the frameworks the scan was asked
+    about (``--framework``), else every framework its controls claim; catalogued ones list all
+    their requirements (those no control covers included), the other schemes the claimed ids."""
+    catalogue = builtin_frameworks()
+    frameworks = in_scope(catalogue, report.checks, report.frameworks)
+    if not report.frameworks:
+        claimed = {f for c in report.checks for f in c.frameworks}
+        frameworks += [_scheme(report, s) for s in sorted(claimed - set(catalogue.frameworks))]
+    return assess(frameworks, report.checks, report.results)
+
+
+REQUIREMENT_LABELS = {
+    "FAIL": "Failing",
+    "ERROR": "Unproven (not evaluated)",
+    "WAIVED": "Waived",
+    "PASS": "Passed",
+    "SKIPPED": "Not applicable",
+    "MANUAL": "Not testable read-only",
+    "NOT_COVERED": "Not covered",
+}
+
+
+def tenant_display(report: ScanReport, tenant_id: str) -> str:
+    """``name (id)`` of a tenant (or organization) of the report, else the id."""
+    for t in report.tenants:
+        if t.id == tenant_id:
+            return t.id if t.name in ("", t.id) else f"{t.name} ({t.id})"
+    for o in report.organizations:
+        if o.id == tenant_id:
+            return o.id if o.name in ("", o.id) else f"{o.name} ({o.id})"
+    return tenant_id
+
+
+def framework_heading(framework: Framework) -> str:
+    """``CIS Amazon Web Services Foundations Benchmark v6.0.0``: title and version."""
+    return f"{framework.title} v{framework.version}" if framework.version else framework.title
 
 
 def sort_rows(rows: Iterable[CheckResult]) -> list[CheckResult]:

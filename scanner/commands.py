@@ -189,6 +189,8 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
             jobs=args.jobs or cfg.jobs or DEFAULT_JOBS,
             waivers=cfg.waivers,
         )
+    if selection.frameworks:
+        outcome = replace(outcome, frameworks=selection.frameworks)
     if selection.regions:
         results, errors = keep_regions(outcome.results, outcome.errors, selection.regions)
         outcome = replace(outcome, results=results, errors=errors)

@@ -350,6 +350,8 @@ class ScanReport:
     drift: Drift | None = None
     # What each scanned cloud is called, so renderers stay pure functions of the report.
     clouds: Mapping[str, CloudTerms] = field(default_factory=dict)
+    # The frameworks the scan was asked about (``--framework``); empty: every claimed one.
+    frameworks: Sequence[str] = ()
 
     _SEQUENCES: ClassVar[tuple[str, ...]] = (
         "results",
@@ -358,6 +360,7 @@ class ScanReport:
         "organizations",
         "checks",
         "expired_waivers",
+        "frameworks",
     )
 
     def __post_init__(self) -> None:

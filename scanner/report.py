@@ -49,6 +49,8 @@ class ScanOutcome:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     # What each scanned cloud is called (its registered descriptor's terms).
     clouds: Mapping[str, CloudTerms] = field(default_factory=dict)
+    # The frameworks the scan was asked about (``--framework``); empty: every claimed one.
+    frameworks: tuple[str, ...] = ()
 
 
 def build_report(

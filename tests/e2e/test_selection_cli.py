@@ -220,3 +220,26 @@ def test_a_narrowed_scan_is_its_own_history_series(zone: Zone, tmp_path: Path) -
     assert second["drift"]["before"]["id"] is not None  # same selection: compared
     assert second["drift"]["counts"]["changes"] == 0
     assert second["drift"]["removed_resources"] == []
+
+
+def test_the_framework_view_of_a_framework_scan(zone: Zone, tmp_path: Path) -> None:
+    """``--framework`` narrows the controls and the report's compliance view to it, with
+    every requirement of the framework listed (those no control covers too)."""
+    _, report = zone.offline(tmp_path / "r.json", "--framework", "cis-aws-6.0")
+    assert [fw["framework"] for fw in report["compliance"]] == ["cis-aws-6.0"]
+    (view,) = report["compliance"]
+    failing = {
+        r["tenant_id"]
+        for r in report["results"]
+        if r["status"] == "FAIL" and "cis-aws-6.0" in _claims(report, r["check_id"])
+    }
+    listed = {t for req in view["requirements"] for t in req["failing_tenants"]}
+    assert failing and failing <= listed
+    statuses = {req["status"] for req in view["requirements"]}
+    assert "FAIL" in statuses and "PASS" in statuses
+    # the full scan shows every claimed framework
+    assert {fw["framework"] for fw in zone.full["compliance"]} > {"cis-aws-6.0"}
+
+
+def _claims(report: dict[str, Any], check_id: str) -> dict[str, Any]:
+    return next(c["frameworks"] for c in report["checks"] if c["id"] == check_id)

@@ -32,6 +32,14 @@ def test_csv_has_one_row_per_result_with_waivers(report: ScanReport) -> None:
     rows = _rows(csv_report.render(report))
     assert len(rows) == len(report.results)
     assert list(rows[0]) == list(csv_report.COLUMNS)
+    # identifiers stay text: every cell is quoted
+    assert csv_report.render(report).splitlines()[1].startswith('"aws.')
+    by_id = {c.id: c for c in report.checks}
+    for row in rows:
+        check = by_id[row["check_id"]]
+        claims = [f"{fw} {rid}" for fw, ids in check.frameworks.items() for rid in ids]
+        assert all(c in row["frameworks"] for c in claims)
+        assert row["scanned_at"] == report.finished_at
     assert {r["fingerprint"] for r in rows} == {r.fingerprint for r in report.results}
     waived = [r for r in rows if r["status"] == "WAIVED"]
     assert [(r["waiver_reason"], r["waiver_owner"]) for r in waived] == [
@@ -60,11 +68,14 @@ def test_markdown_summary(report: ScanReport) -> None:
     assert "| Google Cloud | 0 | 1 | 0 | 0 | 0 | 0 | 0 |" in text
     assert "### Findings (4)" in text
     assert "### Could not be evaluated (1)" in text
+    benchmark = "CIS Amazon Web Services Foundations Benchmark v3.0.0"
+    assert f"| {benchmark} | 4/8 | 2 | 1 | 1 | 19 |" in text  # passed/assessed, then counts
+    assert f"**{benchmark}**: requirements not passed" in text
     assert (
-        "| CIS AWS Foundations Benchmark v3.0 | 3.x | 2/6 | 3.2, 3.3 (not evaluated), 3.4 (waived), 3.6 |"
-        in text
-    )
-    assert "| AWS Security Hub FSBP | Config.x | 0/1 | Config.1 (not evaluated) |" in text
+        "| 3.6 Rotation on for customer-created symmetric KMS keys | Failing (partial coverage) "
+        "| `aws.kms.log_key_rotation` | log-archive (222222222222) |"
+    ) in text
+    assert "| 3.4 Server access logging on the CloudTrail S3 bucket | Waived |" in text
     assert "expired waiver for aws.kms.log\\_key\\_rotation (owner" in text
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 

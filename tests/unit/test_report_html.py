@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from logwarden.reports import html_report, view
+from logwarden.scanner.frameworks import builtin_frameworks
 from logwarden.scanner.models import ScanReport
 from tests import aws_docs as d
 from tests.report_world import EXPIRED_WAIVER, SCRIPT_NAME, multi_cloud_report
@@ -115,7 +116,7 @@ def test_page_is_self_contained_and_locked_down(page: str) -> None:
 
 def test_overview_compliance_coverage_and_controls(report: ScanReport, page: str) -> None:
     assert "Gate failed" in page and "exit 1" in page
-    assert "CIS AWS Foundations Benchmark v3.0" in page
+    assert "CIS Amazon Web Services Foundations Benchmark v3.0.0" in page
     assert "Could not be evaluated" in page and "AccessDenied" in page
     assert f"{EXPIRED_WAIVER.checks}</b> expired on {EXPIRED_WAIVER.expires}" in page
     for check in report.checks:
@@ -123,10 +124,10 @@ def test_overview_compliance_coverage_and_controls(report: ScanReport, page: str
     assert "aws cloudtrail update-trail --name &lt;trail&gt; --enable-log-file-validation" in page
 
 
-def test_compliance_counts_requirements_over_every_tenant(report: ScanReport) -> None:
-    sections = {(s.framework, s.section): s for s in view.compliance(report)}
-    cis3 = sections[("cis-aws-3.0", "3.x")]
-    statuses = {r.id: r.status for r in cis3.requirements}
+def test_compliance_counts_requirements_over_every_tenant(report: ScanReport, page: str) -> None:
+    frameworks = {fs.framework.id: fs for fs in view.compliance(report)}
+    cis3 = frameworks["cis-aws-3.0"]
+    statuses = {r.id: r.status for r in cis3.requirements if r.covered.controls}
     assert statuses == {
         "3.1": "PASS",
         "3.2": "FAIL",  # the <script> trail in the workload account
@@ -134,8 +135,21 @@ def test_compliance_counts_requirements_over_every_tenant(report: ScanReport) ->
         "3.4": "WAIVED",
         "3.5": "PASS",
         "3.6": "FAIL",
+        "2.1.1": "PASS",  # related requirements outside the logging section
+        "2.1.4": "PASS",
     }
-    assert (cis3.passed, cis3.total) == (2, 6)
+    assert (cis3.count("PASS"), cis3.assessed) == (4, 8)
+    # every catalogued requirement is listed, those no control covers too, with why
+    assert len(cis3.requirements) == len(
+        builtin_frameworks().frameworks["cis-aws-3.0"].requirements
+    )
+    assert {r.status for r in cis3.requirements if not r.covered.controls} == {"NOT_COVERED"}
+    failing = next(r for r in cis3.requirements if r.id == "3.2")
+    assert failing.failing_tenants == (d.WORK,)
+    # the page: one table per framework with titles, linked controls and failing tenants
+    assert '<b class="mono">3.2</b> CloudTrail log file validation on' in page
+    assert 'href="#control-' in page.split('id="compliance"')[1].split("</section>")[0]
+    assert "Unproven (not evaluated)" in page
 
 
 def test_posture_per_tenant(report: ScanReport) -> None:
