@@ -46,8 +46,31 @@ def by_cloud_table(report: ScanReport) -> list[str]:
     return _table(rows, text_columns=1) if len(rows) > 1 else []
 
 
-def render(report: ScanReport) -> str:
-    """Posture per tenant, the failing findings by severity, errors, and the exit code."""
+_COLOURS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "2"}
+_EXIT_COLOURS = {0: "1;32", 1: "1;31", 3: "1;33"}
+
+
+def _paint(text: str, code: str) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m"
+
+
+def _colour(lines: list[str], exit_code: int) -> list[str]:
+    """Severity tags and the exit line in colour (added after escaping: the codes are ours)."""
+    out = []
+    for line in lines:
+        for severity, code in _COLOURS.items():
+            tag = f"[{severity.upper():8}]"
+            if line.startswith(f"  {tag}"):
+                line = line.replace(tag, _paint(tag, code), 1)
+        if line.startswith("exit code "):
+            line = _paint(line, _EXIT_COLOURS.get(exit_code, "1;35"))
+        out.append(line)
+    return out
+
+
+def render(report: ScanReport, color: bool = False) -> str:
+    """Posture per tenant, the failing findings by severity, errors, and the exit code;
+    ``color``: severities and the exit line in ANSI colour (a terminal that asked for it)."""
     out: list[str] = []
     drift = drift_view.view(report)
     if drift is not None:
@@ -115,7 +138,8 @@ def render(report: ScanReport) -> str:
     out.append(f"exit code {int(code)}: {GATE_MEANING[code]}")
     # every value from the clouds was escaped above; this also catches any text added later
     # without it (lines from the drift summary hold their own "\n")
-    return "\n".join(p(part) for line in out for part in line.split("\n")) + "\n"
+    lines = [p(part) for line in out for part in line.split("\n")]
+    return "\n".join(_colour(lines, int(code)) if color else lines) + "\n"
 
 
 def drift_text(view: DriftView, limit: int = 40) -> list[str]:

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from logwarden.scanner import commands, outputs, selection
+from logwarden.scanner import commands, completion, logs, outputs, selection
 from logwarden.scanner.errors import InputError
 from logwarden.scanner.models import ExitCode
 from logwarden.scanner.plugins import create_plugin_manager
@@ -52,6 +52,7 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"logwarden {commands.version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     scan = sub.add_parser(
@@ -163,6 +164,13 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         help="print nothing but errors (no progress line, no summary)",
     )
     scan.add_argument(
+        "--progress-every",
+        type=float,
+        metavar="SECONDS",
+        help="without a terminal (CI, cron), print a progress line every SECONDS on stderr "
+        "(tenants done, errors so far; default 30)",
+    )
+    scan.add_argument(
         "-p",
         dest="plugin_opts",
         action="append",
@@ -177,16 +185,21 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
     )
     listing = controls_sub.add_parser("list", help="list the controls")
     listing.add_argument("--format", choices=["table", "json"], default="table")
-    listing.add_argument(
-        "--rules", action="append", type=Path, default=[], help="extra rules file to include"
+    shown = controls_sub.add_parser(
+        "show", help="one control: rationale, parameters, remediation, frameworks, references"
     )
-    listing.add_argument(
-        "--cloud",
-        action="append",
-        type=_csv,
-        default=[],
-        help=f"the controls of these clouds: {clouds} or {ALL} (default: {commands.DEFAULT_CLOUD})",
-    )
+    shown.add_argument("control", metavar="ID", help="a control id (see controls list)")
+    for p in (listing, shown):
+        p.add_argument(
+            "--rules", action="append", type=Path, default=[], help="extra rules file to include"
+        )
+        p.add_argument(
+            "--cloud",
+            action="append",
+            type=_csv,
+            default=[],
+            help=f"the controls of these clouds: {clouds} or {ALL} (default: all installed)",
+        )
 
     fws = sub.add_parser(
         "frameworks",
@@ -247,7 +260,10 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         "demo", help="scan a seeded landing zone on local emulators and write every report"
     )
     demo.add_argument("-o", "--output", type=Path, default=Path("logwarden-demo"))
+    completion.add_command(sub)
     registry.pm.hook.logwarden_add_options(parser=scan)
+    for leaf in completion.leaf_parsers(parser):
+        logs.add_options(leaf)
     return parser
 
 
@@ -287,8 +303,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # cloud's collectors are imported only when the command scans that cloud.
         blocked = _blocked_in(args_list)
         registry = Registry.collect(create_plugin_manager(blocked), blocked)
-        args = build_parser(registry).parse_args(args_list)
-        return int(commands.dispatch(args, registry))
+        parser = build_parser(registry)
+        args = parser.parse_args(args_list)
+        args.parser = parser
+        logs.configure(args)
+        code = int(commands.dispatch(args, registry))
+        sys.stdout.flush()  # here, so a closed pipe is caught below rather than at exit
+        return code
+    except BrokenPipeError:  # the reader closed the pipe: nothing more to say, no traceback
+        outputs.quiet_stdout()
+        return int(ExitCode.OK)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else int(ExitCode.USAGE_ERROR)
     except InputError as exc:

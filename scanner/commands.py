@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import importlib.metadata
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -12,12 +14,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from logwarden.scanner import drift_commands, engine, frameworks_command, progress, snapshot
+from logwarden.scanner import (
+    completion,
+    drift_commands,
+    engine,
+    frameworks_command,
+    logs,
+    progress,
+    snapshot,
+)
 from logwarden.scanner.config import STARTER, ScanConfig, load_config
 from logwarden.scanner.errors import InputError, Problem, fail, warn
 from logwarden.scanner.frameworks import builtin_frameworks
-from logwarden.scanner.models import ExitCode, Gate, ResourceKind, Severity
-from logwarden.scanner.outputs import check_writable, report_outputs, write_atomic
+from logwarden.scanner.models import Check, ExitCode, Gate, ResourceKind, Severity
+from logwarden.scanner.outputs import check_writable, quiet_stdout, report_outputs, write_atomic
 from logwarden.scanner.plugins import plugin_names, unknown_plugins
 from logwarden.scanner.printable import printable
 from logwarden.scanner.registry import Registry
@@ -32,6 +42,14 @@ DEFAULT_JOBS = 16
 DEFAULT_CLOUD = "aws"
 
 
+def version() -> str:
+    """The installed logwarden version (``0+unknown`` when running from a bare tree)."""
+    try:
+        return importlib.metadata.version("logwarden")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
 def dispatch(args: argparse.Namespace, registry: Registry) -> ExitCode:
     """Run the sub-command named in ``args`` with the run's registry."""
     if args.command == "scan":
@@ -44,6 +62,9 @@ def dispatch(args: argparse.Namespace, registry: Registry) -> ExitCode:
         return validate_rules(args, registry)
     if args.command == "init":
         return init(args)
+    if args.command == "completion":
+        sys.stdout.write(completion.script(args.shell, args.parser))
+        return ExitCode.OK
     if args.command in ("drift", "baseline"):
         if args.command == "drift":
             return drift_commands.drift_command(args, registry.pm)
@@ -210,9 +231,13 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
     if not args.quiet:
         from logwarden.reports import console
 
-        sys.stdout.write(console.render(report))
-        for path in written:
-            print(f"wrote {path}")
+        try:
+            sys.stdout.write(console.render(report, color=logs.color_enabled(args, sys.stdout)))
+            for path in written:
+                print(f"wrote {path}")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head`: the reports are written, the exit code stands
+            quiet_stdout()
     if failed:  # checked before the scan, so something changed since: say so, exit 2
         raise InputError(failed)
     return report.exit_code
@@ -239,10 +264,14 @@ def _progress(
     clouds: list[str],
     kinds: Mapping[str, ResourceKind],
 ) -> contextlib.AbstractContextManager[object]:
-    """The progress line of a live scan on a terminal; nothing otherwise."""
-    if args.inventory or not progress.enabled(sys.stderr, args.quiet):
+    """Progress of a live scan on stderr: a line on a terminal, periodic lines elsewhere."""
+    shown = progress.mode(sys.stderr, args.quiet)
+    if args.inventory or shown is None:
         return contextlib.nullcontext()
     needed = progress.needed_kinds(catalogue.enabled_checks(set(clouds)), kinds)
+    if shown == "plain":
+        every = args.progress_every or progress.PLAIN_EVERY_SECONDS
+        return progress.ScanProgress(scan_input, needed, sys.stderr, interval=every, plain=True)
     return progress.ScanProgress(scan_input, needed, sys.stderr)
 
 
@@ -263,44 +292,106 @@ def _gate(args: argparse.Namespace, cfg: ScanConfig) -> Gate:
     )
 
 
-def list_controls(args: argparse.Namespace, registry: Registry) -> ExitCode:
-    """``logwarden controls list``: the catalogue as a table or JSON (``--cloud all``: every
-    installed cloud's)."""
-    clouds = _select_clouds(registry, _flatten(args.cloud), ScanConfig())
+def _control_doc(c: Check, catalogue: Catalogue) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "cloud": c.cloud,
+        "title": c.title,
+        "severity": c.severity.value,
+        "scope": c.scope.value,
+        "resource_kinds": list(c.kinds),
+        "rationale": c.rationale,
+        "remediation": {
+            "text": c.remediation.text,
+            "cli": c.remediation.cli,
+            "terraform": c.remediation.terraform,
+        },
+        "frameworks": {k: list(v) for k, v in c.frameworks.items()},
+        "partial_frameworks": {k: list(v) for k, v in c.partial_frameworks.items()},
+        "references": list(c.references),
+        "parameters": {
+            **{k: catalogue.parameters[k] for k in c.parameters if k in catalogue.parameters},
+            **dict(c.parameters),
+        },
+        "source": c.source,
+    }
+
+
+def _controls_of(args: argparse.Namespace, registry: Registry) -> tuple[list[Check], Catalogue]:
+    """The enabled controls of ``--cloud`` (default: every installed cloud)."""
+    clouds = registry.select(_flatten(args.cloud) or list(registry.clouds))
     catalogue = _catalogue(registry, clouds, ScanConfig(), args.rules)
-    checks = catalogue.enabled_checks(set(clouds))
+    return catalogue.enabled_checks(set(clouds)), catalogue
+
+
+def list_controls(args: argparse.Namespace, registry: Registry) -> ExitCode:
+    """``logwarden controls list``: every installed cloud's controls (or ``--cloud``'s) as a
+    table or JSON; ``controls show ID``: one control whole."""
+    checks, catalogue = _controls_of(args, registry)
+    if args.controls_command == "show":
+        return _show_control(args.control, checks, catalogue)
     if args.format == "json":
-        doc: list[dict[str, Any]] = [
-            {
-                "id": c.id,
-                "title": c.title,
-                "severity": c.severity.value,
-                "scope": c.scope.value,
-                "resource_kinds": list(c.kinds),
-                "rationale": c.rationale,
-                "remediation": {
-                    "text": c.remediation.text,
-                    "cli": c.remediation.cli,
-                    "terraform": c.remediation.terraform,
-                },
-                "frameworks": {k: list(v) for k, v in c.frameworks.items()},
-                "partial_frameworks": {k: list(v) for k, v in c.partial_frameworks.items()},
-                "references": list(c.references),
-                "parameters": {
-                    **{k: catalogue.parameters[k] for k in c.parameters},
-                    **dict(c.parameters),
-                },
-            }
-            for c in checks
-        ]
-        print(json.dumps(doc, indent=2))
+        print(json.dumps([_control_doc(c, catalogue) for c in checks], indent=2))
         return ExitCode.OK
     width = max(len(c.id) for c in checks) if checks else 10
-    print(f"{'ID'.ljust(width)}  {'SEVERITY':8}  {'SCOPE':12}  TITLE")
+    title_width = min(72, max((len(c.title) for c in checks), default=5))
+    print(
+        f"{'ID'.ljust(width)}  {'CLOUD':6}  {'SEVERITY':8}  {'SCOPE':12}  "
+        f"{'TITLE'.ljust(title_width)}  FRAMEWORKS"
+    )
     for c in checks:
+        title = printable(c.title)
+        title = title if len(title) <= title_width else title[: title_width - 1] + "…"
         print(
-            f"{c.id.ljust(width)}  {c.severity.value:8}  {c.scope.value:12}  {printable(c.title)}"
+            f"{c.id.ljust(width)}  {c.cloud:6}  {c.severity.value:8}  {c.scope.value:12}  "
+            f"{title.ljust(title_width)}  {','.join(sorted(c.frameworks))}"
         )
+    return ExitCode.OK
+
+
+def _show_control(control_id: str, checks: list[Check], catalogue: Catalogue) -> ExitCode:
+    """``controls show ID``: rationale, parameters, remediation, frameworks, references."""
+    check = next((c for c in checks if c.id == control_id), None)
+    if check is None:
+        close = difflib.get_close_matches(control_id, [c.id for c in checks], n=3)
+        raise fail(
+            "argv",
+            None,
+            f"unknown control {control_id!r}",
+            f"did you mean {', '.join(close)}?"
+            if close
+            else "see the ids with: logwarden controls list",
+        )
+    doc = _control_doc(check, catalogue)
+    out = [
+        f"{check.id}: {check.title}",
+        f"  cloud {check.cloud} · severity {check.severity.value} · scope {check.scope.value}"
+        f" · {check.implementation.value} control ({check.source})",
+        f"  resource kinds: {', '.join(check.kinds) or '-'}",
+        "",
+        "Rationale:",
+        *(f"  {line}" for line in check.rationale.strip().splitlines()),
+    ]
+    if doc["parameters"]:
+        out += ["", "Parameters (override in logwarden.yaml under parameters/overrides):"]
+        out += [f"  {k}: {json.dumps(v)}" for k, v in doc["parameters"].items()]
+    out += ["", "Remediation:", *(f"  {ln}" for ln in check.remediation.text.strip().splitlines())]
+    for label, snippet in (
+        ("CLI", check.remediation.cli),
+        ("Terraform", check.remediation.terraform),
+    ):
+        if snippet:
+            out += ["", f"{label}:", *(f"  {ln}" for ln in snippet.rstrip().splitlines())]
+    if check.frameworks:
+        out += ["", "Frameworks:"]
+        for fw, ids in sorted(check.frameworks.items()):
+            partial = set(check.partial_frameworks.get(fw, ()))
+            out.append(
+                f"  {fw}: " + ", ".join(f"{i} (partial)" if i in partial else i for i in ids)
+            )
+    if check.references:
+        out += ["", "References:", *(f"  {r}" for r in check.references)]
+    print("\n".join(printable(line) for line in out))
     return ExitCode.OK
 
 

@@ -7,6 +7,7 @@ memoized like results, as ``CollectionError`` values.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import traceback
@@ -29,6 +30,8 @@ class UndeclaredRead(Exception):
 
 
 _collecting = threading.local()  # the kinds being collected on this thread, innermost last
+log = logging.getLogger("logwarden.inventory")
+
 # Declared reads only decide which staged kinds a scan collects up front; an undeclared read
 # is still collected on first use, so production scans stay right. The tests set this to make
 # an undeclared read fail loudly (a stale ``ResourceKind.reads``).
@@ -233,4 +236,14 @@ class Inventory:
             )
         finally:
             stack.pop()
+        for error in errors:
+            log.info(
+                "%s %s %s%s: %s: %s",
+                error.cloud,
+                error.tenant_id,
+                kind,
+                f" {error.region}" if error.region else "",
+                error.code,
+                error.message,
+            )
         return KindCollection(resources=tuple(resources), errors=tuple(errors))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
@@ -31,6 +32,13 @@ class _Run:
     file of ours older than that belongs to a run that died before renaming it."""
 
     started = time.time()
+
+
+def quiet_stdout() -> None:
+    """After the reader of stdout went away (``| head``): send what is left to /dev/null, so
+    the interpreter's final flush does not fail too."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def begin_run() -> None:

@@ -1,11 +1,13 @@
-"""A one-line progress display for long scans, on a terminal only.
+"""Progress of a long scan on stderr: a line redrawn in place on a terminal, and without one
+(CI, cron) a plain line every N seconds, so a long scan is never silent.
 
 The engine does not report progress events; this display observes what exists: each tenant
 inventory's ``collected()`` kinds. A tenant is done when every kind its enabled controls
 declare has been collected (evaluation after that is CPU work of milliseconds); it is in
 progress once its first kind is in. A background thread redraws the line a few times a
-second on stderr; nothing is drawn when stderr is not a TTY, under ``TERM=dumb`` or with
-``-q``, so CI logs and pipes stay clean.
+second on a terminal; elsewhere (not a TTY, or ``TERM=dumb``) it prints ``logwarden: progress:
+12/40 tenants done, 3 errors so far, 95s`` every ``--progress-every`` seconds (default 30);
+``-q`` silences both.
 """
 
 from __future__ import annotations
@@ -23,13 +25,17 @@ from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import Check, ResourceKind, Scope
 from logwarden.scanner.printable import printable
 
+PLAIN_EVERY_SECONDS = 30.0
 
-def enabled(stream: TextIO, quiet: bool) -> bool:
-    """Whether to draw progress on ``stream``: a terminal, not dumb, not ``-q``."""
+
+def mode(stream: TextIO, quiet: bool) -> str | None:
+    """How to show progress on ``stream``: ``line`` (a terminal), ``plain`` (periodic lines
+    for logs), or None under ``-q``."""
+    if quiet:
+        return None
     isatty = getattr(stream, "isatty", None)
-    return bool(
-        not quiet and callable(isatty) and isatty() and os.environ.get("TERM", "") != "dumb"
-    )
+    tty = callable(isatty) and isatty() and os.environ.get("TERM", "") != "dumb"
+    return "line" if tty else "plain"
 
 
 def needed_kinds(
@@ -58,6 +64,7 @@ class State:
     regions: int
     current: tuple[str, ...]  # tenants being collected now
     elapsed: float
+    errors: int = 0  # collection errors so far
 
 
 class ScanProgress:
@@ -71,22 +78,26 @@ class ScanProgress:
         *,
         interval: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
+        plain: bool = False,
     ) -> None:
         self._tenants: list[Inventory] = [inv for s in scan.scopes for inv in s.tenants]
         self._needed = needed
         self._stream = stream
         self._interval = interval
         self._clock = clock
+        self._plain = plain
         self._started = clock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def state(self) -> State:
         """Count tenants done and in progress from their inventories."""
-        done, collected, collections, current = 0, 0, 0, []
+        done, collected, collections, current, errors = 0, 0, 0, [], 0
         regions = max((len(i.tenant.regions) for i in self._tenants if i.tenant), default=0)
         for inv in self._tenants:
-            have = inv.collected().keys()
+            got = inv.collected()
+            have = got.keys()
+            errors += sum(len(c.errors) for c in got.values())
             needed = self._needed.get(inv.cloud, frozenset())
             collections += len(needed)
             collected += len(needed & have)
@@ -96,7 +107,14 @@ class ScanProgress:
                 current.append(printable(inv.tenant.name or inv.tenant.id))
         elapsed = self._clock() - self._started
         return State(
-            done, len(self._tenants), collected, collections, regions, tuple(current), elapsed
+            done,
+            len(self._tenants),
+            collected,
+            collections,
+            regions,
+            tuple(current),
+            elapsed,
+            errors,
         )
 
     def line(self, width: int | None = None) -> str:
@@ -115,9 +133,20 @@ class ScanProgress:
         width = width or shutil.get_terminal_size((100, 20)).columns
         return text[: max(10, width - 1)]
 
+    def plain_line(self) -> str:
+        """The periodic line for logs: tenants done of all, errors so far, time."""
+        s = self.state()
+        return (
+            f"logwarden: progress: {s.done}/{s.total} tenants done, "
+            f"{s.errors} error{'s' if s.errors != 1 else ''} so far, {s.elapsed:.0f}s"
+        )
+
     def draw(self) -> None:
-        """Redraw the line in place."""
-        self._stream.write("\r" + self.line() + "\x1b[K")
+        """Redraw the line in place (a terminal), or print the next plain line."""
+        if self._plain:
+            self._stream.write(self.plain_line() + "\n")
+        else:
+            self._stream.write("\r" + self.line() + "\x1b[K")
         self._stream.flush()
 
     def start(self) -> ScanProgress:
@@ -130,8 +159,9 @@ class ScanProgress:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-            self._stream.write("\r\x1b[K")
-            self._stream.flush()
+            if not self._plain:
+                self._stream.write("\r\x1b[K")
+                self._stream.flush()
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
+import time
 
 import pytest
 
@@ -91,13 +93,31 @@ def test_progress_draws_then_clears_the_line() -> None:
     assert stream.getvalue().endswith("\r\x1b[K")
 
 
-def test_progress_is_only_for_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_is_a_line_on_terminals_and_periodic_lines_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("TERM", "xterm")
-    assert progress.enabled(_Tty(), quiet=False)
-    assert not progress.enabled(_Tty(), quiet=True)
-    assert not progress.enabled(io.StringIO(), quiet=False)
+    assert progress.mode(_Tty(), quiet=False) == "line"
+    assert progress.mode(_Tty(), quiet=True) is None
+    assert progress.mode(io.StringIO(), quiet=False) == "plain"
+    assert progress.mode(io.StringIO(), quiet=True) is None
     monkeypatch.setenv("TERM", "dumb")
-    assert not progress.enabled(_Tty(), quiet=False)
+    assert progress.mode(_Tty(), quiet=False) == "plain"
+
+
+def test_plain_progress_prints_whole_lines_with_errors_so_far() -> None:
+    scan = _scan_input([{"aws.x.a"}, set()])
+    stream = io.StringIO()
+    with progress.ScanProgress(
+        scan, {"aws": frozenset({"aws.x.a"})}, stream, interval=0.01, plain=True
+    ):
+        time.sleep(0.05)
+    lines = stream.getvalue().splitlines()
+    assert lines and all(
+        re.fullmatch(r"logwarden: progress: \d+/2 tenants done, \d+ errors? so far, \d+s", line)
+        for line in lines
+    ), lines
+    assert "\r" not in stream.getvalue() and "\x1b" not in stream.getvalue()
 
 
 def test_needed_kinds_are_the_tenant_kinds_of_enabled_controls() -> None:
@@ -105,3 +125,24 @@ def test_needed_kinds_are_the_tenant_kinds_of_enabled_controls() -> None:
     needed = progress.needed_kinds(catalogue.enabled_checks({"aws"}), kinds)
     assert "aws.config.recorder" in needed["aws"]
     assert "aws.cloudtrail.org_trail" not in needed["aws"]  # organization-level
+
+
+def test_colour_only_when_asked_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from logwarden.scanner import logs
+    from tests.report_world import multi_cloud_report
+
+    report = multi_cloud_report()
+    plain = console.render(report)
+    coloured = console.render(report, color=True)
+    assert "\x1b[" not in plain and "\x1b[31m[HIGH    ]\x1b[0m" in coloured
+    assert re.sub(r"\x1b\[[\d;]*m", "", coloured) == plain
+    args = argparse.Namespace(no_color=False)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert logs.color_enabled(args, _Tty())
+    assert not logs.color_enabled(args, io.StringIO())
+    assert not logs.color_enabled(argparse.Namespace(no_color=True), _Tty())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not logs.color_enabled(args, _Tty())
