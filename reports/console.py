@@ -125,6 +125,11 @@ def render(report: ScanReport, color: bool = False) -> str:
             f"Expired waiver ({p(w.source)}): {p(w.checks)} expired {w.expires}, "
             f"owner {p(w.owner)}; it no longer mutes anything"
         )
+    for w in report.stale_waivers:
+        out.append(
+            f"Stale waiver ({p(w.source)}): {p(w.checks)} (owner {p(w.owner)}) matched no "
+            "failing row of this scan; remove it"
+        )
     summary = by_cloud_table(report)
     if summary:
         out += ["", *summary]

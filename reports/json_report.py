@@ -84,6 +84,7 @@ def summary(report: ScanReport) -> dict[str, Any]:
         "checks": len(report.checks),
         "collection_errors": len(report.errors),
         "expired_waivers": len(report.expired_waivers),
+        "stale_waivers": len(report.stale_waivers),
         "exit_code": int(report.exit_code),
     }
 
@@ -166,6 +167,7 @@ def render(report: ScanReport) -> str:
         "results": [result_doc(r) for r in report.results],
         "errors": [error_doc(e) for e in report.errors],
         "expired_waivers": [waiver_doc(w) for w in report.expired_waivers],
+        "stale_waivers": [waiver_doc(w) for w in report.stale_waivers],
     }
     drift = drift_view.view(report)
     if drift is not None:

@@ -229,6 +229,11 @@ def _waivers(report: ScanReport) -> list[str]:
             f"- ⚠️ expired waiver for {md(w.checks, 80)} (owner {md(w.owner, 80)}, "
             f"expired {md(w.expires, 20)}): it no longer mutes anything"
         )
+    for w in report.stale_waivers:
+        out.append(
+            f"- stale waiver for {md(w.checks, 80)} (owner {md(w.owner, 80)}, "
+            f"{md(w.source, 120)}): it matched no failing row; remove it"
+        )
     return out
 
 

@@ -164,6 +164,15 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         help="print nothing but errors (no progress line, no summary)",
     )
     scan.add_argument(
+        "--waivers",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a waivers file (version: 1, waivers: [...]) added to the config's waivers "
+        "(repeatable)",
+    )
+    scan.add_argument(
         "--progress-every",
         type=float,
         metavar="SECONDS",
@@ -200,6 +209,19 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
             default=[],
             help=f"the controls of these clouds: {clouds} or {ALL} (default: all installed)",
         )
+
+    waivers_cmd = sub.add_parser("waivers", help="waivers: accepted exceptions and their expiry")
+    waivers_sub = waivers_cmd.add_subparsers(
+        dest="waivers_command", required=True, parser_class=_Parser
+    )
+    w_list = waivers_sub.add_parser(
+        "list", help="every waiver with owner, expiry and the controls it mutes"
+    )
+    w_list.add_argument("-c", "--config", type=Path, help="logwarden.yaml with waivers")
+    w_list.add_argument(
+        "--waivers", action="append", type=Path, default=[], metavar="FILE", help="a waivers file"
+    )
+    w_list.add_argument("--format", choices=["table", "json"], default="table")
 
     fws = sub.add_parser(
         "frameworks",

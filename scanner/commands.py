@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import difflib
 import importlib.metadata
 import json
@@ -22,6 +23,9 @@ from logwarden.scanner import (
     logs,
     progress,
     snapshot,
+    waiver_files,
+    waivers,
+    waivers_command,
 )
 from logwarden.scanner.config import STARTER, ScanConfig, load_config
 from logwarden.scanner.errors import InputError, Problem, fail, warn
@@ -56,6 +60,8 @@ def dispatch(args: argparse.Namespace, registry: Registry) -> ExitCode:
         return scan(args, registry)
     if args.command == "controls":
         return list_controls(args, registry)
+    if args.command == "waivers":
+        return list_waivers(args, registry)
     if args.command == "frameworks":
         return show_frameworks(args, registry)
     if args.command == "rules":
@@ -173,6 +179,8 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
             f"(plugins: {', '.join(plugin_names())})"
         )
     selection = Selection.from_args(args)
+    all_waivers = [*cfg.waivers, *waiver_files.load_files(args.waivers)]
+    today = dt.date.today()
     saved = snapshot.read(args.inventory, registry.clouds) if args.inventory else None
     if saved is not None:
         clouds = snapshot.clouds_in(saved, registry.select(_flatten(args.cloud)))
@@ -208,10 +216,13 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
             scan_input,
             catalogue,
             jobs=args.jobs or cfg.jobs or DEFAULT_JOBS,
-            waivers=cfg.waivers,
+            waivers=all_waivers,
+            today=today,
         )
     if selection.frameworks:
         outcome = replace(outcome, frameworks=selection.frameworks)
+    unused = waivers.stale(all_waivers, outcome.results, [c.id for c in outcome.checks], today)
+    outcome = replace(outcome, stale_waivers=tuple(unused))
     if selection.regions:
         results, errors = keep_regions(outcome.results, outcome.errors, selection.regions)
         outcome = replace(outcome, results=results, errors=errors)
@@ -392,6 +403,16 @@ def _show_control(control_id: str, checks: list[Check], catalogue: Catalogue) ->
     if check.references:
         out += ["", "References:", *(f"  {r}" for r in check.references)]
     print("\n".join(printable(line) for line in out))
+    return ExitCode.OK
+
+
+def list_waivers(args: argparse.Namespace, registry: Registry) -> ExitCode:
+    """``logwarden waivers list``: the config's waivers and ``--waivers`` files'."""
+    cfg = load_config(args.config)
+    found = [*cfg.waivers, *waiver_files.load_files(args.waivers)]
+    clouds = list(registry.clouds)
+    checks = _catalogue(registry, clouds, cfg, []).enabled_checks(set(clouds))
+    sys.stdout.write(waivers_command.render(found, checks, dt.date.today(), args.format))
     return ExitCode.OK
 
 

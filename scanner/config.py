@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from logwarden.scanner import yamlsrc
+from logwarden.scanner import waiver_files, yamlsrc
 from logwarden.scanner.errors import InputError, Problem
 from logwarden.scanner.models import Severity, Waiver
 from logwarden.scanner.schema import Field, check_fields
@@ -23,14 +22,6 @@ TOP_LEVEL = {
     "scan": Field(dict),
 }
 SCAN_FIELDS = {"jobs": Field(int), "fail_on": Field(str), "fail_on_error": Field(bool)}
-WAIVER_FIELDS = {
-    "checks": Field(str, True),
-    "tenants": Field(list),
-    "resources": Field(list),
-    "reason": Field(str, True),
-    "owner": Field(str, True),
-    "expires": Field((str, dt.date), True),
-}
 
 
 @dataclass
@@ -109,10 +100,7 @@ def load_config(path: str | Path | None) -> ScanConfig:
             continue
         cfg.rules_files.append(base / item)
     cfg.overrides = [(name, o) for o in _as_list(doc.get("overrides"))]
-    for index, item in enumerate(_as_list(doc.get("waivers"))):
-        waiver = _waiver(item, name, line_of(doc["waivers"], index), problems)
-        if waiver is not None:
-            cfg.waivers.append(waiver)
+    cfg.waivers = waiver_files.entries(doc.get("waivers"), name, base, problems)
     scan = doc.get("scan")
     if isinstance(scan, dict) and check_fields(scan, SCAN_FIELDS, name, "scan", problems):
         cfg.jobs = scan.get("jobs")
@@ -149,83 +137,6 @@ def _fail_on(value: str, file: str, line: int | None, problems: list[Problem]) -
         )
     )
     return None
-
-
-def _waiver(node: Any, file: str, line: int | None, problems: list[Problem]) -> Waiver | None:
-    if not isinstance(node, dict):
-        problems.append(
-            Problem(
-                file, line, "a waiver must be a mapping", "give checks, reason, owner and expires"
-            )
-        )
-        return None
-    if not check_fields(node, WAIVER_FIELDS, file, "waiver", problems):
-        return None
-    expires = _expiry(node["expires"], file, line_of(node, "expires"), problems)
-    if expires is None:
-        return None
-    for key in ("tenants", "resources"):
-        if not all(isinstance(v, str | int) for v in node.get(key) or ()):
-            problems.append(
-                Problem(
-                    file,
-                    line_of(node, key),
-                    f"waiver {key} must be a list of ids or globs",
-                    f"write e.g. {key}: ['123456789012']",
-                )
-            )
-            return None
-    return Waiver(
-        checks=node["checks"],
-        reason=node["reason"],
-        owner=node["owner"],
-        expires=expires.isoformat(),
-        tenants=tuple(str(t) for t in node.get("tenants") or ()),
-        resources=tuple(str(r) for r in node.get("resources") or ()),
-        source=f"{file}:{line_of(node)}",
-    )
-
-
-def _expiry(value: Any, file: str, line: int | None, problems: list[Problem]) -> dt.date | None:
-    """A waiver's ``expires``: a date. A waiver is valid through that whole day, so a time of
-    day would promise a precision it does not have: it is refused, not silently dropped."""
-    if isinstance(value, dt.datetime) or (isinstance(value, str) and _is_datetime(value)):
-        problems.append(
-            Problem(
-                file,
-                line,
-                f"waiver expires {str(value)!r} has a time of day; a waiver is valid through "
-                "the whole day it expires",
-                "write the date alone as YYYY-MM-DD",
-            )
-        )
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        problems.append(
-            Problem(
-                file,
-                line,
-                f"waiver expires {value!r} is not a date",
-                "write the date as YYYY-MM-DD",
-            )
-        )
-        return None
-
-
-def _is_datetime(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        try:
-            dt.datetime.fromisoformat(text)
-        except ValueError:
-            return False
-        return True
-    return False
 
 
 STARTER = """\

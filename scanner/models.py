@@ -344,6 +344,7 @@ class ScanReport:
     started_at: str
     finished_at: str
     expired_waivers: Sequence[Waiver] = ()
+    stale_waivers: Sequence[Waiver] = ()  # valid, but muted nothing the scan evaluated
     parameters: Mapping[str, Any] = field(default_factory=dict)
     gate: Gate = Gate()
     # Set when the scan was compared with history or a baseline (scanner/drift.py).
@@ -360,6 +361,7 @@ class ScanReport:
         "organizations",
         "checks",
         "expired_waivers",
+        "stale_waivers",
         "frameworks",
     )
 

@@ -46,6 +46,8 @@ class ScanOutcome:
     started_at: str
     finished_at: str
     expired_waivers: tuple[Waiver, ...] = ()
+    # Valid waivers that muted nothing of what the scan evaluated (waivers.stale).
+    stale_waivers: tuple[Waiver, ...] = ()
     parameters: Mapping[str, Any] = field(default_factory=dict)
     # What each scanned cloud is called (its registered descriptor's terms).
     clouds: Mapping[str, CloudTerms] = field(default_factory=dict)

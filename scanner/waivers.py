@@ -52,3 +52,26 @@ def _marked(result: CheckResult, valid: list[Waiver], expired: list[Waiver]) -> 
     if stale is not None:
         return replace(result, waiver=stale)  # shown as "waiver expired", still a finding
     return result
+
+
+def stale(
+    waivers: Iterable[Waiver],
+    results: Iterable[CheckResult],
+    check_ids: Iterable[str],
+    today: dt.date,
+) -> list[Waiver]:
+    """Valid waivers that muted nothing although the scan evaluated a control they name: the
+    failure they accepted is gone (fixed, or the resource removed), so the waiver can go.
+
+    A waiver whose controls this scan did not evaluate (another cloud, a ``--checks``
+    selection) is not stale: the scan says nothing about it.
+    """
+    used = {r.waiver for r in results if r.muted and r.waiver is not None}
+    evaluated = list(check_ids)
+    return [
+        w
+        for w in waivers
+        if not is_expired(w, today)
+        and w not in used
+        and any(fnmatchcase(c, w.checks) for c in evaluated)
+    ]
