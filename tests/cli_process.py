@@ -7,11 +7,15 @@ metadata server, no third-party plugins; each test adds its emulator's endpoint 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+
+from logwarden_sandbox.aws_server import MotoServer
+from logwarden_sandbox.aws_world import seed_landing_zone, standard_landing_zone
 
 LOGWARDEN = str(Path(sys.executable).with_name("logwarden"))
 
@@ -64,3 +68,21 @@ def run_logwarden(
         timeout=timeout,
         check=False,
     )
+
+
+@contextlib.contextmanager
+def seeded_moto(
+    home: Path, regions: Sequence[str], defects: Sequence[str] = (), members: int = 1
+) -> Iterator[MotoServer]:
+    """A moto server holding the standard landing zone with ``defects``, and an organization
+    scan config of ``regions`` written to ``home/logwarden.yaml``; stopped on exit."""
+    (home / "logwarden.yaml").write_text(aws_org_config(regions))
+    server = MotoServer().start()
+    try:
+        seed_landing_zone(
+            standard_landing_zone(members=members, regions=tuple(regions), defects=tuple(defects)),
+            endpoint_url=server.endpoint_url,
+        )
+        yield server
+    finally:
+        server.stop()

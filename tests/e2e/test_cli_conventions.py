@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from logwarden_sandbox.aws_server import MotoServer
-from logwarden_sandbox.aws_world import seed_landing_zone, standard_landing_zone
 from tests.catalogue import builtin_clouds, control_ids
-from tests.cli_process import LOGWARDEN, aws_org_config, cli_env, moto_env, run_logwarden
+from tests.cli_process import LOGWARDEN, cli_env, moto_env, run_logwarden, seeded_moto
 
 pytestmark = pytest.mark.e2e
 REGION = "us-east-1"
@@ -110,16 +109,8 @@ def test_a_closed_pipe_in_a_shell_pipeline(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MotoServer, Path]]:
     home = tmp_path_factory.mktemp("conventions")
-    (home / "logwarden.yaml").write_text(aws_org_config([REGION]))
-    server = MotoServer().start()
-    try:
-        seed_landing_zone(
-            standard_landing_zone(members=1, regions=(REGION,), defects=("bucket_no_kms",)),
-            endpoint_url=server.endpoint_url,
-        )
+    with seeded_moto(home, [REGION], ["bucket_no_kms"]) as server:
         yield server, home
-    finally:
-        server.stop()
 
 
 def scan(moto: tuple[MotoServer, Path], *args: str) -> subprocess.CompletedProcess[str]:

@@ -11,9 +11,7 @@ from typing import Any
 
 import pytest
 
-from logwarden_sandbox.aws_server import MotoServer
-from logwarden_sandbox.aws_world import seed_landing_zone, standard_landing_zone
-from tests.cli_process import aws_org_config, cli_env, moto_env, run_logwarden
+from tests.cli_process import cli_env, moto_env, run_logwarden, seeded_moto
 
 pytestmark = pytest.mark.e2e
 REGION = "us-east-1"
@@ -33,20 +31,12 @@ def waivers_file(path: Path, *entries: tuple[str, str]) -> Path:
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("waivers")
-    (home / "logwarden.yaml").write_text(aws_org_config([REGION]))
-    server = MotoServer().start()
-    try:
-        seed_landing_zone(
-            standard_landing_zone(members=1, regions=(REGION,), defects=("bucket_no_kms",)),
-            endpoint_url=server.endpoint_url,
-        )
+    with seeded_moto(home, [REGION], ["bucket_no_kms"]) as server:
         env = cli_env(home, moto_env(server.endpoint_url, REGION))
         proc = run_logwarden(
             ["scan", "-c", "logwarden.yaml", "--save-inventory", "inv.json", "-q"], home, env
         )
         assert proc.returncode == 1, proc.stderr
-    finally:
-        server.stop()
     yield home
 
 
