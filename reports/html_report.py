@@ -206,6 +206,9 @@ def _drift(report: ScanReport, checks: list[Check], drift: DriftView) -> dict[st
     }
 
 
+TOP_FAILING = 5  # controls listed in the overview
+
+
 def context(report: ScanReport) -> dict[str, Any]:
     """Everything the template shows (also what the tests look at)."""
     checks = controls(report)
@@ -227,6 +230,10 @@ def context(report: ScanReport) -> dict[str, Any]:
         "tenant_name": functools.partial(tenant_display, report),
         "control_anchors": {g["check"].id: f"control-{g['index']}" for g in groups},
         "groups": groups,
+        "top_failing": sorted(
+            (g for g in groups if g["counts"]["FAIL"]),
+            key=lambda g: (-g["counts"]["FAIL"], -g["check"].severity.rank, g["check"].id),
+        )[:TOP_FAILING],
         "errors": report.errors[:MAX_ERRORS_LISTED],
         "errors_more": max(0, len(report.errors) - MAX_ERRORS_LISTED),
         "severities": [s.value for s in SEVERITIES],

@@ -222,3 +222,35 @@ def test_drift_section_new_badges_and_filter(browser: Browser, tmp_path: Path) -
     assert browser.errors == []
     assert path.as_uri() in browser.requests
     assert all(url.startswith("file://") for url in browser.requests), browser.requests
+
+
+OVERFLOW = """() => {
+  const doc = document.documentElement;
+  const wide = [...document.querySelectorAll('body *')].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > doc.clientWidth + 1 && !el.closest('.scroll, pre, .hscroll');
+  }).slice(0, 5).map(el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right));
+  return {scroll: doc.scrollWidth, client: doc.clientWidth, wide};
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_no_horizontal_overflow_summary_first(browser: Browser, tmp_path: Path, width: int) -> None:
+    """At a desktop and a phone width, nothing makes the page scroll sideways: long ARNs, S3
+    keys and JSON evidence wrap or scroll inside their cell; the summary comes first, the
+    drift after it."""
+    from tests.unit.test_report_drift import drifted_report
+
+    report = drifted_report(tmp_path)
+    path = _write(html_report.render(report), tmp_path)
+    page = browser.open(path)
+    page.set_viewport_size({"width": width, "height": 900})
+    for details in page.locator("details").all():  # every section and evidence opened
+        details.evaluate("d => d.open = true")
+    page.wait_for_timeout(100)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"html-report-{width}px.png"), full_page=True)
+    found = page.evaluate(OVERFLOW)
+    assert found["scroll"] <= found["client"], found
+    order = page.eval_on_selector_all("main > section", "els => els.map(e => e.id)")
+    assert order.index("overview") < order.index("drift") < order.index("controls")

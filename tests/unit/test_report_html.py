@@ -117,6 +117,11 @@ def test_page_is_self_contained_and_locked_down(page: str) -> None:
 def test_overview_compliance_coverage_and_controls(report: ScanReport, page: str) -> None:
     assert "Gate failed" in page and "exit 1" in page
     assert "CIS Amazon Web Services Foundations Benchmark v3.0.0" in page
+    # the summary names the most failing controls, linked to their findings
+    top = page.split("Most failing controls")[1].split("</ol>")[0]
+    failing = {r.check_id for r in report.results if r.is_finding}
+    assert failing and all(f">{cid}</a>" in top for cid in failing)
+    assert re.search(r" · \d+\.\d\d s</dd>", page)  # scan time to the hundredth
     assert "Could not be evaluated" in page and "AccessDenied" in page
     assert f"{EXPIRED_WAIVER.checks}</b> expired on {EXPIRED_WAIVER.expires}" in page
     for check in report.checks:
