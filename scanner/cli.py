@@ -172,6 +172,24 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         help="a waivers file (version: 1, waivers: [...]) added to the config's waivers "
         "(repeatable)",
     )
+    exports = scan.add_argument_group(
+        "exports", "send the findings where they are read (docs/exports.md)"
+    )
+    exports.add_argument(
+        "--security-hub",
+        action="store_true",
+        help="import the findings into AWS Security Hub (ASFF) in the account of the "
+        "environment's AWS credentials; findings sent before are updated, not duplicated",
+    )
+    exports.add_argument(
+        "--security-hub-region", metavar="REGION", help="Security Hub's region (default: the SDK's)"
+    )
+    exports.add_argument(
+        "--notify",
+        metavar="URL",
+        help="POST a JSON summary (gate, counts, new failures, report paths, a Slack-compatible "
+        "text) to this webhook",
+    )
     scan.add_argument(
         "--progress-every",
         type=float,

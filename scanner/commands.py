@@ -9,6 +9,7 @@ import difflib
 import importlib.metadata
 import json
 import sys
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
@@ -30,7 +31,7 @@ from logwarden.scanner import (
 from logwarden.scanner.config import STARTER, ScanConfig, load_config
 from logwarden.scanner.errors import InputError, Problem, fail, warn
 from logwarden.scanner.frameworks import builtin_frameworks
-from logwarden.scanner.models import Check, ExitCode, Gate, ResourceKind, Severity
+from logwarden.scanner.models import Check, ExitCode, Gate, ResourceKind, ScanReport, Severity
 from logwarden.scanner.outputs import check_writable, quiet_stdout, report_outputs, write_atomic
 from logwarden.scanner.plugins import plugin_names, unknown_plugins
 from logwarden.scanner.printable import printable
@@ -157,6 +158,16 @@ def _check_options(args: argparse.Namespace) -> None:
                 "evaluate a saved inventory, or save a new one, not both",
             )
         )
+    notify_url = getattr(args, "notify", None)
+    if notify_url and urllib.parse.urlsplit(notify_url).scheme not in ("http", "https"):
+        problems.append(
+            Problem(
+                "--notify",
+                None,
+                f"{notify_url!r} is not an http(s) URL",
+                "give the webhook's URL, e.g. https://hooks.slack.com/services/...",
+            )
+        )
     if args.jobs is not None and args.jobs < 1:
         problems.append(
             Problem(
@@ -251,7 +262,36 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
             quiet_stdout()
     if failed:  # checked before the scan, so something changed since: say so, exit 2
         raise InputError(failed)
+    delivered = _export(args, report, written)
+    if not delivered and report.exit_code is ExitCode.OK:
+        return ExitCode.INCOMPLETE  # a clean scan whose results did not reach their readers
     return report.exit_code
+
+
+def _export(args: argparse.Namespace, report: ScanReport, written: Sequence[Path]) -> bool:
+    """Security Hub and the webhook, when asked; whether everything asked was delivered."""
+    delivered = True
+    if args.security_hub:
+        from logwarden.reports import security_hub
+
+        sent = security_hub.export(report, args.security_hub_region)
+        if sent.ok:
+            if not args.quiet:
+                print(f"Security Hub: {sent.imported} findings imported, {sent.archived} archived")
+        else:
+            delivered = False
+            why = sent.error or f"{len(sent.failed)} refused, first: {sent.failed[0]}"
+            print(
+                f"logwarden: error: Security Hub export failed: {printable(why)}", file=sys.stderr
+            )
+    if args.notify:
+        from logwarden.reports import notify
+
+        error = notify.send(args.notify, notify.payload(report, [str(p) for p in written]))
+        if error:
+            delivered = False
+            print(f"logwarden: error: --notify failed: {printable(error)}", file=sys.stderr)
+    return delivered
 
 
 def _write_all(files: Sequence[tuple[Path, Callable[[], str]]]) -> tuple[list[Path], list[Problem]]:
