@@ -1,15 +1,21 @@
-"""OCSF Detection Findings (class 2004) for SIEMs and security data lakes.
+"""OCSF Compliance Findings (class 2003, with the ``cloud`` profile) for SIEMs and security
+data lakes.
 
-Every result row becomes one Detection Finding built through ``py-ocsf-models`` (the pydantic
+Every result row becomes one Compliance Finding built through ``py-ocsf-models`` (the pydantic
 models Prowler maintains), so each object is validated by construction: a wrong type or a
 missing required field raises while rendering instead of producing a file a SIEM rejects.
 The file is a JSON array (``jq -c '.[]'`` turns it into NDJSON for streaming ingestion).
 
 Mapping: ``finding_info.uid`` is the row's stable fingerprint; ``status_code`` is the logwarden
-status; ``status_id`` is New (FAIL), Suppressed (waived), Resolved (PASS) or Other (ERROR: not
-evaluated, SKIPPED: not applicable); severities map one to one; the control id is
-``metadata.event_code``; what OCSF has no field for (CLI/Terraform snippets, frameworks, the
-waiver) is under ``unmapped``.
+status; ``compliance`` carries the control (``control``), the frameworks it maps to
+(``standards``: ``cis-aws-6.0``, ...; ``requirements``: ``cis-aws-6.0 4.1``, ...) and the
+outcome (``status_id`` Pass, Fail, Warning for not evaluated, Unknown for not applicable); the
+finding's ``status_id`` is New (FAIL, and a PASS seen for the first time), Suppressed (waived),
+Resolved only for a PASS that was failing in the compared scan (``--drift``/``--baseline``),
+Other (ERROR, SKIPPED); severities map one to one; the control id is also
+``metadata.event_code``; a resource's ``type`` is its resource kind, or the tenant's type
+(``AWS Account``, ...) for tenant rows and ``Organization`` for organization rows; what OCSF
+has no field for (CLI/Terraform snippets, the waiver) is under ``unmapped``.
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from py_ocsf_models.events.findings.activity_id import ActivityID
-from py_ocsf_models.events.findings.detection_finding import DetectionFinding
-from py_ocsf_models.events.findings.detection_finding_type_id import DetectionFindingTypeID
+from py_ocsf_models.events.findings.compliance_finding import ComplianceFinding
+from py_ocsf_models.events.findings.compliance_finding_type_id import ComplianceFindingTypeID
 from py_ocsf_models.events.findings.severity_id import SeverityID
 from py_ocsf_models.events.findings.status_id import StatusID
 from py_ocsf_models.objects.account import Account, TypeID
 from py_ocsf_models.objects.cloud import Cloud
+from py_ocsf_models.objects.compliance import Compliance
+from py_ocsf_models.objects.compliance_status import StatusID as ComplianceStatusID
 from py_ocsf_models.objects.finding_info import FindingInformation
 from py_ocsf_models.objects.metadata import Metadata
 from py_ocsf_models.objects.organization import Organization as OcsfOrganization
@@ -32,6 +40,7 @@ from py_ocsf_models.objects.product import Product
 from py_ocsf_models.objects.remediation import Remediation
 from py_ocsf_models.objects.resource_details import ResourceDetails
 
+from logwarden.reports.drift_view import view as drift_view
 from logwarden.reports.json_report import waiver_doc
 from logwarden.reports.view import TOOL, cloud_label, controls, error_reason, tool_version
 from logwarden.scanner.models import Check, CheckResult, Organization, ScanReport, Severity, Status
@@ -44,6 +53,19 @@ SEVERITY_IDS = {
     Severity.INFO: SeverityID.Informational,
 }
 T = TypeVar("T")
+COMPLIANCE_STATUS = {
+    Status.PASS: ComplianceStatusID.Pass,
+    Status.FAIL: ComplianceStatusID.Fail,
+    Status.ERROR: ComplianceStatusID.Warning,  # no result: the information was missing
+    Status.SKIPPED: ComplianceStatusID.Unknown,
+}
+
+
+class CloudComplianceFinding(ComplianceFinding):
+    """A Compliance Finding with OCSF's ``cloud`` profile applied (``metadata.profiles``
+    names it), which adds the ``cloud`` attribute: provider, region, account, organization."""
+
+    cloud: Cloud
 
 
 def account_type(caption: str) -> TypeID:
@@ -62,11 +84,11 @@ def _epoch_ms(iso: str) -> tuple[int, dt.datetime | None]:
     return int(moment.timestamp() * 1000), moment
 
 
-def _status(r: CheckResult) -> tuple[StatusID, str]:
+def _status(r: CheckResult, was_failing: bool) -> tuple[StatusID, str]:
     if r.status is Status.FAIL:
         return (StatusID.Suppressed, "Suppressed") if r.muted else (StatusID.New, "New")
     if r.status is Status.PASS:
-        return StatusID.Resolved, "Resolved"
+        return (StatusID.Resolved, "Resolved") if was_failing else (StatusID.New, "New")
     if r.status is Status.ERROR:
         return StatusID.Other, "Not evaluated"
     return StatusID.Other, "Not applicable"
@@ -82,6 +104,10 @@ class _Builder:
         self.orgs = {(o.cloud, o.id): o for o in report.organizations}
         self.tenant_org = {(t.cloud, t.id): t.organization_id for t in report.tenants}
         self.report = report
+        drift = drift_view(report)
+        self.resolved = (
+            {r.fingerprint for r in drift.drift.resolved} if drift is not None else set()
+        )
 
         self._cache: dict[tuple[str, ...], Any] = {}
 
@@ -151,17 +177,26 @@ class _Builder:
             return {
                 "title": check.title,
                 "desc": check.rationale.strip() or None,
-                "types": ["Audit logging"] + [f"{k}/{r}" for k, v in frameworks.items() for r in v],
-                "type": check.kinds[0] if check.kinds else check.scope.value,
-                "frameworks": frameworks,
+                "types": ["Audit logging"],
+                "kind": check.kinds[0] if check.kinds else check.scope.value,
+                "standards": list(frameworks) or None,
+                "requirements": [f"{k} {r}" for k, v in frameworks.items() for r in v] or None,
             }
 
         return self._shared(("control", check_id), make)
 
-    def finding(self, r: CheckResult) -> DetectionFinding:
-        """The Detection Finding of one row (validated by the models on construction)."""
+    def resource_type(self, r: CheckResult, kind: str) -> str:
+        """The type of the row's resource: the organization, the tenant, or the kind."""
+        if (r.cloud, r.tenant_id) in self.orgs and r.resource_id == r.tenant_id:
+            return "Organization"
+        if r.resource_id == r.tenant_id:
+            return self.report.terms(r.cloud).ocsf_account_type
+        return kind
+
+    def finding(self, r: CheckResult) -> CloudComplianceFinding:
+        """The Compliance Finding of one row (validated by the models on construction)."""
         control = self.control(r.check_id)
-        status_id, status = _status(r)
+        status_id, status = _status(r, r.fingerprint in self.resolved)
         org = self._organization(r.cloud, r.tenant_id)
         first_seen = _epoch_ms(r.first_seen)[0] if r.first_seen else None
         detail = None
@@ -169,11 +204,11 @@ class _Builder:
             detail = f"waived until {r.waiver.expires} by {r.waiver.owner}: {r.waiver.reason}"
         elif r.status is Status.ERROR:
             detail = f"could not be evaluated: {error_reason(r)}"
-        return DetectionFinding(
+        return CloudComplianceFinding(
             activity_id=ActivityID.Create,
             activity_name="Create",
-            type_uid=DetectionFindingTypeID.Create,
-            type_name="Detection Finding: Create",
+            type_uid=ComplianceFindingTypeID.Create,
+            type_name="Compliance Finding: Create",
             time=self.time,
             time_dt=self.time_dt,
             severity_id=SEVERITY_IDS[r.severity],
@@ -192,12 +227,18 @@ class _Builder:
                 created_time=self.time,
                 first_seen_time=first_seen,
             ),
+            compliance=Compliance(
+                control=r.check_id,
+                standards=control["standards"],
+                requirements=control["requirements"],
+                status_id=COMPLIANCE_STATUS[r.status],
+            ),
             resources=[
                 ResourceDetails(
                     uid=r.resource_id,
                     name=r.resource_id,
                     region=r.region or None,
-                    type=control["type"],
+                    type=self.resource_type(r, control["kind"]),
                     data={"evidence": r.evidence},
                 )
             ],
@@ -208,15 +249,14 @@ class _Builder:
                 "muted": r.muted,
                 "waiver": waiver_doc(r.waiver),
                 "waiver_expired": r.waiver is not None and not r.muted,
-                "frameworks": control["frameworks"],
                 "remediation_cli": r.remediation.cli,
                 "remediation_terraform": r.remediation.terraform,
             },
         )
 
 
-def findings(report: ScanReport) -> list[DetectionFinding]:
-    """One validated Detection Finding per result row."""
+def findings(report: ScanReport) -> list[CloudComplianceFinding]:
+    """One validated Compliance Finding per result row."""
     builder = _Builder(report)
     return [builder.finding(r) for r in report.results]
 
