@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
-from py_ocsf_models.events.findings.detection_finding import DetectionFinding
 from sarif_kit import validation_errors
 
+from logwarden.reports.ocsf import CloudComplianceFinding
 from logwarden_sandbox.aws_server import MotoServer
 from logwarden_sandbox.aws_world import World, seed_landing_zone, standard_landing_zone
 from tests.cli_process import aws_org_config, cli_env, moto_env, run_logwarden
@@ -124,7 +124,7 @@ def test_every_format_agrees_with_report_json(zone: tuple[MotoServer, World, Pat
     assert any(n["descriptor"]["id"].startswith("AccessDenied") for n in notes)
 
     findings = json.loads((out / "report.ocsf.json").read_text())
-    assert [DetectionFinding.model_validate(f).finding_info.uid for f in findings] == [
+    assert [CloudComplianceFinding.model_validate(f).finding_info.uid for f in findings] == [
         r["fingerprint"] for r in results
     ]
 
