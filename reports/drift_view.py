@@ -204,8 +204,15 @@ def of(
 ) -> DriftView:
     """The view of ``drift``; the organizations and tenants name the ids its rows carry."""
     changes: dict[tuple[str, str], list[str]] = {}
+    shown: set[tuple[str, str]] = set()
     for c in drift.changes:
-        changes.setdefault((c.kind, c.resource_id), []).append(str(c))
+        # one resource seen as two kinds (an organization trail is also a trail): its change
+        # is shown once, under the first kind
+        line = str(c)
+        if (c.resource_id, line) in shown:
+            continue
+        shown.add((c.resource_id, line))
+        changes.setdefault((c.kind, c.resource_id), []).append(line)
     names = {(o.cloud, o.id): o.name for o in organizations}
     names |= {(t.cloud, t.id): t.name for t in tenants}
     return DriftView(

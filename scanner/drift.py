@@ -173,7 +173,7 @@ def collected_resources(scan: ScanInput) -> dict[tuple[str, str], ResourceState]
             viewer = inv.tenant.id if inv.tenant is not None else None
             for kind, col in sorted(inv.collected().items()):
                 known = inv.kinds.get(kind)
-                volatile = known.volatile if known is not None else ()
+                volatile = (*known.volatile, *known.derived) if known is not None else ()
                 for r in col.resources:
                     owned = viewer == r.tenant_id
                     key = (kind, r.id)

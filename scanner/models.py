@@ -152,6 +152,9 @@ class ResourceKind:
     ``organization=True`` marks kinds collected once per organization (management scope).
     ``volatile`` names the fields (dotted paths) that change without anyone changing the
     configuration (a counter, an operational status); drift and history leave them out.
+    ``derived`` names the fields the collector computes from other fields (a summary of a
+    lifecycle, the union of enabled categories): they change only with their source, so drift
+    shows the source's change once and leaves them out.
     ``reads`` names the other kinds the collector reads (of this tenant, another tenant or the
     organization): a scan collects a staged kind only when a selected control needs it or a
     kind it needs reads it, and a collector that reads a kind it did not declare fails as a
@@ -166,6 +169,7 @@ class ResourceKind:
     organization: bool = False
     volatile: tuple[str, ...] = ()
     reads: tuple[str, ...] | None = None
+    derived: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -255,3 +255,31 @@ def test_first_seen_is_kept_while_the_status_holds(tmp_path: Path) -> None:
     rows = drift.carry_first_seen(third.results, state, "T3")
     fixed = [r for r in rows if r.check_id == "aws.s3.log_bucket_access_logging"]
     assert fixed and {r.first_seen for r in fixed} == {"T3"}
+
+
+def test_one_change_is_shown_once(tmp_path: Path) -> None:
+    """The organization trail is also a trail of the management account: stopping it is one
+    change, shown once; a field the collector derives from another (the bucket's lifecycle
+    summary) changes with its source and is not shown as a change of its own."""
+    before = d.compliant_world()
+    after = d.compliant_world()
+    for doc in (
+        after.doc(None, "aws.cloudtrail.org_trail"),
+        after.doc(d.MGMT, "aws.cloudtrail.trail"),
+    ):
+        doc["Status"]["IsLogging"] = False
+    bucket = after.doc(d.LOG, "aws.s3.bucket")
+    bucket["Lifecycle"] = {
+        "Rules": [{"ID": "short", "Status": "Enabled", "Expiration": {"Days": 30}}]
+    }
+    bucket["LogLifecycle"] = {"ExpireAfterDays": 30, "ArchiveAfterDays": None}
+    found = drift.compare(
+        scan_state(before, tmp_path, "before"), scan_state(after, tmp_path, "after")
+    )
+    paths = {c.path for c in found.changes if c.resource_id == BUCKET}
+    assert paths and all(p.startswith("Lifecycle.") for p in paths), paths
+    view = drift_view.of(found)
+    lines = [
+        (k, line) for (k, rid), ls in view.changes.items() if rid == d.TRAIL_ARN for line in ls
+    ]
+    assert lines == [("aws.cloudtrail.org_trail", "Status.IsLogging: true -> false")]

@@ -265,9 +265,9 @@ def _island(page: str) -> dict[str, Any]:
     return data
 
 
-def test_html_drift_section_comes_first_with_who_and_when(drifted: ScanReport) -> None:
+def test_html_drift_section_follows_the_summary_with_who_and_when(drifted: ScanReport) -> None:
     page = html_report.render(drifted)
-    assert page.index('<section id="drift">') < page.index('<section id="overview">')
+    assert page.index('<section id="overview">') < page.index('<section id="drift">')
     section = _section(page)
     parser = _Text()
     parser.feed(section)

@@ -277,5 +277,6 @@ KINDS = [
         description="Log buckets (written by any trail of the organization), in their owner account.",
         collect=collect_buckets,
         stage=2,
+        derived=("LogLifecycle",),  # summarises Lifecycle.Rules
     ),
 ]

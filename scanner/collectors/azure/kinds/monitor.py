@@ -236,6 +236,8 @@ KINDS = [
         description="Activity Log diagnostic settings of the subscription (where the log goes).",
         collect=collect_settings,
         stage=1,
+        # computed from properties (logs, workspaceId, ...), which drift shows instead
+        derived=("EnabledCategories", "EnabledCategoryGroups", "Destinations"),
     ),
     ResourceKind(
         name=DESTINATION,

@@ -68,5 +68,13 @@ KINDS = [
         description="The project's audit configs merged over its organization and folders.",
         collect=collect_effective,
         stage=1,
+        # summaries of Sources (the configs of the project and its ancestors)
+        derived=(
+            "AllServices",
+            "MissingAllServicesLogTypes",
+            "Services",
+            "ExemptedMembers",
+            "Exemptions",
+        ),
     ),
 ]
