@@ -33,6 +33,7 @@ format: $(STAMP)
 # Generated references (a test fails when they are stale).
 docs: $(STAMP)
 	$(BIN)/python -m logwarden.scanner.frameworks_command > docs/frameworks.md
+	$(BIN)/python -m logwarden.scanner.config_doc > docs/config.md
 
 # Debian's Chromium for the browser test (tests/browser); without it `make test` skips that
 # test with the reason (and fails it under CI=true). Needs root, as .ci/run has in CI.

@@ -241,6 +241,16 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
     )
     w_list.add_argument("--format", choices=["table", "json"], default="table")
 
+    schema_cmd = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of logwarden.yaml, rules files or waivers files",
+        description="For editors: save it and point the YAML language server at it, e.g.\n"
+        "  logwarden schema config > logwarden.schema.json\n"
+        "  # yaml-language-server: $schema=logwarden.schema.json   (first line of the file)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schema_cmd.add_argument("document", choices=["config", "rules", "waivers"])
+
     fws = sub.add_parser(
         "frameworks",
         help="compliance frameworks: what the controls cover, requirement by requirement",

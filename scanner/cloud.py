@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from logwarden.scanner.audit_events import Attribution, Subject
@@ -58,6 +58,8 @@ class Cloud:
     :param kinds: see :data:`KindsFactory`.
     :param attribute: see :data:`Attribute`; ``None`` when the cloud cannot say who changed
         what (drift is then reported with "unknown").
+    :param config_schema: the JSON Schema of the ``clouds.<name>`` section (``logwarden schema
+        config`` publishes it; an empty one accepts any mapping).
     """
 
     name: str
@@ -69,6 +71,7 @@ class Cloud:
     open_session: OpenSession
     kinds: KindsFactory
     attribute: Attribute | None = None
+    config_schema: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def terms(self) -> CloudTerms:

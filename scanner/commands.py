@@ -21,6 +21,7 @@ from logwarden.scanner import (
     drift_commands,
     engine,
     frameworks_command,
+    json_schema,
     logs,
     progress,
     snapshot,
@@ -61,6 +62,9 @@ def dispatch(args: argparse.Namespace, registry: Registry) -> ExitCode:
         return scan(args, registry)
     if args.command == "controls":
         return list_controls(args, registry)
+    if args.command == "schema":
+        print(json.dumps(_schema(args.document, registry), indent=2))
+        return ExitCode.OK
     if args.command == "waivers":
         return list_waivers(args, registry)
     if args.command == "frameworks":
@@ -444,6 +448,16 @@ def _show_control(control_id: str, checks: list[Check], catalogue: Catalogue) ->
         out += ["", "References:", *(f"  {r}" for r in check.references)]
     print("\n".join(printable(line) for line in out))
     return ExitCode.OK
+
+
+def _schema(document: str, registry: Registry) -> dict[str, Any]:
+    """The JSON Schema of ``document`` for every installed cloud."""
+    if document == "config":
+        return json_schema.config_schema(registry.clouds)
+    if document == "rules":
+        clouds = list(registry.clouds)
+        return json_schema.rules_schema(sorted(registry.kinds(clouds)), clouds)
+    return json_schema.waivers_schema()
 
 
 def list_waivers(args: argparse.Namespace, registry: Registry) -> ExitCode:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.collectors.aws.settings import AwsSettings
 from logwarden.scanner.collectors.aws.settings_parse import parse_settings, with_region_option
+from logwarden.scanner.collectors.aws.settings_schema import SCHEMA as SETTINGS_SCHEMA
 from logwarden.scanner.hookspecs import hookimpl
 from logwarden.scanner.inventory import SessionUnavailable
 from logwarden.scanner.models import Discovery, Organization, PythonCheck, ResourceKind, Tenant
@@ -93,6 +94,7 @@ CLOUD = Cloud(
     open_session=open_session,
     kinds=all_kinds,
     attribute=attribute,
+    config_schema=SETTINGS_SCHEMA,
 )
 
 

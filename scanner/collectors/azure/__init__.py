@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.collectors.azure.settings import AzureSettings
 from logwarden.scanner.collectors.azure.settings_parse import parse_settings
+from logwarden.scanner.collectors.azure.settings_schema import SCHEMA as SETTINGS_SCHEMA
 from logwarden.scanner.hookspecs import hookimpl
 from logwarden.scanner.models import Discovery, Organization, PythonCheck, ResourceKind, Tenant
 
@@ -79,6 +80,7 @@ CLOUD = Cloud(
     open_session=open_session,
     kinds=all_kinds,
     attribute=attribute,
+    config_schema=SETTINGS_SCHEMA,
 )
 
 
