@@ -191,3 +191,61 @@ def test_completion_scripts(tmp_path: Path) -> None:
     if shutil.which("fish"):  # pragma: no cover - fish is not on every machine
         subprocess.run(["fish", "-n"], input=fish_script, text=True, check=True)
     assert run(tmp_path, "completion", "tcsh").returncode == 2
+
+
+def test_frameworks_and_schema_commands(tmp_path: Path) -> None:
+    listed = run(tmp_path, "frameworks", "list")
+    assert listed.returncode == 0 and listed.stdout.startswith("ID ")
+    assert "cis-aws-6.0" in listed.stdout
+    shown = json.loads(
+        run(tmp_path, "frameworks", "show", "cis-gcp-3.0", "--format", "json").stdout
+    )
+    assert shown[0]["id"] == "cis-gcp-3.0" and shown[0]["requirements"]
+    assert run(tmp_path, "frameworks", "show", "nope").returncode == 2
+    for document in ("config", "rules", "waivers"):
+        schema = json.loads(run(tmp_path, "schema", document).stdout)
+        assert schema["$id"].endswith(f"/{document}.json")
+
+
+def _scan_on_a_terminal(
+    moto: tuple[MotoServer, Path], tmp_path: Path, *args: str, **env: str
+) -> str:
+    """The console summary of a scan whose stdout is a pseudo-terminal."""
+    import pty
+
+    server, home = moto
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            LOGWARDEN,
+            "scan",
+            "-c",
+            str(home / "logwarden.yaml"),
+            "--json",
+            str(tmp_path / "t.json"),
+            *args,
+        ],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        cwd=home,
+        env={**cli_env(home, moto_env(server.endpoint_url, REGION)), "TERM": "xterm", **env},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=300)
+    os.close(leader)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_colour_on_a_terminal_unless_refused(moto: tuple[MotoServer, Path], tmp_path: Path) -> None:
+    assert "\x1b[" in _scan_on_a_terminal(moto, tmp_path)
+    assert "\x1b[" not in _scan_on_a_terminal(moto, tmp_path, "--no-color")
+    assert "\x1b[" not in _scan_on_a_terminal(moto, tmp_path, NO_COLOR="1")
