@@ -78,6 +78,7 @@ def seeded_moto(
     scan config of ``regions`` written to ``home/logwarden.yaml``; stopped on exit."""
     (home / "logwarden.yaml").write_text(aws_org_config(regions))
     server = MotoServer().start()
+    server.reset()  # moto's state is process-wide: another module may have seeded it
     try:
         seed_landing_zone(
             standard_landing_zone(members=members, regions=tuple(regions), defects=tuple(defects)),
@@ -85,4 +86,5 @@ def seeded_moto(
         )
         yield server
     finally:
+        server.reset()
         server.stop()

@@ -180,7 +180,7 @@ def test_completion_scripts(tmp_path: Path) -> None:
     out = subprocess.run(
         ["bash", "-c", probe], capture_output=True, text=True, check=True
     ).stdout.splitlines()
-    assert out[0] == "scan"
+    assert out[0].split() == ["scan", "schema"]
     assert out[1].split() == ["critical", "high", "medium", "low", "info", "none"]
     assert {"list", "show"} <= set(out[2].split())
     zsh_script = run(tmp_path, "completion", "zsh").stdout

@@ -56,6 +56,7 @@ def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zone]:
     home = tmp_path_factory.mktemp("selection")
     (home / "logwarden.yaml").write_text(aws_org_config(REGIONS))
     server = MotoServer().start()
+    server.reset()  # moto's state is process-wide: another module may have seeded it
     try:
         world = seed_landing_zone(
             standard_landing_zone(members=2, regions=REGIONS, defects=DEFECTS),
@@ -70,6 +71,7 @@ def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zone]:
         assert proc.returncode == 1, proc.stderr  # the seeded defects fail
         yield box
     finally:
+        server.reset()
         server.stop()
 
 
