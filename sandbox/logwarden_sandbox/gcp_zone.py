@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from logwarden_sandbox import gcp_defects
+from logwarden_sandbox import gcp_defects, gcp_monitoring_world
 from logwarden_sandbox.gcp_world import (
     AuditConfigSpec,
     FolderSpec,
@@ -92,6 +92,7 @@ def standard_org(defects: Collection[str] = ()) -> World:
             ProjectSpec("lw-app-2", "workloads", "Application 2"),
         ],
     )
+    gcp_monitoring_world.seed(org)
     infos = gcp_defects.apply(org, defects)
     return World(org=org, defects=infos)
 

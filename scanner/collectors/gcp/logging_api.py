@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from google.api_core.exceptions import NotFound
@@ -68,7 +69,7 @@ def get_storage_bucket(session: GcpSession, name: str) -> dict[str, Any]:
     return session.memo(("storage:bucket", name), call)
 
 
-def destination_exists(session: GcpSession, sink: dict[str, Any]) -> bool | None:
+def destination_exists(session: GcpSession, sink: Mapping[str, Any]) -> bool | None:
     """Whether a sink's log-bucket or Cloud Storage destination exists (``None``: another
     destination type, not verified). Raises the Google error when it cannot be told."""
     parts = sink.get("DestinationParts") or {}

@@ -64,6 +64,21 @@ class Call:
         return f"{self.api} {self.operation}"
 
 
+# Log-based metrics, alerting and the organization-level services of CIS GCP 2.4-2.15
+# (``monitoring_api``): gRPC answers are typed by their proto; the REST ones too (proto-plus).
+MONITORING_CALLS = (
+    Call("logging", "ListLogMetrics", "metrics", "list_log_metrics", ("name", "filter"),
+         listing=True),
+    Call("monitoring", "ListAlertPolicies", "alert_policies", "list_alert_policies",
+         ("name", "enabled"), listing=True),
+    Call("monitoring", "ListNotificationChannels", "channels", "list_notification_channels",
+         ("name", "type", "enabled"), listing=True),
+    Call("monitoring", "ListMetricsScopesByMonitoredProject", "metrics_scopes",
+         "list_metrics_scopes_by_monitored_project", ("metricsScopes[]?.name",)),
+    Call("serviceusage", "services.get", "serviceusage", "get_service", ("name", "state")),
+    Call("accessapproval", "GetAccessApprovalSettings", "accessapproval",
+         "get_access_approval_settings", ("name",)),
+)  # fmt: skip
 CALLS: tuple[Call, ...] = (
     Call("resourcemanager", "organizations.search", "organizations", "search_organizations",
          ("name",), listing=True),
@@ -84,6 +99,7 @@ CALLS: tuple[Call, ...] = (
     Call("logging", "ListLogEntries", "logging", "list_log_entries",
          ("logName", "insertId", "timestamp"), listing=True),
     Call("storage", "buckets.get", "storage", "get_bucket", STORAGE_BUCKET),
+    *MONITORING_CALLS,
 )  # fmt: skip
 BY_METHOD = {(c.client, c.method): c for c in CALLS}
 
