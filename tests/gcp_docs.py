@@ -66,6 +66,7 @@ class Model:
     log_buckets: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> LogBucket
     storage: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> bucket
     alerting: dict[str, dict[str, Any]] = field(default_factory=dict)  # project -> document
+    access: dict[str, dict[str, Any]] = field(default_factory=dict)  # bucket -> readers, roles
 
 
 def compliant_model() -> Model:
@@ -82,7 +83,15 @@ def compliant_model() -> Model:
             f"logging.googleapis.com/{CENTRAL}": True,
             f"storage.googleapis.com/{ARCHIVE}": True,
         },
-        log_buckets={CENTRAL: {"retentionDays": 365, "locked": True}},
+        log_buckets={
+            CENTRAL: {
+                "retentionDays": 365,
+                "locked": True,
+                "cmekSettings": {
+                    "kmsKeyName": "projects/lw-logging/locations/global/keyRings/l/cryptoKeys/k"
+                },
+            }
+        },
         storage={
             ARCHIVE: {
                 "retentionPolicy": {"retentionPeriod": 31536000, "isLocked": True},
@@ -191,6 +200,20 @@ def build(model: Model) -> World:
             ],
             "gcp.logging.exporting_sinks": [gcp_monitoring_docs.exporting_sinks_resource(pid, ORG)],
             "gcp.serviceusage.service": [gcp_monitoring_docs.cloud_asset_resource(pid)],
+            "gcp.logging.destination_access": [
+                gcp_monitoring_docs.destination_access_resource(
+                    LOGGING + bucket, bucket, "logging-bucket", **model.access.get(bucket, {})
+                )
+                for bucket in model.log_buckets
+                if bucket.split("/")[1] == pid
+            ]
+            + [
+                gcp_monitoring_docs.destination_access_resource(
+                    STORAGE + b, b, "storage", **model.access.get(b, {})
+                )
+                for b in model.storage
+                if pid == LOGGING_PROJECT
+            ],
             "gcp.storage.bucket": [
                 Resource(
                     "gcp.storage.bucket",

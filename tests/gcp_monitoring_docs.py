@@ -126,3 +126,44 @@ def access_approval_resource(org: str, enrolled: tuple[str, ...] = ("all",)) -> 
     }
     rid = f"//accessapproval.googleapis.com/{org}/accessApprovalSettings"
     return Resource("gcp.accessapproval.settings", rid, org, "", data)
+
+
+def reader(
+    member: str, role: str = "roles/logging.viewer", at: str = "projects/lw-logging"
+) -> dict[str, Any]:
+    """A reader entry of ``gcp.logging.destination_access``."""
+    return {"member": member, "role": role, "grantedAt": at, "condition": None}
+
+
+def destination_access_resource(
+    bucket_id: str,
+    name: str,
+    kind: str,
+    readers: list[dict[str, Any]] | None = None,
+    writer_roles: tuple[str, ...] = (),
+) -> Resource:
+    """Who can read a destination bucket of ``lw-logging`` and what its sink's writer holds."""
+    needed = (
+        "roles/logging.bucketWriter" if kind == "logging-bucket" else "roles/storage.objectCreator"
+    )
+    writer = "serviceAccount:service-org-111@gcp-sa-logging.iam.gserviceaccount.com"
+    data = {
+        "Bucket": name,
+        "BucketId": bucket_id,
+        "DestinationType": kind,
+        "projectId": CENTRAL,
+        "Readers": readers if readers is not None else [reader("group:auditors@example.com")],
+        "Writers": [
+            {
+                "sink": "//logging.googleapis.com/organizations/111/sinks/org-audit",
+                "writerIdentity": writer,
+                "Roles": [
+                    {"role": r, "grantedAt": "projects/lw-logging"} for r in (needed, *writer_roles)
+                ],
+            }
+        ],
+        "NeededWriterRoles": [needed],
+        "OrganizationDomain": "example.com",
+        "ScannedProjects": [CENTRAL, "lw-app"],
+    }
+    return Resource("gcp.logging.destination_access", f"{bucket_id}/access", CENTRAL, "", data)

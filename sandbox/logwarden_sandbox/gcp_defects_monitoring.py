@@ -11,6 +11,7 @@ from collections.abc import Callable
 from logwarden.checks.gcp.metric_alerts import CONTROLS
 from logwarden_sandbox.gcp_monitoring_world import (
     ALL_ENTRIES_SINK,
+    ARCHIVE_BUCKET,
     CENTRAL_PROJECT,
     METRIC_NAMES,
     AlertPolicySpec,
@@ -169,6 +170,56 @@ DEFECTS |= {
         "the organization enrolls no service in Access Approval",
         lambda org: setattr(org.monitoring, "access_approval", ()),
         lambda org: [Expectation(ACCESS_APPROVAL, org.org_name, org.org_name)],
+    ),
+}
+READERS = "gcp.logging.log_readers_restricted"
+WRITERS = "gcp.logging.sink_writer_least_privilege"
+CMEK = "gcp.logging.bucket_cmek"
+OUTSIDE_READER = "user:contractor@gmail.com"
+CENTRAL_BUCKET = (
+    f"//logging.googleapis.com/projects/{CENTRAL_PROJECT}/locations/global/buckets/org-audit"
+)
+ARCHIVE = f"//storage.googleapis.com/projects/_/buckets/{ARCHIVE_BUCKET}"
+
+
+def _bind(project: str, role: str, member: str) -> Callable[[GcpOrg], None]:
+    return lambda org: org.monitoring.project_bindings.setdefault(project, []).append(
+        (role, member)
+    )
+
+
+def _public_archive(org: GcpOrg) -> None:
+    org.monitoring.bucket_bindings[ARCHIVE_BUCKET].append(
+        ("roles/storage.objectViewer", "allUsers")
+    )
+
+
+def _row(check: str, rid: str, status: str = "FAIL") -> Rows:
+    return lambda org: [Expectation(check, CENTRAL_PROJECT, rid, status)]
+
+
+DEFECTS |= {
+    "outside_log_reader": (
+        f"{OUTSIDE_READER} holds roles/logging.viewer on the central logging project",
+        _bind(CENTRAL_PROJECT, "roles/logging.viewer", OUTSIDE_READER),
+        _row(READERS, f"{CENTRAL_BUCKET}/access"),
+    ),
+    "public_archive_reader": (
+        f"allUsers can read the objects of {ARCHIVE_BUCKET} (a binding on the bucket)",
+        _public_archive,
+        _row(READERS, f"{ARCHIVE}/access"),
+    ),
+    "sink_writer_overprivileged": (
+        "the organization sink's writer identity also holds roles/logging.configWriter on the "
+        "central logging project",
+        _bind(CENTRAL_PROJECT, "roles/logging.configWriter", "writer:org-audit"),
+        _row(WRITERS, f"{CENTRAL_BUCKET}/access"),
+    ),
+    "log_bucket_without_cmek": (
+        "the central log bucket has no customer-managed key (a FAIL when the parameter "
+        "require_log_bucket_cmek is true; SKIPPED by default)",
+        lambda org: org.monitoring.cmek_buckets.clear(),
+        _row(CMEK, CENTRAL_BUCKET, "SKIPPED"),
     ),
 }
 CONFLICTS: tuple[tuple[str, str], ...] = ()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from google.cloud.accessapproval_v1 import types as aa
+from google.cloud.logging_v2.types import logging_config as lc
 from google.cloud.logging_v2.types import logging_metrics as lm
 from google.cloud.monitoring_metrics_scope_v1 import types as ms
 from google.cloud.monitoring_v3 import types as mon
@@ -21,6 +22,7 @@ from google.cloud.service_usage_v1 import types as su
 from google.protobuf import duration_pb2, timestamp_pb2
 
 if TYPE_CHECKING:
+    from logwarden_sandbox.gcp_state import Snapshot
     from logwarden_sandbox.gcp_world import GcpOrg
 
 CREATED = timestamp_pb2.Timestamp(seconds=1_700_000_000)
@@ -37,16 +39,54 @@ class MonitoringSnapshot:
     scopes: dict[str, list[ms.MetricsScope]] = field(default_factory=dict)  # by monitored
     services: dict[str, su.Service] = field(default_factory=dict)  # cloudasset, by number
     access_approval: dict[str, aa.AccessApprovalSettings] = field(default_factory=dict)
+    bucket_iam: dict[str, dict[str, Any]] = field(default_factory=dict)  # storage JSON policies
 
 
 def _id(key: str) -> str:
     return str(zlib.crc32(key.encode()) % 10**12)
 
 
-def build(org: GcpOrg) -> MonitoringSnapshot:
-    """The messages for ``org.monitoring`` (every project gets its Cloud Asset API state)."""
+def _member(member: str, writers: dict[str, str]) -> str:
+    return writers[member.removeprefix("writer:")] if member.startswith("writer:") else member
+
+
+def _bindings(pairs: list[tuple[str, str]], writers: dict[str, str]) -> list[dict[str, Any]]:
+    by_role: dict[str, list[str]] = {}
+    for role, member in pairs:
+        by_role.setdefault(role, []).append(_member(member, writers))
+    return [{"role": role, "members": members} for role, members in by_role.items()]
+
+
+def build(org: GcpOrg, base: Snapshot) -> MonitoringSnapshot:
+    """The messages for ``org.monitoring`` (every project gets its Cloud Asset API state); the
+    extra IAM bindings and CMEK settings are applied to ``base`` (``gcp_state``'s snapshot)."""
     spec = org.monitoring
     snap = MonitoringSnapshot()
+    writers = {
+        sink.name: sink.writer_identity
+        for node, sinks in base.sinks.items()
+        if not node.startswith("projects/")
+        for sink in sinks
+    }
+    for project_id, pairs in spec.project_bindings.items():
+        policy = base.policies[f"projects/{org.project_number(project_id)}"]
+        for binding in _bindings(pairs, writers):
+            policy.bindings.add(role=binding["role"], members=binding["members"])
+    for name, pairs in spec.bucket_bindings.items():
+        snap.bucket_iam[name] = {
+            "kind": "storage#policy",
+            "resourceId": f"projects/_/buckets/{name}",
+            "version": 1,
+            "etag": "CAE=",
+            "bindings": _bindings(pairs, writers),
+        }
+    for where, key in spec.cmek_buckets.items():
+        project_id, bucket_id = where.split("/")
+        full = f"projects/{org.project_number(project_id)}/locations/global/buckets/{bucket_id}"
+        if full in base.log_buckets:
+            base.log_buckets[full].cmek_settings = lc.CmekSettings(
+                name=f"projects/{project_id}/cmekSettings", kms_key_name=key
+            )
     numbers = {p.project_id: org.project_number(p.project_id) for p in org.projects}
     for project_id, number in numbers.items():
         facts = spec.projects.get(project_id)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 CENTRAL_PROJECT = "lw-logging"
 ALL_ENTRIES_SINK = "org-all-entries"
+ARCHIVE_BUCKET = "lw-audit-archive"
+LOG_KEY = "projects/lw-logging/locations/global/keyRings/logs/cryptoKeys/audit"
 SECURITY_CHANNEL = "security-email"
 #: CIS id -> the metric name the standard organization uses for it.
 METRIC_NAMES = {
@@ -80,6 +82,11 @@ class MonitoringSpec:
     scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # scoping -> monitored
     cloud_asset_disabled: set[str] = field(default_factory=set)  # project ids
     access_approval: tuple[str, ...] = ()  # enrolled cloud products ("all")
+    # extra IAM bindings (role, member) of projects' policies, and Cloud Storage buckets' own
+    # policies; a member "writer:SINK" stands for that organization or folder sink's identity
+    project_bindings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    bucket_bindings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    cmek_buckets: dict[str, str] = field(default_factory=dict)  # "project/bucket" -> key
 
     def project(self, project_id: str) -> ProjectMonitoring:
         """The project's monitoring facts (created empty when absent)."""
@@ -97,6 +104,22 @@ def standard_monitoring(project_ids: list[str]) -> MonitoringSpec:
         projects={CENTRAL_PROJECT: central},
         scopes={CENTRAL_PROJECT: tuple(project_ids)},
         access_approval=("all",),
+        project_bindings={
+            CENTRAL_PROJECT: [
+                ("roles/logging.bucketWriter", "writer:org-audit"),
+                ("roles/logging.viewAccessor", "group:auditors@example.com"),
+            ]
+        },
+        bucket_bindings={
+            ARCHIVE_BUCKET: [
+                ("roles/storage.legacyBucketOwner", f"projectOwner:{CENTRAL_PROJECT}"),
+                ("roles/storage.legacyBucketReader", f"projectViewer:{CENTRAL_PROJECT}"),
+                ("roles/storage.objectCreator", "writer:platform-archive"),
+                ("roles/storage.objectViewer", "group:auditors@example.com"),
+            ]
+        },
+        # app-audit exists only with the defect project_sink_short_retention
+        cmek_buckets={f"{CENTRAL_PROJECT}/org-audit": LOG_KEY, "lw-app-2/app-audit": LOG_KEY},
     )
 
 

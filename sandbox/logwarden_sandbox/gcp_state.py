@@ -155,7 +155,7 @@ def build(org: GcpOrg) -> Snapshot:
             snap.storage[sb.name] = _storage_bucket(
                 sb.name, number, sb.location, sb.retention_days, sb.locked
             )
-    snap.monitoring = gcp_monitoring_state.build(org)
+    snap.monitoring = gcp_monitoring_state.build(org, snap)
     return snap
 
 

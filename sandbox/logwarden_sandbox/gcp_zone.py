@@ -53,6 +53,7 @@ DEMO_DEFECTS = (
     "project_sink_short_retention",
     "log_bucket_unlocked",
     "alert_policy_missing",
+    "outside_log_reader",
 )
 
 

@@ -138,3 +138,37 @@ def test_service_usage_denied_is_an_error_and_a_disabled_api_a_failure(
     message = next(r["message"] for r in report["results"] if r["status"] == "ERROR")
     assert "SERVICE_DISABLED" in message
     assert code == 1
+
+
+def test_log_readers_writers_and_cmek(servers: GcpServers, tmp_path: Path) -> None:
+    defects = [
+        "outside_log_reader",
+        "public_archive_reader",
+        "sink_writer_overprivileged",
+        "log_bucket_without_cmek",
+    ]
+    world = standard_org(defects)
+    servers.load(world)
+    code, report, output = scan(servers, world, tmp_path)
+    assert code == 1, output
+    assert keys(report, "FAIL") == world.expected(), output
+    assert world.expected("SKIPPED") <= keys(report, "SKIPPED")
+    assert keys(report, "ERROR") == set(), output
+    readers = next(
+        r for r in report["results"]
+        if r["check_id"] == "gcp.logging.log_readers_restricted" and "org-audit" in r["resource_id"]
+    )  # fmt: skip
+    assert "user:contractor@gmail.com" in readers["message"]
+    members = {x["member"] for x in readers["evidence"]["readers"]}
+    assert {"group:admins@example.com", "group:auditors@example.com"} <= members
+    # with the parameter, the bucket without a key fails
+    doc = {
+        "version": 1,
+        "clouds": {"gcp": servers.config(world)},
+        "parameters": {"require_log_bucket_cmek": True},
+    }
+    (tmp_path / "cmek.yaml").write_text(yaml.safe_dump(doc))
+    args = ["scan", "--config", "cmek.yaml", "--format", "json", "--output", "cmek"]
+    run_logwarden(args, tmp_path, env(), timeout=120)
+    cmek = json.loads((tmp_path / "cmek" / "report.json").read_text())
+    assert set(status_of(cmek, "gcp.logging.bucket_cmek").values()) == {"FAIL"}

@@ -35,6 +35,7 @@ LOG_METRIC_ALERTS = "gcp.monitoring.log_metric_alerts"
 EXPORTING_SINKS = "gcp.logging.exporting_sinks"
 SERVICE = "gcp.serviceusage.service"
 ACCESS_APPROVAL = "gcp.accessapproval.settings"
+DESTINATION_ACCESS = "gcp.logging.destination_access"
 
 RM = "//cloudresourcemanager.googleapis.com/"
 LOGGING = "//logging.googleapis.com/"

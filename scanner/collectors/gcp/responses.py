@@ -18,12 +18,14 @@ response hook (:func:`require_utf8`) that refuses such a 2xx answer first.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import proto
 from google.api_core.exceptions import GoogleAPIError
+from google.api_core.iam import Policy
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from google.protobuf.message import Message as ProtobufMessage
@@ -42,6 +44,7 @@ STORAGE_BUCKET = (
     "iamConfiguration?:object",
     "versioning?:object",
 )
+PRINCIPAL = re.compile(r"^(allUsers|allAuthenticatedUsers|[A-Za-z]+:.+)$")
 UNREADABLE = (json_format.ParseError, UnicodeDecodeError, json.JSONDecodeError, DecodeError)
 
 
@@ -78,6 +81,9 @@ MONITORING_CALLS = (
     Call("serviceusage", "services.get", "serviceusage", "get_service", ("name", "state")),
     Call("accessapproval", "GetAccessApprovalSettings", "accessapproval",
          "get_access_approval_settings", ("name",)),
+    # a method of google-cloud-storage's Bucket, not of the client: made through ``invoke``
+    Call("storage", "buckets.getIamPolicy", "storage", "Bucket.get_iam_policy",
+         ("etag:str", "bindings[]?.role:str", "bindings[]?.members:list")),
 )  # fmt: skip
 CALLS: tuple[Call, ...] = (
     Call("resourcemanager", "organizations.search", "organizations", "search_organizations",
@@ -159,8 +165,27 @@ def as_json(answer: Any) -> Any:
         answer = type(answer).pb(answer)
     if isinstance(answer, ProtobufMessage):
         return json_format.MessageToDict(answer)
+    if isinstance(answer, Policy):  # google-api-core's IAM policy (members parsed as sets)
+        return {"etag": answer.etag, "version": answer.version, "bindings": policy_bindings(answer)}
     properties = getattr(answer, "_properties", None)  # google-cloud-storage's raw resource
     return properties if isinstance(properties, dict) else answer
+
+
+def policy_bindings(policy: Policy) -> list[dict[str, Any]]:
+    """The bindings of a parsed IAM policy, members as a sorted list; raises
+    :class:`MalformedResponse` for a member that is no principal (``from_api_repr`` turns a
+    ``members`` string into the set of its characters)."""
+    bindings = []
+    for binding in policy.bindings:
+        members = sorted(binding.get("members") or ())
+        odd = [m for m in members if not PRINCIPAL.match(str(m))]
+        if odd:
+            raise MalformedResponse(
+                f"an IAM policy binding of {binding.get('role')} names members that are no "
+                f"principal: {odd[:3]}"
+            )
+        bindings.append({**binding, "members": members})
+    return bindings
 
 
 def require_utf8(response: Any, *args: Any, **kwargs: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from logwarden.scanner.collectors.gcp.kinds import (
     audit,
+    log_access,
     logging,
     logging_export,
     monitoring,
@@ -22,4 +23,5 @@ KINDS: list[ResourceKind] = [
     *monitoring.KINDS,
     *logging_export.KINDS,
     *services.KINDS,
+    *log_access.KINDS,
 ]
