@@ -65,8 +65,9 @@ def policy_gaps(policy: Mapping[str, Any]) -> list[str]:
 
 def metric_gaps(
     metric: Mapping[str, Any], source: Mapping[str, Any], requirement: MetricRequirement
-) -> list[str]:
-    """Why a metric does not count for ``requirement`` (empty: it counts)."""
+) -> tuple[bool, list[str]]:
+    """Whether the metric's filter qualifies for ``requirement``, and why the metric does not
+    count (empty: it counts)."""
     gaps = []
     if metric.get("disabled") is True:
         gaps.append("the metric is disabled")
@@ -78,7 +79,7 @@ def metric_gaps(
     verdict = qualifies(str(metric.get("filter") or ""), requirement)
     if not verdict.ok:
         gaps.append(verdict.reason)
-    return gaps
+    return verdict.ok, gaps
 
 
 def evaluate(doc: Mapping[str, Any], requirement: MetricRequirement) -> tuple[bool, dict[str, Any]]:
@@ -93,7 +94,7 @@ def evaluate(doc: Mapping[str, Any], requirement: MetricRequirement) -> tuple[bo
     for metric in doc.get("Metrics") or ():
         source = sources.get(str(metric.get("Project")), {})
         label = f"projects/{metric.get('Project')}/metrics/{metric.get('name')}"
-        gaps = metric_gaps(metric, source, requirement)
+        filter_ok, gaps = metric_gaps(metric, source, requirement)
         holders = set(source.get("PolicyProjects") or ())
         watching = [p for p in policies if str(p.get("Project")) in holders and _watches(p, metric)]
         verdicts = {str(p.get("name")): policy_gaps(p) or ["counts"] for p in watching}
@@ -105,7 +106,7 @@ def evaluate(doc: Mapping[str, Any], requirement: MetricRequirement) -> tuple[bo
         evidence["metrics"][label] = {
             "found_via": list(source.get("Via") or ()),
             "verdict": gaps or ["counts"],
-            "filter_ok": qualifies(str(metric.get("filter") or ""), requirement).ok,
+            "filter_ok": filter_ok,
             "alert_policies": verdicts,
         }
         if not gaps:

@@ -91,3 +91,15 @@ def test_access_approval_with_nothing_enrolled_fails() -> None:
     assert row.status is Status.FAIL
     [ok] = rows(_with(), ACCESS_APPROVAL)
     assert ok.status is Status.PASS
+
+
+def test_every_gcp_control_claims_nist_pci_and_iso_and_the_cis_ones_both_versions() -> None:
+    from tests.offline import gcp_catalogue
+
+    cat, _ = gcp_catalogue()
+    for check in cat.checks.values():
+        if check.cloud != "gcp":
+            continue
+        for framework in ("nist-800-53-r5", "pci-dss-4.0", "iso-27001-2022"):
+            assert check.frameworks.get(framework), (check.id, framework)
+        assert check.frameworks.get("cis-gcp-2.0") == check.frameworks.get("cis-gcp-3.0"), check.id
