@@ -101,3 +101,11 @@ def test_cmek_is_checked_only_when_asked() -> None:
     del model.log_buckets[d.CENTRAL]["cmekSettings"]
     [row] = rows(scan_gcp_world(d.build(model), require_log_bucket_cmek=True), CMEK)
     assert row.status is Status.FAIL
+
+
+def test_custom_roles_count_as_possible_readers() -> None:
+    from logwarden.scanner.collectors.gcp.kinds.log_access import is_custom
+
+    assert is_custom("organizations/111/roles/logReader")
+    assert is_custom("projects/lw-logging/roles/auditRead")
+    assert not is_custom("roles/logging.bucketWriter")

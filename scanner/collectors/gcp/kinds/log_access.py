@@ -7,7 +7,8 @@ and the project (the same memoised ``getIamPolicy`` answers the audit-config kin
 the bucket's own IAM policy for a Cloud Storage bucket (``buckets.getIamPolicy``). A binding
 counts as a reader when its role can read the entries: Logging's viewer, private log viewer and
 view accessor roles (view-level bindings: any condition is kept with the binding), Cloud
-Storage's object readers, and the broader roles that include them.
+Storage's object readers, the broader roles that include them, and every custom role (its
+permissions are not read: it may include reading).
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ STORAGE_READER_ROLES = (
 #: The one role a sink's writer identity needs on its destination, by destination type.
 WRITER_ROLES = {"logging-bucket": ("roles/logging.bucketWriter",),
                 "storage": ("roles/storage.objectCreator",)}  # fmt: skip
+
+
+def is_custom(role: str) -> bool:
+    """A custom role (``organizations/N/roles/R``, ``projects/P/roles/R``): its permissions are
+    not read, so it counts as one that may read the logs."""
+    return role.startswith(("organizations/", "projects/"))
 
 
 def _bindings(session: Any, nodes: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -126,7 +133,7 @@ def collect_destination_access(inv: Inventory) -> Iterator[Item]:
             {"member": m, "role": b.get("role"), "grantedAt": node,
              "condition": (b.get("condition") or {}).get("expression")}
             for node, b in bindings
-            if b.get("role") in readers_roles
+            if b.get("role") in readers_roles or is_custom(str(b.get("role")))
             for m in b.get("members") or ()
         ]  # fmt: skip
         writers = []

@@ -80,6 +80,8 @@ def _sink_sources(inv: Inventory, numbers: dict[str, str]) -> tuple[dict[str, An
             continue
         if data.get("DestinationType") not in SINK_DESTINATIONS:
             continue
+        if data.get("DestinationExists") is False:
+            continue  # nothing arrives there
         parts = data.get("DestinationParts") or {}
         project = numbers.get(str(parts.get("Project")), str(parts.get("Project")))
         entry = found.setdefault(project, {"sinks": [], "buckets": []})
@@ -89,6 +91,14 @@ def _sink_sources(inv: Inventory, numbers: dict[str, str]) -> tuple[dict[str, An
                 f"projects/{project}/locations/{parts['Location']}/buckets/{parts['Bucket']}"
             )
     return found, out
+
+
+def _bucket_by_id(name: str, numbers: dict[str, str]) -> str:
+    """A log bucket name with a scanned project's number replaced by its id."""
+    parts = name.split("/")
+    if len(parts) > 1 and parts[0] == "projects":
+        parts[1] = numbers.get(parts[1], parts[1])
+    return "/".join(parts)
 
 
 def _policy_doc(session: Any, project: str, policy: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +192,7 @@ def collect_log_metric_alerts(inv: Inventory) -> Iterator[Item]:
                     "name": metric.get("name"),
                     "filter": metric.get("filter", ""),
                     "disabled": metric.get("disabled") is True,
-                    "bucketName": metric.get("bucketName", ""),
+                    "bucketName": _bucket_by_id(str(metric.get("bucketName") or ""), numbers),
                     "MetricType": f"logging.googleapis.com/user/{metric.get('name')}",
                 }
             )
