@@ -46,14 +46,17 @@ def _id(key: str) -> str:
     return str(zlib.crc32(key.encode()) % 10**12)
 
 
-def _member(member: str, writers: dict[str, str]) -> str:
-    return writers[member.removeprefix("writer:")] if member.startswith("writer:") else member
-
-
 def _bindings(pairs: list[tuple[str, str]], writers: dict[str, str]) -> list[dict[str, Any]]:
+    """Bindings by role; ``writer:SINK`` is that sink's writer identity (left out when a
+    defect removed the sink)."""
     by_role: dict[str, list[str]] = {}
     for role, member in pairs:
-        by_role.setdefault(role, []).append(_member(member, writers))
+        if member.startswith("writer:"):
+            identity = writers.get(member.removeprefix("writer:"))
+            if identity is None:
+                continue
+            member = identity
+        by_role.setdefault(role, []).append(member)
     return [{"role": role, "members": members} for role, members in by_role.items()]
 
 

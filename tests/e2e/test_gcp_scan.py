@@ -194,6 +194,11 @@ def test_permission_denied_and_unavailable_api_are_errors_for_that_project_only(
     }
     # the monitoring controls read the same project's sinks and Logging / Monitoring APIs
     monitoring = {*METRIC_ALERTS, "gcp.logging.all_entries_sink"}
+    bucket_checks |= {
+        "gcp.logging.bucket_cmek",
+        "gcp.logging.log_readers_restricted",
+        "gcp.logging.sink_writer_least_privilege",
+    }
     assert errors == {
         "lw-app-2": {
             "gcp.audit.data_access_logs",

@@ -98,8 +98,11 @@ def collect_destination_access(inv: Inventory) -> Iterator[Item]:
     """One document per audit destination bucket the project owns."""
     me = inv.owner_id
     session = session_of(inv)
-    buckets = [(b, "logging-bucket") for b in inv.get(LOG_BUCKET).resources]
-    buckets += [(b, "storage") for b in inv.get(STORAGE_BUCKET).resources]
+    log_buckets, storage_buckets = inv.get(LOG_BUCKET), inv.get(STORAGE_BUCKET)
+    for got, what in ((log_buckets, "the log buckets"), (storage_buckets, "the storage buckets")):
+        yield from (rekind(e, DESTINATION_ACCESS, me, what) for e in got.errors)
+    buckets = [(b, "logging-bucket") for b in log_buckets.resources]
+    buckets += [(b, "storage") for b in storage_buckets.resources]
     if not buckets:
         return
     sinks, errors = _sinks_by_id(inv)
