@@ -24,7 +24,11 @@ pytestmark = pytest.mark.e2e
 
 ORG = "organizations/1000000001"
 TRICKY_PASSES = ("metric_filter_reordered",)
-NEW_CALLS = {("logging", "ListLogMetrics"), *((api, "*") for api in MONITORING_APIS)}
+NEW_CALLS = {
+    ("logging", "ListLogMetrics"),
+    ("storage", "buckets.getIamPolicy"),
+    *((api, "*") for api in MONITORING_APIS),
+}
 OLD_CONTROLS = (
     "gcp.audit.data_access_logs",
     "gcp.logging.org_sink",
