@@ -493,9 +493,11 @@ def _valid_parameters(
             )
             continue
         default = cat.parameters[key]
-        expected = (
+        expected: type = (
             int if isinstance(default, int) and not isinstance(default, bool) else type(default)
         )
+        if isinstance(default, list):  # a YAML default is a list subclass that keeps its line
+            expected = list
         if (
             default is not None
             and value is not None

@@ -15,6 +15,7 @@ from typing import Any
 from logwarden.scanner.collectors.gcp.audit import effective_audit_config
 from logwarden.scanner.collectors.gcp.sinks import sink_doc
 from logwarden.scanner.models import Organization, Resource, Tenant
+from tests import gcp_monitoring_docs
 
 ORG = "organizations/111"
 PLATFORM = "folders/21"
@@ -64,6 +65,8 @@ class Model:
     exists: dict[str, bool] = field(default_factory=dict)  # destination -> exists
     log_buckets: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> LogBucket
     storage: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> bucket
+    alerting: dict[str, dict[str, Any]] = field(default_factory=dict)  # project -> document
+    access: dict[str, dict[str, Any]] = field(default_factory=dict)  # bucket -> readers, roles
 
 
 def compliant_model() -> Model:
@@ -80,7 +83,15 @@ def compliant_model() -> Model:
             f"logging.googleapis.com/{CENTRAL}": True,
             f"storage.googleapis.com/{ARCHIVE}": True,
         },
-        log_buckets={CENTRAL: {"retentionDays": 365, "locked": True}},
+        log_buckets={
+            CENTRAL: {
+                "retentionDays": 365,
+                "locked": True,
+                "cmekSettings": {
+                    "kmsKeyName": "projects/lw-logging/locations/global/keyRings/l/cryptoKeys/k"
+                },
+            }
+        },
         storage={
             ARCHIVE: {
                 "retentionPolicy": {"retentionPeriod": 31536000, "isLocked": True},
@@ -145,6 +156,7 @@ def build(model: Model) -> World:
         "gcp.logging.org_sink": [
             r for node in (ORG, *model.folders) for r in _sink_resources(model, node, ORG)
         ],
+        "gcp.accessapproval.settings": [gcp_monitoring_docs.access_approval_resource(ORG)],
     }
     for pid, parent in model.projects.items():
         name = f"projects/{pid}"
@@ -182,6 +194,25 @@ def build(model: Model) -> World:
                 )
                 for bucket, data in model.log_buckets.items()
                 if bucket.split("/")[1] == pid
+            ],
+            "gcp.monitoring.log_metric_alerts": [
+                gcp_monitoring_docs.alerting_resource(pid, model.alerting.get(pid))
+            ],
+            "gcp.logging.exporting_sinks": [gcp_monitoring_docs.exporting_sinks_resource(pid, ORG)],
+            "gcp.serviceusage.service": [gcp_monitoring_docs.cloud_asset_resource(pid)],
+            "gcp.logging.destination_access": [
+                gcp_monitoring_docs.destination_access_resource(
+                    LOGGING + bucket, bucket, "logging-bucket", **model.access.get(bucket, {})
+                )
+                for bucket in model.log_buckets
+                if bucket.split("/")[1] == pid
+            ]
+            + [
+                gcp_monitoring_docs.destination_access_resource(
+                    STORAGE + b, b, "storage", **model.access.get(b, {})
+                )
+                for b in model.storage
+                if pid == LOGGING_PROJECT
             ],
             "gcp.storage.bucket": [
                 Resource(

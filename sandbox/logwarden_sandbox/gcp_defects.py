@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from logwarden_sandbox import gcp_defects_monitoring
 from logwarden_sandbox.gcp_world import (
     AuditConfigSpec,
     DefectInfo,
@@ -222,6 +223,8 @@ DEFECTS: dict[str, Defect] = {
     ),
 }
 
+DEFECTS.update({name: Defect(*entry) for name, entry in gcp_defects_monitoring.DEFECTS.items()})
+
 _AUDIT = ("no_org_audit_config", "service_specific_only", "audit_config_at_folders")
 _ORG_SINK = (
     "org_sink_no_children",
@@ -248,6 +251,7 @@ CONFLICTS: tuple[tuple[str, str], ...] = (
         for b in ("log_bucket_short_retention", "log_bucket_unlocked")
     ),
     ("storage_bucket_unlocked", "storage_bucket_no_retention"),
+    *gcp_defects_monitoring.CONFLICTS,
 )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from logwarden_sandbox.gcp_monitoring_faults import GRPC_APIS, MONITORING_APIS
+
 # Errors a faulted call answers with (SERVICE_DISABLED: PERMISSION_DENIED with that reason).
 CODES = (
     "PERMISSION_DENIED",
@@ -24,7 +26,7 @@ CODES = (
 # another JSON type (REST only: gRPC messages are typed), or reset the connection (REST; gRPC
 # answers UNAVAILABLE).
 BODY_FAULTS = ("TRUNCATE", "GARBAGE", "NON_UTF8", "STRIP", "MISTYPE", "RESET")
-APIS = ("resourcemanager", "logging", "storage", "*")
+APIS = ("resourcemanager", "logging", "storage", *MONITORING_APIS, "*")
 
 
 class FakeError(Exception):
@@ -73,7 +75,7 @@ class Faults:
             raise ValueError(f"code must be one of {CODES + BODY_FAULTS} and api one of {APIS}")
         if (code in ("STRIP", "MISTYPE")) != bool(field):
             raise ValueError("a STRIP or MISTYPE fault names its field, and only they do")
-        if code == "MISTYPE" and api in ("logging", "*"):
+        if code == "MISTYPE" and api in (*GRPC_APIS, "*"):
             raise ValueError("MISTYPE breaks REST answers: name the API (gRPC messages are typed)")
         self.active = (*self.active, Fault(project, code, api, method, field))
 

@@ -200,6 +200,8 @@ class GrpcFake:
     """The gRPC fake on 127.0.0.1 (a free port), serving ``fake``."""
 
     def __init__(self, fake: FakeGcp) -> None:
+        from logwarden_sandbox import gcp_monitoring_grpc
+
         servicer = _Servicer(fake)
         handlers = {
             "ListSinks": _handler(
@@ -226,6 +228,7 @@ class GrpcFake:
                 grpc.method_handlers_generic_handler(ENTRIES_SERVICE, entries),
             ]
         )
+        self._server.add_generic_rpc_handlers(gcp_monitoring_grpc.handlers(fake))
         self._port = self._server.add_insecure_port("127.0.0.1:0")
 
     @property

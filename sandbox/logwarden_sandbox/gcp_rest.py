@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from google.cloud.resourcemanager_v3 import types as rm
 from google.protobuf import json_format
 
-from logwarden_sandbox import broken_answers
+from logwarden_sandbox import broken_answers, gcp_monitoring_rest
 from logwarden_sandbox.gcp_faults import FakeError, Fault
 from logwarden_sandbox.gcp_state import FakeGcp
 
@@ -116,6 +116,9 @@ class _Handler(BaseHTTPRequestHandler):
                     "NOT_FOUND", f"The specified bucket does not exist: {found['bucket']}"
                 )
             return 200, json.dumps(bucket)
+        routed = gcp_monitoring_rest.route(self, method, path)
+        if routed is not None:
+            return routed
         raise FakeError("NOT_FOUND", f"the sandbox does not serve {method} {path}")
 
     def _canonical(self, name: str) -> str:

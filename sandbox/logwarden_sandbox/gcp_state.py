@@ -22,6 +22,7 @@ from google.cloud.resourcemanager_v3 import types as rm
 from google.iam.v1 import policy_pb2
 from google.protobuf import timestamp_pb2
 
+from logwarden_sandbox import gcp_monitoring_state
 from logwarden_sandbox.gcp_faults import FakeError, Fault, Faults
 from logwarden_sandbox.gcp_world import AuditConfigSpec, GcpOrg, SinkSpec
 
@@ -30,6 +31,9 @@ SERVICE_NAMES = {
     "resourcemanager": "cloudresourcemanager.googleapis.com",
     "logging": "logging.googleapis.com",
     "storage": "storage.googleapis.com",
+    "monitoring": "monitoring.googleapis.com",
+    "serviceusage": "serviceusage.googleapis.com",
+    "accessapproval": "accessapproval.googleapis.com",
 }
 
 
@@ -74,6 +78,9 @@ class Snapshot:
     sinks: dict[str, list[lc.LogSink]] = field(default_factory=dict)
     log_buckets: dict[str, lc.LogBucket] = field(default_factory=dict)
     storage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    monitoring: gcp_monitoring_state.MonitoringSnapshot = field(
+        default_factory=gcp_monitoring_state.MonitoringSnapshot
+    )
 
 
 def build(org: GcpOrg) -> Snapshot:
@@ -148,6 +155,7 @@ def build(org: GcpOrg) -> Snapshot:
             snap.storage[sb.name] = _storage_bucket(
                 sb.name, number, sb.location, sb.retention_days, sb.locked
             )
+    snap.monitoring = gcp_monitoring_state.build(org, snap)
     return snap
 
 

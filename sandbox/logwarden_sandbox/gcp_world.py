@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from logwarden_sandbox.gcp_monitoring_world import MonitoringSpec
+
 LOG_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com"'
 ORG_NUMBER = "1000000001"
@@ -114,6 +116,7 @@ class GcpOrg:
     folders: list[FolderSpec] = field(default_factory=list)
     projects: list[ProjectSpec] = field(default_factory=list)
     defects: tuple[str, ...] = ()
+    monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)
 
     @property
     def org_name(self) -> str:

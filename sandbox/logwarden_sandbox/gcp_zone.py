@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from logwarden_sandbox import gcp_defects
+from logwarden_sandbox import gcp_defects, gcp_monitoring_world
 from logwarden_sandbox.gcp_world import (
     AuditConfigSpec,
     FolderSpec,
@@ -48,7 +48,13 @@ SANDBOX_ENV = {
 }
 UNSET_ENV = ("GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "STORAGE_EMULATOR_HOST")
 #: Defects of ``logwarden demo``: the issue's standard zone.
-DEMO_DEFECTS = ("folder_exempts_member", "project_sink_short_retention", "log_bucket_unlocked")
+DEMO_DEFECTS = (
+    "folder_exempts_member",
+    "project_sink_short_retention",
+    "log_bucket_unlocked",
+    "alert_policy_missing",
+    "outside_log_reader",
+)
 
 
 def standard_org(defects: Collection[str] = ()) -> World:
@@ -92,6 +98,7 @@ def standard_org(defects: Collection[str] = ()) -> World:
             ProjectSpec("lw-app-2", "workloads", "Application 2"),
         ],
     )
+    gcp_monitoring_world.seed(org)
     infos = gcp_defects.apply(org, defects)
     return World(org=org, defects=infos)
 

@@ -137,8 +137,11 @@ def test_drift_names_who_removed_data_access_logs_from_a_folder(
         f"{RM}{WORKLOADS}": [event_of(removed)],
         **{f"{RM}projects/{p}/effectiveAuditConfig": [event_of(removed)] for p in below},
         CENTRAL: [event_of(shortened)],
+        # roles/viewer at the organization lets erin read the audit log destinations
+        f"{CENTRAL}/access": [event_of(granted)],
+        "//storage.googleapis.com/projects/_/buckets/lw-audit-archive/access": [event_of(granted)],
     }
-    # the role granted at the organization changed only its IAM policy's etag: not drift
+    # otherwise the role granted at the organization changed only its IAM policy's etag
     assert granted["protoPayload"]["methodName"].endswith("SetIamPolicy")
     assert set(changes) == set(expected)
     for resource_id, found in changes.items():
@@ -150,9 +153,11 @@ def test_drift_names_who_removed_data_access_logs_from_a_folder(
 
     assert "by carol@example.com (SetIamPolicy at " in output
     assert "from 198.51.100.77)" in output
-    # each log on a drifted resource's chain was read once; the Platform folder's never
+    # each log on a drifted resource's chain was read once (the Platform folder's for who can
+    # read lw-logging's buckets)
     assert log_reads(servers) == {
         box.world.scope_id: 1,
+        "folders/2000000001": 1,
         WORKLOADS: 1,
         "projects/lw-app-1": 1,
         "projects/lw-app-2": 1,

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from logwarden.checks.gcp.metric_alerts import CONTROLS as METRIC_ALERTS
 from logwarden_sandbox.gcp_world import World
 from logwarden_sandbox.gcp_zone import SANDBOX_ENV, GcpServers, standard_org
 from tests.catalogue import control_ids
@@ -191,9 +192,21 @@ def test_permission_denied_and_unavailable_api_are_errors_for_that_project_only(
         "gcp.logging.bucket_locked",
         "gcp.storage.sink_bucket_locked",
     }
+    # the monitoring controls read the same project's sinks and Logging / Monitoring APIs
+    monitoring = {*METRIC_ALERTS, "gcp.logging.all_entries_sink"}
+    bucket_checks |= {
+        "gcp.logging.bucket_cmek",
+        "gcp.logging.log_readers_restricted",
+        "gcp.logging.sink_writer_least_privilege",
+    }
     assert errors == {
-        "lw-app-2": {"gcp.audit.data_access_logs", *bucket_checks},
-        "lw-app-1": bucket_checks,
+        "lw-app-2": {
+            "gcp.audit.data_access_logs",
+            *bucket_checks,
+            *monitoring,
+            "gcp.serviceusage.cloud_asset_api_enabled",
+        },
+        "lw-app-1": {*bucket_checks, *monitoring},
     }, output
     messages = " ".join(r["message"] for r in report["results"] if r["status"] == "ERROR")
     assert "PERMISSION_DENIED" in messages and "UNAVAILABLE" in messages

@@ -37,7 +37,7 @@ def gcp_rows(report: ScanReport, check_id: str, tenant: str | None = None) -> di
 
 
 def test_compliant_organization_passes_every_gcp_control() -> None:
-    report = scan(d.compliant_model())
+    report = scan(d.compliant_model(), require_log_bucket_cmek=True)
     gcp = [r for r in report.results if r.cloud == "gcp"]
     assert {r.check_id for r in gcp} == control_ids("gcp")
     assert [(r.check_id, r.tenant_id, r.message) for r in gcp if r.status is not Status.PASS] == []
@@ -358,7 +358,9 @@ def test_collection_error_is_an_error_row_never_a_pass(
 ) -> None:
     error = CollectionError("gcp", project or d.ORG, kind, "", "PERMISSION_DENIED", "denied")
     report = scan_gcp_world(
-        d.build(d.compliant_model()), errors={(project, kind): KindCollection(errors=(error,))}
+        d.build(d.compliant_model()),
+        errors={(project, kind): KindCollection(errors=(error,))},
+        require_log_bucket_cmek=True,
     )
     tenant = project or d.ORG
     assert statuses(report, check_id, tenant) == {Status.ERROR}

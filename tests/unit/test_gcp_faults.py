@@ -30,6 +30,7 @@ from logwarden.scanner.collectors.gcp.responses import CALLS, Call
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import Tenant
 from logwarden_sandbox import gcp_changes
+from logwarden_sandbox.gcp_monitoring_faults import GRPC_APIS
 from logwarden_sandbox.gcp_zone import SANDBOX_ENV, UNSET_ENV, GcpSandbox, GcpServers, standard_org
 from tests.fault_rule import Baseline, assert_only_errors, field_faults, scan
 
@@ -49,7 +50,7 @@ CASES = [
     pytest.param(call, fault.upper(), key, id=f"{call.name}-{fault}-{key}")
     for call in CALLS
     for fault, key in field_faults(call.required)
-    if fault == "strip" or call.api != "logging"  # gRPC messages are typed
+    if fault == "strip" or call.api not in GRPC_APIS  # gRPC messages are typed
 ]
 
 
@@ -206,7 +207,7 @@ def test_a_fault_only_turns_rows_into_error(
     assert_only_errors(baseline.scans[where], faulted)
     if fault in ("TRUNCATE", "GARBAGE", "NON_UTF8", "STRIP", "MISTYPE"):
         codes = {e["code"] for e in faulted.errors}
-        transport = "grpc" if call.api == "logging" else "rest"
+        transport = "grpc" if call.api in GRPC_APIS else "rest"
         assert codes & UNREADABLE[transport], faulted.explain()
 
 

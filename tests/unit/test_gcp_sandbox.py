@@ -42,6 +42,17 @@ def test_demo_defects_name_their_rows() -> None:
             "lw-logging",
             "//logging.googleapis.com/projects/lw-logging/locations/global/buckets/org-audit",
         ),
+        # the missing alert policy fails CIS 2.4 for every project; the outside reader, the
+        # central log bucket
+        *(
+            ("gcp.monitoring.project_ownership_changes_alert", project, project)
+            for project in ("lw-logging", "lw-shared", "lw-app-1", "lw-app-2")
+        ),
+        (
+            "gcp.logging.log_readers_restricted",
+            "lw-logging",
+            "//logging.googleapis.com/projects/lw-logging/locations/global/buckets/org-audit/access",
+        ),
     }
 
 

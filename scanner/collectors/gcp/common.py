@@ -31,10 +31,18 @@ ORG_SINK = "gcp.logging.org_sink"
 SINK = "gcp.logging.sink"
 LOG_BUCKET = "gcp.logging.bucket"
 STORAGE_BUCKET = "gcp.storage.bucket"
+LOG_METRIC_ALERTS = "gcp.monitoring.log_metric_alerts"
+EXPORTING_SINKS = "gcp.logging.exporting_sinks"
+SERVICE = "gcp.serviceusage.service"
+ACCESS_APPROVAL = "gcp.accessapproval.settings"
+DESTINATION_ACCESS = "gcp.logging.destination_access"
 
 RM = "//cloudresourcemanager.googleapis.com/"
 LOGGING = "//logging.googleapis.com/"
 STORAGE = "//storage.googleapis.com/projects/_/buckets/"
+MONITORING = "//monitoring.googleapis.com/"
+SERVICE_USAGE = "//serviceusage.googleapis.com/"
+ACCESS_APPROVAL_API = "//accessapproval.googleapis.com/"
 
 HTTP_STATUS = {
     400: "INVALID_ARGUMENT",

@@ -38,16 +38,20 @@ def get_node(session: GcpSession, name: str) -> dict[str, Any]:
     return session.memo(("rm:get", name), call)
 
 
-def iam_policy(session: GcpSession, name: str) -> dict[str, Any]:
-    """The IAM policy of a node without its bindings: ``version``, ``etag``, ``auditConfigs``."""
+def full_iam_policy(session: GcpSession, name: str) -> dict[str, Any]:
+    """The IAM policy of a node (``getIamPolicy``, version 3), bindings included, memoised."""
 
     def call() -> dict[str, Any]:
         client = session.client(client_for(name))
         request = {"resource": name, "options": {"requested_policy_version": 3}}
-        policy = normalise(client.get_iam_policy(request=request, **session.call_options()))
-        return {k: v for k, v in policy.items() if k != "bindings"}
+        return dict(normalise(client.get_iam_policy(request=request, **session.call_options())))
 
     return session.memo(("rm:iam", name), call)
+
+
+def iam_policy(session: GcpSession, name: str) -> dict[str, Any]:
+    """The IAM policy of a node without its bindings: ``version``, ``etag``, ``auditConfigs``."""
+    return {k: v for k, v in full_iam_policy(session, name).items() if k != "bindings"}
 
 
 def audit_configs(session: GcpSession, name: str) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from google.api_core.exceptions import NotFound
@@ -68,7 +69,7 @@ def get_storage_bucket(session: GcpSession, name: str) -> dict[str, Any]:
     return session.memo(("storage:bucket", name), call)
 
 
-def destination_exists(session: GcpSession, sink: dict[str, Any]) -> bool | None:
+def destination_exists(session: GcpSession, sink: Mapping[str, Any]) -> bool | None:
     """Whether a sink's log-bucket or Cloud Storage destination exists (``None``: another
     destination type, not verified). Raises the Google error when it cannot be told."""
     parts = sink.get("DestinationParts") or {}
@@ -90,3 +91,24 @@ def log_bucket_name(parts: dict[str, Any], project: str | None = None) -> str:
         f"projects/{project or parts['Project']}/locations/{parts['Location']}"
         f"/buckets/{parts['Bucket']}"
     )
+
+
+def storage_bucket_iam(session: GcpSession, name: str) -> list[dict[str, Any]]:
+    """The bindings of a Cloud Storage bucket's IAM policy (JSON API ``buckets.getIamPolicy``,
+    version 3), checked against the declared table like the client's own calls."""
+    from logwarden.scanner.collectors.gcp.responses import BY_METHOD, invoke, policy_bindings
+
+    def call() -> list[dict[str, Any]]:
+        bucket = session.client("storage").bucket(name)
+        options = session.call_options()
+        declared = BY_METHOD[("storage", "Bucket.get_iam_policy")]
+        policy = invoke(
+            declared,
+            bucket.get_iam_policy,
+            requested_policy_version=3,
+            timeout=options["timeout"],
+            retry=options["retry"],
+        )
+        return [dict(normalise(b)) for b in policy_bindings(policy)]
+
+    return session.memo(("storage:iam", name), call)

@@ -18,12 +18,14 @@ response hook (:func:`require_utf8`) that refuses such a 2xx answer first.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import proto
 from google.api_core.exceptions import GoogleAPIError
+from google.api_core.iam import Policy
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from google.protobuf.message import Message as ProtobufMessage
@@ -42,6 +44,7 @@ STORAGE_BUCKET = (
     "iamConfiguration?:object",
     "versioning?:object",
 )
+PRINCIPAL = re.compile(r"^(allUsers|allAuthenticatedUsers|[A-Za-z]+:.+)$")
 UNREADABLE = (json_format.ParseError, UnicodeDecodeError, json.JSONDecodeError, DecodeError)
 
 
@@ -64,6 +67,24 @@ class Call:
         return f"{self.api} {self.operation}"
 
 
+# Log-based metrics, alerting and the organization-level services of CIS GCP 2.4-2.15
+# (``monitoring_api``): gRPC answers are typed by their proto; the REST ones too (proto-plus).
+MONITORING_CALLS = (
+    Call("logging", "ListLogMetrics", "metrics", "list_log_metrics", ("name", "filter"),
+         listing=True),
+    Call("monitoring", "ListAlertPolicies", "alert_policies", "list_alert_policies",
+         ("name", "enabled"), listing=True),
+    Call("monitoring", "ListNotificationChannels", "channels", "list_notification_channels",
+         ("name", "type", "enabled"), listing=True),
+    Call("monitoring", "ListMetricsScopesByMonitoredProject", "metrics_scopes",
+         "list_metrics_scopes_by_monitored_project", ("metricsScopes[]?.name",)),
+    Call("serviceusage", "services.get", "serviceusage", "get_service", ("name", "state")),
+    Call("accessapproval", "GetAccessApprovalSettings", "accessapproval",
+         "get_access_approval_settings", ("name",)),
+    # a method of google-cloud-storage's Bucket, not of the client: made through ``invoke``
+    Call("storage", "buckets.getIamPolicy", "storage", "Bucket.get_iam_policy",
+         ("etag:str", "bindings[]?.role:str", "bindings[]?.members:list")),
+)  # fmt: skip
 CALLS: tuple[Call, ...] = (
     Call("resourcemanager", "organizations.search", "organizations", "search_organizations",
          ("name",), listing=True),
@@ -84,6 +105,7 @@ CALLS: tuple[Call, ...] = (
     Call("logging", "ListLogEntries", "logging", "list_log_entries",
          ("logName", "insertId", "timestamp"), listing=True),
     Call("storage", "buckets.get", "storage", "get_bucket", STORAGE_BUCKET),
+    *MONITORING_CALLS,
 )  # fmt: skip
 BY_METHOD = {(c.client, c.method): c for c in CALLS}
 
@@ -143,8 +165,27 @@ def as_json(answer: Any) -> Any:
         answer = type(answer).pb(answer)
     if isinstance(answer, ProtobufMessage):
         return json_format.MessageToDict(answer)
+    if isinstance(answer, Policy):  # google-api-core's IAM policy (members parsed as sets)
+        return {"etag": answer.etag, "version": answer.version, "bindings": policy_bindings(answer)}
     properties = getattr(answer, "_properties", None)  # google-cloud-storage's raw resource
     return properties if isinstance(properties, dict) else answer
+
+
+def policy_bindings(policy: Policy) -> list[dict[str, Any]]:
+    """The bindings of a parsed IAM policy, members as a sorted list; raises
+    :class:`MalformedResponse` for a member that is no principal (``from_api_repr`` turns a
+    ``members`` string into the set of its characters)."""
+    bindings = []
+    for binding in policy.bindings:
+        members = sorted(binding.get("members") or ())
+        odd = [m for m in members if not PRINCIPAL.match(str(m))]
+        if odd:
+            raise MalformedResponse(
+                f"an IAM policy binding of {binding.get('role')} names members that are no "
+                f"principal: {odd[:3]}"
+            )
+        bindings.append({**binding, "members": members})
+    return bindings
 
 
 def require_utf8(response: Any, *args: Any, **kwargs: Any) -> None:

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from logwarden.scanner.collectors.gcp.monitoring_clients import FACTORIES as MONITORING_CLIENTS
 from logwarden.scanner.collectors.gcp.responses import CheckedClient, require_utf8
 from logwarden.scanner.collectors.memo import Memo
 from logwarden.scanner.inventory import SessionUnavailable
@@ -28,7 +29,15 @@ if TYPE_CHECKING:
 
     from logwarden.scanner.collectors.gcp.settings import GcpSettings
 
-CLIENT_NAMES = ("projects", "folders", "organizations", "config", "logging", "storage")
+CLIENT_NAMES = (
+    "projects",
+    "folders",
+    "organizations",
+    "config",
+    "logging",
+    "storage",
+    *MONITORING_CLIENTS,
+)
 
 
 class GcpSession:
@@ -155,7 +164,7 @@ def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> 
             ConfigServiceV2GrpcTransport,
         )
 
-        return _grpc_client(
+        return grpc_client(
             ConfigServiceV2Client, ConfigServiceV2GrpcTransport, settings, credentials, quota
         )
     if name == "logging":
@@ -164,7 +173,7 @@ def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> 
             LoggingServiceV2GrpcTransport,
         )
 
-        return _grpc_client(
+        return grpc_client(
             LoggingServiceV2Client, LoggingServiceV2GrpcTransport, settings, credentials, quota
         )
     if name == "storage":
@@ -175,10 +184,12 @@ def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> 
         # The library's own session (``_http``), so it lets no body that is not UTF-8 through.
         storage._http.hooks["response"].append(require_utf8)
         return storage
+    if name in MONITORING_CLIENTS:
+        return MONITORING_CLIENTS[name](settings, credentials)
     raise KeyError(f"unknown GCP client {name!r}")
 
 
-def _grpc_client(
+def grpc_client(
     client_cls: Any,
     transport_cls: Any,
     settings: GcpSettings,

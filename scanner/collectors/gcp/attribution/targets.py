@@ -35,6 +35,7 @@ from typing import Any
 from logwarden.scanner.audit_events import Subject
 from logwarden.scanner.collectors.gcp.attribution.records import AuditRecord
 from logwarden.scanner.collectors.gcp.common import (
+    DESTINATION_ACCESS,
     EFFECTIVE_AUDIT,
     FOLDER,
     LOG_BUCKET,
@@ -247,8 +248,24 @@ def _named(subject: Subject, hierarchy: Hierarchy, service: str, verbs: frozense
     )
 
 
+def _access(subject: Subject, hierarchy: Hierarchy) -> Target:
+    """Who can read a destination bucket: IAM policies of its project and the nodes above it,
+    and a Cloud Storage bucket's own policy."""
+    project = hierarchy.canonical(tenant_log(subject.tenant_id))
+    chain = hierarchy.chain(project)
+    rules = [Rule(RESOURCE_MANAGER, SET_IAM_POLICY, frozenset({*chain, project}))]
+    services = {RESOURCE_MANAGER}
+    bucket = _strip(subject.resource_id).removesuffix("/access")
+    if bucket.startswith("projects/_/buckets/"):
+        rules.append(Rule(STORAGE, frozenset({"setiampermissions"}), frozenset({bucket})))
+        services.add(STORAGE)
+    return Target(subject, (*chain, project), frozenset(services), tuple(rules))
+
+
 def target_for(subject: Subject, hierarchy: Hierarchy) -> Target:
     """The logs to read and the rules to match for one drifted resource."""
+    if subject.kind == DESTINATION_ACCESS:
+        return _access(subject, hierarchy)
     if subject.kind == EFFECTIVE_AUDIT:
         return _effective(subject, hierarchy)
     if subject.kind in (ORGANIZATION, FOLDER, PROJECT):

@@ -3,7 +3,25 @@
 
 from __future__ import annotations
 
-from logwarden.scanner.collectors.gcp.kinds import audit, logging, resourcemanager, storage
+from logwarden.scanner.collectors.gcp.kinds import (
+    audit,
+    log_access,
+    logging,
+    logging_export,
+    monitoring,
+    resourcemanager,
+    services,
+    storage,
+)
 from logwarden.scanner.models import ResourceKind
 
-KINDS: list[ResourceKind] = [*resourcemanager.KINDS, *audit.KINDS, *logging.KINDS, *storage.KINDS]
+KINDS: list[ResourceKind] = [
+    *resourcemanager.KINDS,
+    *audit.KINDS,
+    *logging.KINDS,
+    *storage.KINDS,
+    *monitoring.KINDS,
+    *logging_export.KINDS,
+    *services.KINDS,
+    *log_access.KINDS,
+]
