@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from logwarden_sandbox import gcp_defects_resources
 from logwarden_sandbox.gcp_world import (
     AuditConfigSpec,
     DefectInfo,
@@ -221,6 +222,9 @@ DEFECTS: dict[str, Defect] = {
         lambda o: [Expectation(STORAGE_LOCKED, LOGGING_PROJECT, storage_bucket_id(ARCHIVE_BUCKET))],
     ),
 }
+
+# project resources (networks, subnets, backend services, Cloud SQL): gcp_defects_resources
+DEFECTS.update({name: Defect(*spec) for name, spec in gcp_defects_resources.DEFECTS.items()})
 
 _AUDIT = ("no_org_audit_config", "service_specific_only", "audit_config_at_folders")
 _ORG_SINK = (

@@ -30,6 +30,9 @@ SERVICE_NAMES = {
     "resourcemanager": "cloudresourcemanager.googleapis.com",
     "logging": "logging.googleapis.com",
     "storage": "storage.googleapis.com",
+    "compute": "compute.googleapis.com",
+    "dns": "dns.googleapis.com",
+    "sqladmin": "sqladmin.googleapis.com",
 }
 
 
@@ -74,6 +77,7 @@ class Snapshot:
     sinks: dict[str, list[lc.LogSink]] = field(default_factory=dict)
     log_buckets: dict[str, lc.LogBucket] = field(default_factory=dict)
     storage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resources: dict[str, Any] = field(default_factory=dict)  # project id -> gcp_resources
 
 
 def build(org: GcpOrg) -> Snapshot:
@@ -88,6 +92,7 @@ def build(org: GcpOrg) -> Snapshot:
         )
     )
     snap.policies[org.org_name] = iam_policy(org.audit_configs)
+    snap.resources = dict(org.resources)
     snap.sinks[org.org_name] = [_sink(s, org.org_name) for s in org.sinks]
     for spec in org.folders:
         name = org.folder_name(spec.key)

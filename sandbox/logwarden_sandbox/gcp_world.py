@@ -10,6 +10,10 @@ names the changes that break one control each.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from logwarden_sandbox.gcp_resources import ProjectResources
 
 LOG_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com"'
@@ -114,6 +118,7 @@ class GcpOrg:
     folders: list[FolderSpec] = field(default_factory=list)
     projects: list[ProjectSpec] = field(default_factory=list)
     defects: tuple[str, ...] = ()
+    resources: dict[str, ProjectResources] = field(default_factory=dict)  # gcp_resources
 
     @property
     def org_name(self) -> str:

@@ -9,7 +9,8 @@ Clients: Resource Manager v3 over REST (``transport="rest"``, in production too,
 sandbox exercises the production path), the Logging config service and the log-entry service
 (``logging``: ListLogEntries, read for drift attribution) over gRPC (no REST transport for the
 config service; with ``logging_endpoint`` set both run on an insecure channel to that loopback
-address), and Cloud Storage's JSON API. Every client is a ``responses.CheckedClient``: the
+address), Cloud Storage's JSON API, and the project resources of ``resource_clients`` (Compute
+Engine, Cloud DNS, Cloud SQL Admin). Every client is a ``responses.CheckedClient``: the
 answers of the calls the collectors make are checked against the declared table of calls.
 """
 
@@ -19,6 +20,10 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from logwarden.scanner.collectors.gcp.resource_clients import (
+    RESOURCE_CLIENTS,
+    make_resource_client,
+)
 from logwarden.scanner.collectors.gcp.responses import CheckedClient, require_utf8
 from logwarden.scanner.collectors.memo import Memo
 from logwarden.scanner.inventory import SessionUnavailable
@@ -28,7 +33,15 @@ if TYPE_CHECKING:
 
     from logwarden.scanner.collectors.gcp.settings import GcpSettings
 
-CLIENT_NAMES = ("projects", "folders", "organizations", "config", "logging", "storage")
+CLIENT_NAMES = (
+    "projects",
+    "folders",
+    "organizations",
+    "config",
+    "logging",
+    "storage",
+    *RESOURCE_CLIENTS,  # Compute Engine, Cloud DNS, Cloud SQL Admin: resource_clients.py
+)
 
 
 class GcpSession:
@@ -175,7 +188,7 @@ def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> 
         # The library's own session (``_http``), so it lets no body that is not UTF-8 through.
         storage._http.hooks["response"].append(require_utf8)
         return storage
-    raise KeyError(f"unknown GCP client {name!r}")
+    return make_resource_client(name, settings, credentials)
 
 
 def _grpc_client(
