@@ -293,3 +293,18 @@ def test_a_number_parameter_takes_a_whole_number_and_a_list_parameter_a_plain_li
     report = scan(_log_config(flowSampling=1.0), flow_logs_min_sampling=1, lb_logging_schemes=[])
     assert status(report, FLOW) == {"app": Status.PASS}
     assert status(report, LB) == {}
+
+
+def test_the_dns_message_tells_a_missing_policy_from_one_that_does_not_log() -> None:
+    [missing] = rows(scan(_set("policies", networks=[])), DNS, d.APP)
+    assert "DnsPolicies is [] (expected not empty)" in missing.message
+    [quiet] = rows(scan(_set("policies", enableLogging=False)), DNS, d.APP)
+    assert "DnsLogging is false (expected true)" in quiet.message
+    assert "DnsPolicies is" not in quiet.message
+
+
+def test_a_backend_service_without_a_scheme_is_judged() -> None:
+    change = _unset(
+        _set("backend_services", loadBalancingScheme=None, logConfig={}), "backend_services"
+    )
+    assert status(scan(change), LB)["web"] == Status.FAIL
