@@ -60,6 +60,7 @@ class ComputeReader:
 
 
 def _flatten(pager: Any, field: str, operation: str) -> list[Any]:
+    """The items of every page of an aggregated list; a scope not answered fails the call."""
     items: list[Any] = []
     for page in pager.pages:
         unreachable = list(getattr(page, "unreachables", ()) or ())
