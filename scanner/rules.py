@@ -502,7 +502,7 @@ def _valid_parameters(
             default is not None
             and value is not None
             and (
-                not isinstance(value, expected)
+                not isinstance(value, (int, float) if expected is float else expected)
                 or isinstance(value, bool) is not isinstance(default, bool)
             )
         ):
@@ -519,7 +519,14 @@ def _valid_parameters(
     return valid
 
 
-_TYPE_WORDS = {int: "a whole number", str: "a string", bool: "true or false", list: "a list"}
+_TYPE_WORDS = {
+    int: "a whole number",
+    float: "a number",
+    str: "a string",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+}
 
 
 def _apply_override(node: Any, file: str, cat: Catalogue, ctx: _Context) -> None:

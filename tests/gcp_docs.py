@@ -15,7 +15,7 @@ from typing import Any
 from logwarden.scanner.collectors.gcp.audit import effective_audit_config
 from logwarden.scanner.collectors.gcp.sinks import sink_doc
 from logwarden.scanner.models import Organization, Resource, Tenant
-from tests import gcp_monitoring_docs
+from tests import gcp_monitoring_docs, gcp_resource_docs
 
 ORG = "organizations/111"
 PLATFORM = "folders/21"
@@ -67,6 +67,8 @@ class Model:
     storage: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> bucket
     alerting: dict[str, dict[str, Any]] = field(default_factory=dict)  # project -> document
     access: dict[str, dict[str, Any]] = field(default_factory=dict)  # bucket -> readers, roles
+    # project -> networks, policies, subnetworks, ... (tests.gcp_resource_docs)
+    resources: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
 
 def compliant_model() -> Model:
@@ -98,6 +100,7 @@ def compliant_model() -> Model:
                 "RetentionDays": 365.0,
             }
         },
+        resources={APP: gcp_resource_docs.compliant(APP)},
     )
 
 
@@ -226,6 +229,7 @@ def build(model: Model) -> World:
                 if pid == LOGGING_PROJECT
             ],
         }
+        kinds.update(gcp_resource_docs.build(pid, model.resources.get(pid, {})))
         world.tenants[pid] = kinds
     return world
 

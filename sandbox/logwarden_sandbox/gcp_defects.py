@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from logwarden_sandbox import gcp_defects_monitoring
+from logwarden_sandbox import gcp_defects_monitoring, gcp_defects_resources
 from logwarden_sandbox.gcp_world import (
     AuditConfigSpec,
     DefectInfo,
@@ -224,6 +224,8 @@ DEFECTS: dict[str, Defect] = {
 }
 
 DEFECTS.update({name: Defect(*entry) for name, entry in gcp_defects_monitoring.DEFECTS.items()})
+# project resources (networks, subnets, backend services, Cloud SQL): gcp_defects_resources
+DEFECTS.update({name: Defect(*spec) for name, spec in gcp_defects_resources.DEFECTS.items()})
 
 _AUDIT = ("no_org_audit_config", "service_specific_only", "audit_config_at_folders")
 _ORG_SINK = (

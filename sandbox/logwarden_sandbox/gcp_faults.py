@@ -26,7 +26,16 @@ CODES = (
 # another JSON type (REST only: gRPC messages are typed), or reset the connection (REST; gRPC
 # answers UNAVAILABLE).
 BODY_FAULTS = ("TRUNCATE", "GARBAGE", "NON_UTF8", "STRIP", "MISTYPE", "RESET")
-APIS = ("resourcemanager", "logging", "storage", *MONITORING_APIS, "*")
+APIS = (
+    "resourcemanager",
+    "logging",
+    "storage",
+    *MONITORING_APIS,
+    "compute",
+    "dns",
+    "sqladmin",
+    "*",
+)
 
 
 class FakeError(Exception):

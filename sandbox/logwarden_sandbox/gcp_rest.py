@@ -1,5 +1,6 @@
 """A local HTTP fake of Resource Manager v3 (organizations, folders, projects: get, list,
-search, getIamPolicy) and of the Cloud Storage JSON API's bucket metadata (``buckets.get``).
+search, getIamPolicy), of the Cloud Storage JSON API's bucket metadata (``buckets.get``) and
+of the project resource listings of ``gcp_resources`` (Compute Engine, Cloud DNS, Cloud SQL).
 
 It answers the real clients (``transport="rest"`` with ``api_endpoint=http://127.0.0.1:N``,
 ``storage.Client`` with the same endpoint) with JSON rendered from the libraries' own message
@@ -20,7 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from google.cloud.resourcemanager_v3 import types as rm
 from google.protobuf import json_format
 
-from logwarden_sandbox import broken_answers, gcp_monitoring_rest
+from logwarden_sandbox import broken_answers, gcp_monitoring_rest, gcp_resources
 from logwarden_sandbox.gcp_faults import FakeError, Fault
 from logwarden_sandbox.gcp_state import FakeGcp
 
@@ -119,6 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
         routed = gcp_monitoring_rest.route(self, method, path)
         if routed is not None:
             return routed
+        listing = gcp_resources.route(self._enter, fake, path, query) if method == "GET" else None
+        if listing is not None:  # Compute Engine, Cloud DNS, Cloud SQL Admin listings
+            return 200, listing
         raise FakeError("NOT_FOUND", f"the sandbox does not serve {method} {path}")
 
     def _canonical(self, name: str) -> str:

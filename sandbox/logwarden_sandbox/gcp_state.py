@@ -34,6 +34,9 @@ SERVICE_NAMES = {
     "monitoring": "monitoring.googleapis.com",
     "serviceusage": "serviceusage.googleapis.com",
     "accessapproval": "accessapproval.googleapis.com",
+    "compute": "compute.googleapis.com",
+    "dns": "dns.googleapis.com",
+    "sqladmin": "sqladmin.googleapis.com",
 }
 
 
@@ -81,6 +84,7 @@ class Snapshot:
     monitoring: gcp_monitoring_state.MonitoringSnapshot = field(
         default_factory=gcp_monitoring_state.MonitoringSnapshot
     )
+    resources: dict[str, Any] = field(default_factory=dict)  # project id -> gcp_resources
 
 
 def build(org: GcpOrg) -> Snapshot:
@@ -95,6 +99,7 @@ def build(org: GcpOrg) -> Snapshot:
         )
     )
     snap.policies[org.org_name] = iam_policy(org.audit_configs)
+    snap.resources = dict(org.resources)
     snap.sinks[org.org_name] = [_sink(s, org.org_name) for s in org.sinks]
     for spec in org.folders:
         name = org.folder_name(spec.key)

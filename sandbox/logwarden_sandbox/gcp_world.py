@@ -10,6 +10,10 @@ names the changes that break one control each.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from logwarden_sandbox.gcp_resources import ProjectResources
 
 from logwarden_sandbox.gcp_monitoring_world import MonitoringSpec
 
@@ -117,6 +121,7 @@ class GcpOrg:
     projects: list[ProjectSpec] = field(default_factory=list)
     defects: tuple[str, ...] = ()
     monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)
+    resources: dict[str, ProjectResources] = field(default_factory=dict)  # gcp_resources
 
     @property
     def org_name(self) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from logwarden_sandbox import gcp_defects, gcp_monitoring_world
+from logwarden_sandbox import gcp_defects, gcp_monitoring_world, gcp_resources
 from logwarden_sandbox.gcp_world import (
     AuditConfigSpec,
     FolderSpec,
@@ -99,6 +99,7 @@ def standard_org(defects: Collection[str] = ()) -> World:
         ],
     )
     gcp_monitoring_world.seed(org)
+    gcp_resources.seed(org)  # networks, backend services, Cloud SQL instances
     infos = gcp_defects.apply(org, defects)
     return World(org=org, defects=infos)
 
@@ -134,6 +135,9 @@ class GcpServers:
             "resource_manager_endpoint": self.rest.endpoint,
             "logging_endpoint": self.grpc.endpoint,
             "storage_endpoint": self.rest.endpoint,
+            "compute_endpoint": self.rest.endpoint,
+            "dns_endpoint": self.rest.endpoint,
+            "sqladmin_endpoint": self.rest.endpoint,
             "timeout": 10,
             "retry_deadline": 0,
         }

@@ -30,6 +30,8 @@ pytestmark = pytest.mark.e2e
 ORG = "organizations/1000000001"
 CENTRAL = "//logging.googleapis.com/projects/lw-logging/locations/global/buckets/org-audit"
 APP_AUDIT = "//logging.googleapis.com/projects/lw-app-2/locations/global/buckets/app-audit"
+# the project-resource controls (networks, subnets, backend services, Cloud SQL)
+RESOURCE_CONTROLS = ("gcp.dns.", "gcp.compute.", "gcp.sql.")
 
 # Defects that do not hide one another, scanned together: one per control, and compliant
 # resources of the same controls next to them.
@@ -199,12 +201,14 @@ def test_permission_denied_and_unavailable_api_are_errors_for_that_project_only(
         "gcp.logging.log_readers_restricted",
         "gcp.logging.sink_writer_least_privilege",
     }
+    resource_checks = {c for c in control_ids("gcp") if c.startswith(RESOURCE_CONTROLS)}
     assert errors == {
         "lw-app-2": {
             "gcp.audit.data_access_logs",
             *bucket_checks,
             *monitoring,
             "gcp.serviceusage.cloud_asset_api_enabled",
+            *resource_checks,
         },
         "lw-app-1": {*bucket_checks, *monitoring},
     }, output

@@ -21,6 +21,9 @@ clouds:
     resource_manager_endpoint: http://127.0.0.1:8080
     logging_endpoint: 127.0.0.1:8085
     storage_endpoint: http://localhost:8080/
+    compute_endpoint: http://127.0.0.1:8080
+    dns_endpoint: http://127.0.0.1:8080
+    sqladmin_endpoint: http://127.0.0.1:8080
 """
 
 
@@ -57,6 +60,9 @@ def test_a_full_sandbox_section() -> None:
     assert s.organization == "123" and s.scope_root == "organizations/123"
     assert s.storage_endpoint == "http://localhost:8080"
     assert s.logging_endpoint == "127.0.0.1:8085"
+    assert (s.compute_endpoint, s.dns_endpoint, s.sqladmin_endpoint) == (
+        "http://127.0.0.1:8080",
+    ) * 3
 
 
 def test_folder_and_projects_modes() -> None:
@@ -106,6 +112,8 @@ clouds:
         ("logging_endpoint: logging.googleapis.com:443", "not a loopback address"),
         ("storage_endpoint: https://storage.googleapis.com", "is not valid"),
         ("resource_manager_endpoint: http://10.0.0.1:80", "not a loopback address"),
+        ("compute_endpoint: https://compute.googleapis.com", "is not valid"),
+        ("sqladmin_endpoint: http://10.0.0.1:80", "not a loopback address"),
         ("logging_endpoint: http://127.0.0.1:1", "is not valid"),
         ("quota_project: Not_A_Project", "is not a project id"),
     ],

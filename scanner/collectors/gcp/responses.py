@@ -45,6 +45,20 @@ STORAGE_BUCKET = (
     "versioning?:object",
 )
 PRINCIPAL = re.compile(r"^(allUsers|allAuthenticatedUsers|[A-Za-z]+:.+)$")
+# The project resources (resource_clients.py). Compute Engine answers are parsed by proto
+# classes; Cloud DNS and Cloud SQL Admin answer JSON through the discovery client: typed here.
+COMPUTE_ITEM = ("name", "selfLink")
+DNS_POLICY = ("name:str", "enableLogging?:bool", "networks?:list", "networks[]?.networkUrl:str")
+SQL_INSTANCE = (
+    "name:str",
+    "databaseVersion:str",
+    "instanceType?:str",
+    "region?:str",
+    "settings?:object",
+    "settings?.databaseFlags?:list",
+    "settings?.databaseFlags[]?.name:str",
+    "settings?.databaseFlags[]?.value?:str",
+)
 UNREADABLE = (json_format.ParseError, UnicodeDecodeError, json.JSONDecodeError, DecodeError)
 
 
@@ -106,6 +120,13 @@ CALLS: tuple[Call, ...] = (
          ("logName", "insertId", "timestamp"), listing=True),
     Call("storage", "buckets.get", "storage", "get_bucket", STORAGE_BUCKET),
     *MONITORING_CALLS,
+    Call("compute", "networks.list", "compute", "list_networks", COMPUTE_ITEM, listing=True),
+    Call("compute", "subnetworks.aggregatedList", "compute", "list_subnetworks",
+         (*COMPUTE_ITEM, "network", "region"), listing=True),
+    Call("compute", "backendServices.aggregatedList", "compute", "list_backend_services",
+         COMPUTE_ITEM, listing=True),
+    Call("dns", "policies.list", "dns", "list_policies", DNS_POLICY, listing=True),
+    Call("sqladmin", "instances.list", "sqladmin", "list_instances", SQL_INSTANCE, listing=True),
 )  # fmt: skip
 BY_METHOD = {(c.client, c.method): c for c in CALLS}
 

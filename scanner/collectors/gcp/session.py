@@ -9,7 +9,8 @@ Clients: Resource Manager v3 over REST (``transport="rest"``, in production too,
 sandbox exercises the production path), the Logging config service and the log-entry service
 (``logging``: ListLogEntries, read for drift attribution) over gRPC (no REST transport for the
 config service; with ``logging_endpoint`` set both run on an insecure channel to that loopback
-address), and Cloud Storage's JSON API. Every client is a ``responses.CheckedClient``: the
+address), Cloud Storage's JSON API, and the project resources of ``resource_clients`` (Compute
+Engine, Cloud DNS, Cloud SQL Admin). Every client is a ``responses.CheckedClient``: the
 answers of the calls the collectors make are checked against the declared table of calls.
 """
 
@@ -20,6 +21,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from logwarden.scanner.collectors.gcp.monitoring_clients import FACTORIES as MONITORING_CLIENTS
+from logwarden.scanner.collectors.gcp.resource_clients import (
+    RESOURCE_CLIENTS,
+    make_resource_client,
+)
 from logwarden.scanner.collectors.gcp.responses import CheckedClient, require_utf8
 from logwarden.scanner.collectors.memo import Memo
 from logwarden.scanner.inventory import SessionUnavailable
@@ -37,6 +42,7 @@ CLIENT_NAMES = (
     "logging",
     "storage",
     *MONITORING_CLIENTS,
+    *RESOURCE_CLIENTS,  # Compute Engine, Cloud DNS, Cloud SQL Admin: resource_clients.py
 )
 
 
@@ -186,7 +192,7 @@ def _make_client(name: str, settings: GcpSettings, credentials: Credentials) -> 
         return storage
     if name in MONITORING_CLIENTS:
         return MONITORING_CLIENTS[name](settings, credentials)
-    raise KeyError(f"unknown GCP client {name!r}")
+    return make_resource_client(name, settings, credentials)
 
 
 def grpc_client(

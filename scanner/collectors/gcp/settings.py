@@ -7,7 +7,7 @@ Credentials, by design:
   ``GOOGLE_APPLICATION_CREDENTIALS``).
 - ``service-account-file``: a service-account key file named in the config.
 - ``anonymous``: no credentials at all, for the local sandbox only. It cannot be selected
-  silently: it is accepted only when all three endpoints are overridden, and every endpoint
+  silently: it is accepted only when every endpoint is overridden, and every endpoint
   override must name a loopback host (127.0.0.1, ::1 or localhost), so a config with
   ``credentials: anonymous`` can never talk to Google, and an endpoint override can never
   send data off the machine over the insecure channel it uses.
@@ -42,10 +42,20 @@ ALLOWED_KEYS = (
     "resource_manager_endpoint",
     "logging_endpoint",
     "storage_endpoint",
+    "compute_endpoint",
+    "dns_endpoint",
+    "sqladmin_endpoint",
     "timeout",
     "retry_deadline",
 )
-ENDPOINT_KEYS = ("resource_manager_endpoint", "logging_endpoint", "storage_endpoint")
+ENDPOINT_KEYS = (
+    "resource_manager_endpoint",
+    "logging_endpoint",
+    "storage_endpoint",
+    "compute_endpoint",  # Compute Engine (networks, subnetworks, backend services), REST
+    "dns_endpoint",  # Cloud DNS (policies), REST
+    "sqladmin_endpoint",  # Cloud SQL Admin (instances), REST
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,9 @@ class GcpSettings:
     resource_manager_endpoint: str | None = None  # http(s)://host:port, loopback only
     logging_endpoint: str | None = None  # host:port of an insecure gRPC channel, loopback only
     storage_endpoint: str | None = None  # http(s)://host:port, loopback only
+    compute_endpoint: str | None = None  # http(s)://host:port, loopback only
+    dns_endpoint: str | None = None  # http(s)://host:port, loopback only
+    sqladmin_endpoint: str | None = None  # http(s)://host:port, loopback only
     timeout: float = 30.0  # seconds per API call
     retry_deadline: float = 120.0  # seconds of retries on transient errors; 0 = no retry
     session: GcpSession = field(init=False, repr=False, compare=False)

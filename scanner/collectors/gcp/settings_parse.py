@@ -165,6 +165,9 @@ def parse_settings(section: Mapping[str, Any] | None, file: str = "<config>") ->
         resource_manager_endpoint=endpoints["resource_manager_endpoint"],
         logging_endpoint=endpoints["logging_endpoint"],
         storage_endpoint=endpoints["storage_endpoint"],
+        compute_endpoint=endpoints["compute_endpoint"],
+        dns_endpoint=endpoints["dns_endpoint"],
+        sqladmin_endpoint=endpoints["sqladmin_endpoint"],
         timeout=p.seconds("timeout", 30.0, 0.1, 600),
         retry_deadline=p.seconds("retry_deadline", 120.0, 0, 3600),
     )

@@ -46,6 +46,9 @@ SCHEMA: dict[str, Any] = {
         "resource_manager_endpoint": {"type": "string", "description": _LOOPBACK},
         "logging_endpoint": {"type": "string", "description": f"host:port, {_LOOPBACK}"},
         "storage_endpoint": {"type": "string", "description": _LOOPBACK},
+        "compute_endpoint": {"type": "string", "description": f"Compute Engine: {_LOOPBACK}"},
+        "dns_endpoint": {"type": "string", "description": f"Cloud DNS: {_LOOPBACK}"},
+        "sqladmin_endpoint": {"type": "string", "description": f"Cloud SQL Admin: {_LOOPBACK}"},
         "timeout": {
             "type": "number",
             "minimum": 0.1,

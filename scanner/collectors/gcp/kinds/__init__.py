@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from logwarden.scanner.collectors.gcp.kinds import (
     audit,
+    compute,
     log_access,
     logging,
     logging_export,
     monitoring,
     resourcemanager,
     services,
+    sql,
     storage,
 )
 from logwarden.scanner.models import ResourceKind
@@ -24,4 +26,6 @@ KINDS: list[ResourceKind] = [
     *logging_export.KINDS,
     *services.KINDS,
     *log_access.KINDS,
+    *compute.KINDS,  # project resources (CIS GCP 2.12, 2.16, 3.8, 6.2)
+    *sql.KINDS,
 ]
