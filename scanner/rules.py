@@ -493,11 +493,11 @@ def _valid_parameters(
             )
             continue
         default = cat.parameters[key]
-        expected: type = (
-            int if isinstance(default, int) and not isinstance(default, bool) else type(default)
+        # the builtin type: a default read from YAML is a position-keeping subclass (SourceList)
+        expected = next(
+            (t for t in (bool, int, float, str, list, dict) if isinstance(default, t)),
+            type(default),
         )
-        if isinstance(default, list):  # a YAML default is a list subclass that keeps its line
-            expected = list
         if (
             default is not None
             and value is not None
