@@ -21,7 +21,7 @@ MONITORING = sorted(i for i in control_ids("aws") if i.startswith("aws.monitorin
 # Every operation the monitoring kinds call, faulted: a scan that calls none stays clean.
 NEW_OPERATIONS = (
     ("logs", "DescribeMetricFilters"),
-    ("monitoring", "*"),
+    ("cloudwatch", "*"),
     ("events", "*"),
     ("sns", "*"),
 )
