@@ -9,6 +9,10 @@ owns the group (the management account for the organization trail), and judged h
 account the trail covers; the evidence names the trail and the log group. With the parameter
 ``alert_via_eventbridge`` (on by default), rules of the account's own default event buses are
 accepted too (:mod:`alert_paths`). The message says which mechanism satisfied the requirement.
+
+The buses (``aws.events.default_bus``, a lazy kind) are read only for an account and
+requirement that the metric filters do not satisfy, so an organization alerting through its
+trail's log group makes no EventBridge call; their collection errors are this check's to report.
 """
 
 from __future__ import annotations
@@ -34,7 +38,14 @@ from logwarden.scanner.collectors.aws.common import (
 )
 from logwarden.scanner.collectors.aws.kinds.events import ACCEPT_EVENTBRIDGE
 from logwarden.scanner.declarative import subject_id
-from logwarden.scanner.models import CheckContext, Outcome, PythonCheck, Resource, Status
+from logwarden.scanner.models import (
+    CheckContext,
+    CollectionError,
+    Outcome,
+    PythonCheck,
+    Resource,
+    Status,
+)
 
 CENTRAL_KINDS = (METRIC_FILTER, ALARM, SNS_TOPIC)
 
@@ -65,11 +76,7 @@ def _docs(ctx: CheckContext, account: str) -> AlertDocs | str:
     if inv is None:
         return f"account {account} is not scanned"
     collections = {kind: inv.get(kind) for kind in CENTRAL_KINDS}
-    errors = [
-        f"{e.kind}{f' in {e.region}' if e.region else ''}: {e.code}: {e.message}"
-        for c in collections.values()
-        for e in c.errors
-    ]
+    errors = _described([e for c in collections.values() for e in c.errors])
     if errors:
         return f"account {account}: " + "; ".join(errors[:3])
     return AlertDocs(
@@ -77,6 +84,12 @@ def _docs(ctx: CheckContext, account: str) -> AlertDocs | str:
         alarms=collections[ALARM].resources,
         topics={t.id: t for t in collections[SNS_TOPIC].resources},
     )
+
+
+def _described(errors: Sequence[CollectionError]) -> list[str]:
+    return [
+        f"{e.kind}{f' in {e.region}' if e.region else ''}: {e.code}: {e.message}" for e in errors
+    ]
 
 
 def _judge(ctx: CheckContext, requirement: Requirement) -> tuple[Verdict, dict[str, Any]]:
@@ -107,10 +120,14 @@ def _judge(ctx: CheckContext, requirement: Requirement) -> tuple[Verdict, dict[s
     if not trails:
         gaps.append("no trail records this account's events")
     if ctx.param(ACCEPT_EVENTBRIDGE):
-        verdict = eventbridge_path(ctx.resources(EVENT_BUS), requirement)
+        buses = ctx.inventory.get(EVENT_BUS)
+        verdict = eventbridge_path(buses.resources, requirement)
         if verdict.ok:
             return verdict, {"Mechanism": "EventBridge rule", **verdict.evidence}
-        gaps.append(verdict.reason)
+        if buses.errors:
+            unknown.append("EventBridge: " + "; ".join(_described(buses.errors)))
+        else:
+            gaps.append(verdict.reason)
     failed = Verdict(False, "; ".join(unknown + gaps), unknown=bool(unknown))
     return failed, {"Gaps": gaps, "Unreadable": unknown}
 

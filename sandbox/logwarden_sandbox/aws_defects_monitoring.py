@@ -75,11 +75,22 @@ DEFECTS: dict[str, tuple[str, Apply, Rows]] = {
     for name, (alert, changes, description) in _BROKEN.items()
 }
 
+
+def _own_log_bucket(account: str) -> Rows:
+    """``account`` owns a log bucket nothing alerts on the changes of."""
+    storage = control_id("log_storage_changes")
+    return lambda zone, world: [
+        Expectation(storage, world.accounts[account], world.accounts[account])
+    ]
+
+
 _EVERY_ALERT = _failing(list(CIS_PATTERNS))
-#: The monitoring rows of the defects of :mod:`aws_defects` that take the log group away.
+#: The monitoring rows of the defects of :mod:`aws_defects`: those that take the log group
+#: away, and the member trail that writes to a bucket of its own account.
 EXTRA_ROWS: dict[str, Rows] = {
     "org_trail_stopped": _EVERY_ALERT,
     "trail_no_cloudwatch": _EVERY_ALERT,
+    "member_single_region_trail": _own_log_bucket("workload-1"),
 }
 
 

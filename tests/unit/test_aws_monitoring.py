@@ -256,3 +256,13 @@ def test_log_storage_alert_needs_put_event_selectors() -> None:
     report = scan_world(world)
     status, message = _one(report, LOG_STORAGE_CONTROL, d.WORK)
     assert status is Status.FAIL and "PutEventSelectors" in message
+
+
+def test_unreadable_event_buses_are_errors_only_where_they_are_needed() -> None:
+    world = _eventbridge_world()
+    err = CollectionError("aws", d.WORK, m.BUS, "eu-west-1", "AccessDenied", "denied")
+    report = scan_world(world, errors={(d.WORK, m.BUS): KindCollection(errors=(err,))})
+    status, message = _one(report, IAM, d.WORK)
+    assert status is Status.ERROR and "AccessDenied" in message
+    # the metric filters satisfy the other requirements: the buses are not needed there
+    assert statuses(report, CIS_CONTROLS["5.5"], d.WORK) == {Status.PASS}

@@ -5,7 +5,8 @@ CloudTrail delivers an account's events to that account's default bus, in the re
 call was made, so each account lists the bus's rules in every scanned region (one paginated
 ListRules) and reads the targets (ListTargetsByRule) of the event-pattern rules that are not
 disabled. One document per region, rules or not, so a region without a rule is known to have
-none. With the parameter ``alert_via_eventbridge`` off, nothing is read.
+none. Stage 0: read lazily, only for an account where a monitoring control's metric filters do
+not already satisfy a requirement; with the parameter ``alert_via_eventbridge`` off, never.
 """
 
 from __future__ import annotations
@@ -81,6 +82,5 @@ KINDS = [
         cloud=NAME,
         description="The default EventBridge bus of each scanned region, its rules and targets.",
         collect=collect_rules,
-        stage=4,
     ),
 ]

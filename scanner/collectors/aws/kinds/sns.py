@@ -1,9 +1,8 @@
-"""``aws.sns.topic``: the SNS topics the monitoring alarms and EventBridge rules notify, with
-their subscriptions.
+"""``aws.sns.topic``: the SNS topics the monitoring alarms notify, with their subscriptions.
 
-Stage 5: each account reads the topics its own alarms (``AlarmActions``) and rules (targets)
-name, one paginated ListSubscriptionsByTopic per topic, in the topic's region. A topic that
-does not exist (``NotFound``) is a document with ``Exists: false``: nobody is notified.
+Stage 5: each account reads the topics its own alarms (``AlarmActions``) name, one paginated
+ListSubscriptionsByTopic per topic, in the topic's region. A topic that does not exist
+(``NotFound``) is a document with ``Exists: false``: nobody is notified.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from botocore.exceptions import ClientError
 from logwarden.scanner.collectors.aws.common import (
     ALARM,
     AWS_ERRORS,
-    EVENT_BUS,
     NAME,
     SNS_TOPIC,
     Arn,
@@ -42,22 +40,19 @@ def is_topic(arn: str) -> bool:
 
 
 def referenced_topics(inv: Inventory) -> set[str]:
-    """The topics this account's alarms and EventBridge rules notify."""
-    arns: set[str] = set()
-    for alarm in inv.get(ALARM).resources:
-        arns.update(str(a) for a in alarm.data.get("AlarmActions") or ())
-    for bus in inv.get(EVENT_BUS).resources:
-        for rule in bus.data.get("Rules") or ():
-            arns.update(str(t.get("Arn")) for t in rule.get("Targets") or ())
+    """The topics this account's alarms notify."""
+    arns = {
+        str(a) for alarm in inv.get(ALARM).resources for a in alarm.data.get("AlarmActions") or ()
+    }
     return {arn for arn in arns if is_topic(arn)}
 
 
 def collect_topics(inv: Inventory) -> Iterator[Resource | CollectionError]:
-    """Each topic this account's alarms or rules notify, with its subscriptions."""
+    """Each topic this account's alarms notify, with its subscriptions."""
     me = viewer_id(inv)
-    gaps = source_errors(inv, ALARM, EVENT_BUS)
+    gaps = source_errors(inv, ALARM)
     if gaps:
-        yield incomplete(me, SNS_TOPIC, "the topics the alarms and rules notify", gaps)
+        yield incomplete(me, SNS_TOPIC, "the topics the alarms notify", gaps)
     session = session_of(inv)
     for arn in sorted(referenced_topics(inv)):
         parsed = Arn.parse(arn)
@@ -89,9 +84,9 @@ def collect_topics(inv: Inventory) -> Iterator[Resource | CollectionError]:
 KINDS = [
     ResourceKind(
         name=SNS_TOPIC,
-        reads=(ALARM, EVENT_BUS),
+        reads=(ALARM,),
         cloud=NAME,
-        description="SNS topics the monitoring alarms and rules notify, with their subscriptions.",
+        description="SNS topics the monitoring alarms notify, with their subscriptions.",
         collect=collect_topics,
         stage=5,
     ),
