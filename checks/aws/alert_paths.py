@@ -20,8 +20,7 @@ from typing import Any
 
 from logwarden.checks.aws.alert_coverage import covers, rule_covers
 from logwarden.checks.aws.monitoring_requirements import Requirement
-from logwarden.scanner.collectors.aws.kinds.cloudwatch import alarm_metrics, filter_metrics
-from logwarden.scanner.collectors.aws.kinds.sns import is_topic
+from logwarden.scanner.collectors.aws.alert_docs import alarm_metrics, filter_metrics, is_topic
 from logwarden.scanner.models import Resource
 
 #: Services whose API calls CloudTrail records in us-east-1 only (global services).

@@ -27,16 +27,14 @@ from logwarden.checks.aws.monitoring_requirements import (
     Requirement,
     log_bucket_changes,
 )
-from logwarden.scanner.collectors.aws.common import (
+from logwarden.scanner.collectors.aws.alert_docs import (
+    ACCEPT_EVENTBRIDGE,
     ALARM,
-    BUCKET,
     EVENT_BUS,
     METRIC_FILTER,
     SNS_TOPIC,
-    TRAIL,
-    Arn,
+    arn_account,
 )
-from logwarden.scanner.collectors.aws.kinds.events import ACCEPT_EVENTBRIDGE
 from logwarden.scanner.declarative import subject_id
 from logwarden.scanner.models import (
     CheckContext,
@@ -47,6 +45,8 @@ from logwarden.scanner.models import (
     Status,
 )
 
+TRAIL = "aws.cloudtrail.trail"
+BUCKET = "aws.s3.bucket"
 CENTRAL_KINDS = (METRIC_FILTER, ALARM, SNS_TOPIC)
 
 
@@ -103,7 +103,7 @@ def _judge(ctx: CheckContext, requirement: Requirement) -> tuple[Verdict, dict[s
             gaps.append(f"trail {trail.id} {why}")
             continue
         group = _group_arn(trail)
-        owner = (Arn.parse(group) or Arn("", "", "", "", "")).account
+        owner = arn_account(group)
         docs = _docs(ctx, owner)
         if isinstance(docs, str):
             unknown.append(f"log group {group} of trail {trail.id}: {docs}")

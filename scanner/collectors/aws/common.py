@@ -28,10 +28,6 @@ KMS_KEY = "aws.kms.key"
 CONFIG_RECORDER = "aws.config.recorder"
 CONFIG_REGIONS = "aws.config.regions"
 LOG_GROUP = "aws.logs.log_group"
-METRIC_FILTER = "aws.logs.metric_filter"
-ALARM = "aws.cloudwatch.alarm"
-SNS_TOPIC = "aws.sns.topic"
-EVENT_BUS = "aws.events.default_bus"
 
 #: The code of the error for a log bucket that no scanned account owns.
 LOG_BUCKET_NOT_FOUND = "LogBucketNotFound"

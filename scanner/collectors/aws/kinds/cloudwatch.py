@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
 
-from logwarden.scanner.collectors.aws.common import (
+from logwarden.scanner.collectors.aws.alert_docs import (
     ALARM,
-    AWS_ERRORS,
     METRIC_FILTER,
+    Metric,
+    alarm_metrics,
+    filter_metrics,
+)
+from logwarden.scanner.collectors.aws.common import (
+    AWS_ERRORS,
     NAME,
     failure,
     incomplete,
@@ -25,29 +29,6 @@ from logwarden.scanner.collectors.aws.common import (
 )
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import CollectionError, Resource, ResourceKind
-
-Metric = tuple[str, str]  # (namespace, name)
-
-
-def alarm_metrics(alarm: dict[str, Any]) -> set[Metric]:
-    """Every metric an alarm reads: its own ``Namespace``/``MetricName``, or those of the
-    ``MetricStat`` queries of a metric-math alarm."""
-    found: set[Metric] = set()
-    if alarm.get("MetricName"):
-        found.add((str(alarm.get("Namespace") or ""), str(alarm["MetricName"])))
-    for query in alarm.get("Metrics") or ():
-        metric = (query.get("MetricStat") or {}).get("Metric") or {}
-        if metric.get("MetricName"):
-            found.add((str(metric.get("Namespace") or ""), str(metric["MetricName"])))
-    return found
-
-
-def filter_metrics(metric_filter: dict[str, Any]) -> set[Metric]:
-    """The metrics a metric filter publishes."""
-    return {
-        (str(t.get("metricNamespace") or ""), str(t.get("metricName") or ""))
-        for t in metric_filter.get("metricTransformations") or ()
-    }
 
 
 def collect_alarms(inv: Inventory) -> Iterator[Resource | CollectionError]:

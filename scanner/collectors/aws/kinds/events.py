@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from logwarden.scanner.collectors.aws.alert_docs import ACCEPT_EVENTBRIDGE, EVENT_BUS
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
-    EVENT_BUS,
     NAME,
     failure,
     resource,
@@ -27,8 +27,6 @@ from logwarden.scanner.collectors.aws.common import (
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 
-#: The parameter that lets an EventBridge rule satisfy the monitoring controls.
-ACCEPT_EVENTBRIDGE = "alert_via_eventbridge"
 _KEPT = ("Name", "Arn", "EventPattern", "State")
 
 

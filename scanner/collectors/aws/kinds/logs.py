@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from logwarden.scanner.collectors.aws.alert_docs import METRIC_FILTER
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
     LOG_GROUP,
-    METRIC_FILTER,
     NAME,
     TRAIL,
     Arn,

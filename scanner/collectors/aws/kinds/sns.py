@@ -12,11 +12,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from logwarden.scanner.collectors.aws.alert_docs import ALARM, SNS_TOPIC, is_topic
 from logwarden.scanner.collectors.aws.common import (
-    ALARM,
     AWS_ERRORS,
     NAME,
-    SNS_TOPIC,
     Arn,
     failure,
     incomplete,
@@ -31,12 +30,6 @@ from logwarden.scanner.models import CollectionError, Resource, ResourceKind
 #: ``SubscriptionArn`` of a subscription whose endpoint has not confirmed it yet.
 PENDING = "PendingConfirmation"
 _NOT_FOUND = frozenset({"NotFound", "NotFoundException"})
-
-
-def is_topic(arn: str) -> bool:
-    """Whether ``arn`` names an SNS topic."""
-    parsed = Arn.parse(arn)
-    return parsed is not None and parsed.service == "sns" and ":" not in parsed.resource
 
 
 def referenced_topics(inv: Inventory) -> set[str]:
