@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logwarden.scanner.models import Organization, Resource, Tenant
+from tests import aws_monitoring_docs
 
 ORG_ID = "o-abc123def4"
 MGMT = "111111111111"
@@ -362,6 +363,7 @@ def compliant_world() -> World:
     w.tenants[MGMT]["aws.logs.log_group"] = [
         Resource("aws.logs.log_group", LOG_GROUP_ARN, MGMT, "us-east-1", group)
     ]
+    aws_monitoring_docs.add_alerts(w, LOG_GROUP_ARN, MGMT, BUCKET, REGIONS)
     return w
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from logwarden_sandbox import aws_defects_monitoring
 from logwarden_sandbox.aws_zone import (
     MANAGEMENT,
     BucketSpec,
@@ -262,6 +263,7 @@ DEFECTS: dict[str, Defect] = {
         lambda z, w: [Expectation(RETENTION, w.management_account_id, w.log_group_arn)],
     ),
 }
+DEFECTS.update({n: Defect(*spec) for n, spec in aws_defects_monitoring.DEFECTS.items()})
 
 #: Pairs that cannot be combined: the first would hide the second's failure (or they set the
 #: same field).
@@ -303,6 +305,13 @@ def apply(zone: LandingZone, defects: Collection[str]) -> None:
 def describe(zone: LandingZone, world: World) -> dict[str, DefectInfo]:
     """The DefectInfo of every defect applied to ``zone``, with ids from ``world``."""
     return {
-        name: DefectInfo(name, DEFECTS[name].description, tuple(DEFECTS[name].rows(zone, world)))
+        name: DefectInfo(
+            name,
+            DEFECTS[name].description,
+            (
+                *DEFECTS[name].rows(zone, world),
+                *aws_defects_monitoring.extra_rows(name, zone, world),
+            ),
+        )
         for name in zone.defects
     }

@@ -7,12 +7,14 @@ production):
 protocol    AccessDenied                Throttling                    InternalError
 ==========  ==========================  ============================  =======================
 json        400 AccessDeniedException   400 ThrottlingException       500 InternalFailure
+cbor        400 AccessDeniedException   400 ThrottlingException       500 InternalFailure
 query       403 AccessDenied            400 Throttling                500 InternalFailure
 ec2         403 UnauthorizedOperation   503 RequestLimitExceeded      500 InternalError
 rest-xml    403 AccessDenied            503 SlowDown                  500 InternalError
 rest-json   403 AccessDeniedException   429 TooManyRequestsException  500 InternalFailure
 ==========  ==========================  ============================  =======================
 
+``cbor`` is Smithy RPC v2 CBOR (CloudWatch): the JSON error object, encoded in CBOR.
 ``Unavailable`` is 503 ServiceUnavailable in every protocol. Every throttling code above is one
 botocore retries, and 500 and 503 are retried as transient: a rule with ``times=None``
 therefore outlives any retry budget and the caller sees the error.
@@ -34,6 +36,7 @@ ERROR_KINDS = ("AccessDenied", "Throttling", "Unavailable", "InternalError")
 _CODES: dict[str, dict[str, tuple[int, str]]] = {
     "AccessDenied": {
         "json": (400, "AccessDeniedException"),
+        "cbor": (400, "AccessDeniedException"),
         "query": (403, "AccessDenied"),
         "ec2": (403, "UnauthorizedOperation"),
         "rest-xml": (403, "AccessDenied"),
@@ -41,6 +44,7 @@ _CODES: dict[str, dict[str, tuple[int, str]]] = {
     },
     "Throttling": {
         "json": (400, "ThrottlingException"),
+        "cbor": (400, "ThrottlingException"),
         "query": (400, "Throttling"),
         "ec2": (503, "RequestLimitExceeded"),
         "rest-xml": (503, "SlowDown"),
@@ -48,6 +52,7 @@ _CODES: dict[str, dict[str, tuple[int, str]]] = {
     },
     "InternalError": {
         "json": (500, "InternalFailure"),
+        "cbor": (500, "InternalFailure"),
         "query": (500, "InternalFailure"),
         "ec2": (500, "InternalError"),
         "rest-xml": (500, "InternalError"),
@@ -76,6 +81,10 @@ def render_error(kind: str, info: RequestInfo) -> tuple[str, list[tuple[str, str
     if info.protocol == "json":
         content_type = "application/x-amz-json-1.1"
         body = json.dumps({"__type": code, "message": message}).encode()
+    elif info.protocol == "cbor":
+        content_type = "application/cbor"
+        headers.append(("smithy-protocol", "rpc-v2-cbor"))
+        body = cbor_map({"__type": code, "message": message})
     elif info.protocol == "rest-json":
         content_type = "application/json"
         headers.append(("x-amzn-ErrorType", code))
@@ -99,3 +108,22 @@ def render_error(kind: str, info: RequestInfo) -> tuple[str, list[tuple[str, str
         500: "Internal Server Error",
     }.get(status, "Service Unavailable")
     return f"{status} {reason}", headers, body
+
+
+def cbor_map(items: dict[str, str]) -> bytes:
+    """A CBOR map of text strings (RFC 8949: major types 5 and 3), definite lengths."""
+    out = _cbor_head(5, len(items))
+    for key, value in items.items():
+        for text in (key, value):
+            data = text.encode()
+            out += _cbor_head(3, len(data)) + data
+    return out
+
+
+def _cbor_head(major: int, length: int) -> bytes:
+    if length < 24:
+        return bytes([major << 5 | length])
+    for extra, size in ((24, 1), (25, 2), (26, 4)):
+        if length < 1 << (8 * size):
+            return bytes([major << 5 | extra]) + length.to_bytes(size, "big")
+    raise ValueError("too long for this encoder")

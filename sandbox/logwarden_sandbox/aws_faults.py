@@ -16,12 +16,16 @@ The matchers (each a glob, ``fnmatch``-style and case-sensitive; ``"*"`` matches
 ``service``
     The signing name from the SigV4 credential scope (``Credential=AKID/DATE/REGION/SERVICE/
     aws4_request``, or ``X-Amz-Credential`` of a presigned URL): ``cloudtrail``, ``kms``,
-    ``logs``, ``config``, ``organizations``, ``sts``, ``iam``, ``ec2``, ``s3``. S3 Control
-    requests (path ``/v20180820/...``) are signed as ``s3`` but are named ``s3control`` here.
+    ``logs``, ``config``, ``organizations``, ``sts``, ``iam``, ``ec2``, ``s3``, ``events``,
+    ``sns``. S3 Control requests (path ``/v20180820/...``) are signed as ``s3`` but are named
+    ``s3control`` here, and CloudWatch's (signed ``monitoring``) ``cloudwatch``, botocore's
+    names.
 ``region``
     The region from the same credential scope (``us-east-1`` for global services).
 ``action``
     JSON protocols: the operation after the last dot of ``X-Amz-Target`` (``DescribeTrails``).
+    Smithy RPC v2 CBOR (``smithy-protocol: rpc-v2-cbor``, CloudWatch): the last segment of the
+    path ``/service/<service>/operation/<operation>``.
     Query and EC2 protocols: the ``Action`` parameter (query string or form body).
     S3: the sub-resource query key of the request (``policy``, ``encryption``, ``lifecycle``,
     ``acl``, ``publicAccessBlock``, ``ownershipControls``, ``logging``, ``versioning``,
@@ -68,6 +72,7 @@ S3_SUBRESOURCES = frozenset(
     }
 )  # fmt: skip
 
+_BOTOCORE_NAMES = {"monitoring": "cloudwatch"}  # signing name -> botocore's service name
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 _S3CONTROL_PREFIX = "/v20180820/"
 
@@ -151,6 +156,7 @@ def describe_request(
     service = service.lower()
     if service == "s3" and path.startswith(_S3CONTROL_PREFIX):
         service = "s3control"
+    service = _BOTOCORE_NAMES.get(service, service)
     target = environ.get("HTTP_X_AMZ_TARGET", "") or ""
     content_type = environ.get("CONTENT_TYPE", "") or ""
     body = b""
@@ -160,6 +166,8 @@ def describe_request(
         body = _read_body(environ)
     if target:
         protocol, action = "json", target.rsplit(".", 1)[-1]
+    elif environ.get("HTTP_SMITHY_PROTOCOL") == "rpc-v2-cbor":
+        protocol, action = "cbor", path.rstrip("/").rsplit("/operation/", 1)[-1]
     elif service in ("s3", "s3control"):
         protocol, action = "rest-xml", _s3_action(service, path, query)
     else:

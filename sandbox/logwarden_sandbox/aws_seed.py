@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from logwarden_sandbox import aws_buckets as buckets
 from logwarden_sandbox import aws_policies as pol
+from logwarden_sandbox import aws_seed_monitoring
 from logwarden_sandbox.aws_clients import FAKE_CREDENTIALS, ClientCache, Credentials
 from logwarden_sandbox.aws_zone import (
     LOG_ARCHIVE,
@@ -51,6 +52,8 @@ class Seeder:
 
     def _client(self, service: str, account: str, region: str | None = None) -> Any:
         return self.clients.get(service, region or self.home, self.creds[account])
+
+    client_of = _client  # for the seeding modules of other services
 
     def _name(self, template: str, account: str) -> str:
         return template.format(account=self.ids[account], org=self.org["Id"])
@@ -216,6 +219,7 @@ class Seeder:
         self._recorders(spec)
         if spec.name == MANAGEMENT:
             self._trail(MANAGEMENT, self.zone.org_trail)
+            aws_seed_monitoring.seed_for(self)
         if spec.trail is not None:
             self._trail(spec.name, spec.trail)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from logwarden_sandbox.aws_monitoring_spec import MonitoringSpec
+
 MANAGEMENT = "management"
 LOG_ARCHIVE = "log-archive"
 ROOT = "ROOT"  # SCP target: the organization root
@@ -118,6 +120,7 @@ class LandingZone:
     log_key: KeySpec = field(default_factory=KeySpec)
     config_bucket: str = "logwarden-config-{account}"
     scps: list[ScpSpec] = field(default_factory=list)
+    monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)
     defects: tuple[str, ...] = ()
 
     def account(self, name: str) -> AccountSpec:

@@ -22,6 +22,13 @@ def test_demo_scans_changes_rescans_and_names_who(tmp_path: Path) -> None:
     assert "Drift since scan 1" in summary  # the drift comes first in the summary
     assert "New failures" in summary and "by arn:aws:sts::" in summary
 
+    results = json.loads((out / "report.json").read_text())["results"]
+    missing_alarm = {
+        r["status"]
+        for r in results
+        if r["check_id"] == "aws.monitoring.unauthorized_api_calls_alarm"
+    }
+    assert missing_alarm == {"FAIL"}  # the demo's missing alarm, in every account
     drift = json.loads((out / "report.json").read_text())["drift"]
     assert drift["before"]["id"] == "1" and drift["after"]["id"] == "2"
     who = {

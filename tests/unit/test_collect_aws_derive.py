@@ -35,6 +35,10 @@ def test_plugin_registers_with_pluggy_and_declares_every_documented_kind() -> No
         "aws.s3.bucket": (2, False),
         "aws.logs.log_group": (2, False),
         "aws.kms.key": (3, False),
+        "aws.logs.metric_filter": (3, False),
+        "aws.cloudwatch.alarm": (4, False),
+        "aws.sns.topic": (5, False),
+        "aws.events.default_bus": (0, False),
     }
     assert all(k.cloud == "aws" and k.description for k in kinds)
 

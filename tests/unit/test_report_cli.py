@@ -35,10 +35,10 @@ def _world(defects: tuple[str, ...]) -> d.World:
         }
     if "medium" in defects:  # aws.s3.log_bucket_access_logging
         w.doc(d.LOG, "aws.s3.bucket").pop("Logging")
-    if "low" in defects:  # aws.cloudtrail.cloudwatch_delivery
+    if "low" in defects:  # aws.cloudtrail.cloudwatch_delivery: the last delivery is stale
         for account in w.tenants:
-            trail = w.doc(account, "aws.cloudtrail.trail")
-            trail.pop("CloudWatchLogsLogGroupArn")
+            status = w.doc(account, "aws.cloudtrail.trail")["Status"]
+            status["LatestCloudWatchLogsDeliveryTime"] = "2020-01-01T00:00:00Z"
     return w
 
 

@@ -331,7 +331,7 @@ def test_html_script_knows_the_drift_columns() -> None:
 
 
 def test_html_lists_are_capped() -> None:
-    big = scaled_report(5_000)
+    big = scaled_report(6_000)
     after = drift.ScanState(id="1", time=big.started_at, clouds=("aws",), scope="aws|x")
     after.results = drift.index_rows(drift.row_of(r) for r in big.results)
     first = drift.compare(None, after)  # a first scan: every finding is new

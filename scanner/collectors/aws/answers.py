@@ -115,6 +115,27 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
     },
     "logs": {
         "DescribeLogGroups": (key("logGroups", list), key("logGroups[].logGroupName", str)),
+        "DescribeMetricFilters": (
+            key("metricFilters", list),
+            key("metricFilters[].filterName", str),
+        ),
+    },
+    "cloudwatch": {
+        "DescribeAlarms": (key("MetricAlarms", list), key("MetricAlarms[].AlarmArn", str)),
+    },
+    "events": {
+        "ListRules": (key("Rules", list), key("Rules[].Name", str), key("Rules[].Arn", str)),
+        "ListTargetsByRule": (
+            key("Targets", list),
+            key("Targets[].Id", str),
+            key("Targets[].Arn", str),
+        ),
+    },
+    "sns": {
+        "ListSubscriptionsByTopic": (
+            key("Subscriptions", list),
+            key("Subscriptions[].SubscriptionArn", str),
+        ),
     },
     "s3": {
         "ListBuckets": (key("Buckets", list), key("Buckets[].Name", str)),

@@ -3,7 +3,17 @@
 
 from __future__ import annotations
 
-from logwarden.scanner.collectors.aws.kinds import cloudtrail, config, kms, logs, organizations, s3
+from logwarden.scanner.collectors.aws.kinds import (
+    cloudtrail,
+    cloudwatch,
+    config,
+    events,
+    kms,
+    logs,
+    organizations,
+    s3,
+    sns,
+)
 from logwarden.scanner.models import ResourceKind
 
 KINDS: list[ResourceKind] = [
@@ -13,4 +23,7 @@ KINDS: list[ResourceKind] = [
     *kms.KINDS,
     *config.KINDS,
     *logs.KINDS,
+    *cloudwatch.KINDS,
+    *events.KINDS,
+    *sns.KINDS,
 ]

@@ -1,4 +1,5 @@
-"""``aws.logs.log_group``: the CloudWatch Logs groups that trails deliver to."""
+"""``aws.logs.log_group``: the CloudWatch Logs groups that trails deliver to;
+``aws.logs.metric_filter``: the metric filters of those that receive a multi-region trail."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from logwarden.scanner.collectors.aws.alert_docs import METRIC_FILTER
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
     LOG_GROUP,
@@ -64,6 +66,40 @@ def collect_log_groups(inv: Inventory) -> Iterator[Item]:
         yield resource(LOG_GROUP, rid, me, region, {**found, "UsedBy": sorted(users)})
 
 
+def collect_metric_filters(inv: Inventory) -> Iterator[Item]:
+    """The metric filters of this account's log groups that receive a multi-region trail
+    (an organization trail is one): one paginated DescribeMetricFilters per such group, read
+    once, in the account that owns the group, whichever accounts the trail covers."""
+    me = viewer_id(inv)
+    gaps = source_errors(inv, TRAIL, LOG_GROUP)
+    if gaps:
+        yield incomplete(me, METRIC_FILTER, "the metric filters of the trails' log groups", gaps)
+        return
+    multi_region = {
+        t.id for t in inv.get(TRAIL).resources if t.data.get("IsMultiRegionTrail") is True
+    }
+    session = session_of(inv)
+    for group in inv.get(LOG_GROUP).resources:
+        if not multi_region.intersection(group.data.get("UsedBy") or ()):
+            continue
+        name = str(group.data["logGroupName"])
+        pages = session.client("logs", group.region).get_paginator("describe_metric_filters")
+        try:
+            found = [
+                f
+                for page in pages.paginate(logGroupName=name)
+                for f in page["metricFilters"]
+                if f.get("logGroupName", name) == name
+            ]
+        except AWS_ERRORS as exc:
+            yield failure(me, METRIC_FILTER, group.region, exc, f"metric filters of {name}")
+            continue
+        for found_filter in found:
+            rid = f"{group.id}:metric-filter/{found_filter['filterName']}"
+            data = {**found_filter, "LogGroupArn": group.id}
+            yield resource(METRIC_FILTER, rid, me, group.region, data)
+
+
 KINDS = [
     ResourceKind(
         name=LOG_GROUP,
@@ -73,5 +109,13 @@ KINDS = [
         collect=collect_log_groups,
         stage=2,
         volatile=("storedBytes",),  # grows with every event the trail delivers
+    ),
+    ResourceKind(
+        name=METRIC_FILTER,
+        reads=(TRAIL, LOG_GROUP),
+        cloud=NAME,
+        description="Metric filters of the log groups that receive a multi-region trail.",
+        collect=collect_metric_filters,
+        stage=3,
     ),
 ]
