@@ -231,6 +231,9 @@ def compliant_world() -> World:
         }
     w.set(PLATFORM, WORKSPACES, workspace_doc())
     w.set(PLATFORM, ACCOUNTS, storage_doc())
+    from tests import azure_alert_docs  # it imports this module
+
+    azure_alert_docs.seed(w)
     return w
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from logwarden_sandbox import azure_monitoring_defects
 from logwarden_sandbox.azure_tenant import (
     ALL_CATEGORIES,
     DefectInfo,
@@ -198,6 +199,8 @@ DEFECTS: dict[str, Defect] = {
         _storage_row(STORAGE_RETENTION),
     ),
 }
+
+DEFECTS.update(azure_monitoring_defects.defects())
 
 CONFLICTS = [
     {"activity_log_no_security", "activity_log_missing"},

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from logwarden.scanner.models import Scope
-from logwarden_sandbox import azure_defects
+from logwarden_sandbox import azure_defects, azure_monitoring_defects
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from logwarden_sandbox.azure_server import FaultRule
 from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
@@ -46,6 +46,7 @@ DEFECT_SETS = {
     ),
     "missing-setting-and-assignment": ("activity_log_missing", "policy_not_assigned"),
     "non-compliant": ("policy_noncompliant",),
+    "alerts": tuple(azure_monitoring_defects.CASES),
 }
 
 

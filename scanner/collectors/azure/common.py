@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +117,18 @@ def problem(
     return CollectionError(
         cloud=NAME, tenant_id=subscription, kind=kind, region=region, code=code, message=message
     )
+
+
+def listed(
+    inv: Inventory, kind: str, what: str, call: Callable[[AzureSession], Iterable[Any]]
+) -> list[dict[str, Any]] | CollectionError:
+    """Every item ``call`` lists with the tenant's session, as ARM JSON sorted by id (without
+    case); a failure (``what``: the words of its message) as a value of ``kind``."""
+    try:
+        found = [to_json(item) for item in call(session_of(inv))]
+    except AZURE_ERRORS as exc:
+        return failure(subscription_of(inv), kind, exc, what)
+    return sorted(found, key=lambda d: str(d.get("id", "")).lower())
 
 
 def not_found(exc: BaseException) -> bool:

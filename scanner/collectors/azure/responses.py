@@ -34,6 +34,7 @@ SET = "providers/Microsoft.Authorization/policySetDefinitions/{policySetDefiniti
 EVENTS = "providers/Microsoft.Insights/eventtypes/management/values"
 SET_MEMBERS = ("properties.policyDefinitions[].policyDefinitionId:str",)
 EVENT_FIELDS = ("value[].eventTimestamp:str", "value[].operationName")
+INSIGHTS = f"{RG}/Microsoft.Insights"
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,30 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
     ),
     Operation("ActivityLogs_List", "GET", f"{SUB}/{EVENTS}", EVENT_FIELDS),
+    Operation(
+        "ActivityLogAlerts_ListBySubscriptionId",
+        "GET",
+        f"{SUB}/providers/Microsoft.Insights/activityLogAlerts",
+        (
+            "value[].id:str",
+            "value[].properties.scopes:list",
+            "value[].properties.condition.allOf:list",
+            "value[].properties.enabled?:bool",
+            "value[].properties.actions:object",
+            "value[].properties.actions.actionGroups[]?.actionGroupId:str",
+            "nextLink?:str",
+        ),
+    ),
+    Operation(
+        "ActionGroups_Get",
+        "GET",
+        f"{INSIGHTS}/actionGroups/{{actionGroupName}}",
+        (
+            "properties.enabled:bool",
+            "properties.emailReceivers[]?.status?:str",
+            "properties.smsReceivers[]?.status?:str",
+        ),
+    ),
     Operation("TenantActivityLogs_List", "GET", f"/{EVENTS}", EVENT_FIELDS),
 )
 

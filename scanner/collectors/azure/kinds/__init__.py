@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
-from logwarden.scanner.collectors.azure.kinds import loganalytics, monitor, policy, storage
+from logwarden.scanner.collectors.azure.kinds import alerts, loganalytics, monitor, policy, storage
 from logwarden.scanner.models import ResourceKind
 
-KINDS: list[ResourceKind] = [*monitor.KINDS, *policy.KINDS, *loganalytics.KINDS, *storage.KINDS]
+KINDS: list[ResourceKind] = [
+    *monitor.KINDS,
+    *policy.KINDS,
+    *loganalytics.KINDS,
+    *storage.KINDS,
+    *alerts.KINDS,
+]

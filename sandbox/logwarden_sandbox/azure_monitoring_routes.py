@@ -1,0 +1,75 @@
+"""The emulator's routes for ``azure_monitoring``: one subscription's activity log alert rules
+(paged through ``nextLink`` like every list of the emulator) and action groups.
+
+A request with an api-version the operation does not have is refused as ARM does (400
+``InvalidApiVersionParameter``), so a client that sends the wrong one on a next page is caught.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from logwarden_sandbox.azure_monitoring import alert_document
+from logwarden_sandbox.azure_routes import Answer, unknown_api_version
+
+if TYPE_CHECKING:
+    from logwarden_sandbox.azure_routes import Router
+
+SUB = r"/subscriptions/([^/]+)"
+RG = rf"{SUB}/resourcegroups/([^/]+)/providers"
+# (method, path pattern, api-versions the operation has, handler name)
+ROUTES: list[tuple[str, re.Pattern[str], frozenset[str], str]] = [
+    (
+        "GET",
+        re.compile(rf"^{SUB}/providers/microsoft\.insights/activitylogalerts$"),
+        frozenset({"2017-03-01-preview", "2017-04-01", "2020-10-01", "2023-01-01-preview"}),
+        "alerts",
+    ),
+    (
+        "GET",
+        re.compile(rf"^{RG}/microsoft\.insights/actiongroups/[^/]+$"),
+        frozenset(
+            {
+                "2017-04-01",
+                "2018-03-01",
+                "2018-09-01",
+                "2019-03-01",
+                "2019-06-01",
+                "2021-09-01",
+                "2022-04-01",
+                "2022-06-01",
+                "2023-01-01",
+                "2023-09-01-preview",
+                "2024-10-01-preview",
+            }
+        ),
+        "object",
+    ),
+]
+
+
+def handle(router: Router, method: str, low: str, query: dict[str, list[str]]) -> Answer | None:
+    """The answer to one of this module's requests, or None when it is not one."""
+    for verb, pattern, versions, name in ROUTES:
+        match = pattern.match(low)
+        if match is None or verb != method:
+            continue
+        refused = unknown_api_version(query, versions)
+        if refused is not None:
+            return refused
+        if name == "object":
+            found = router.state.objects.get(low)
+            return Answer(200, found) if found is not None else None
+        return _alerts(router, low, query, match.group(1))
+    return None
+
+
+def _alerts(router: Router, low: str, query: dict[str, list[str]], sub_id: str) -> Answer | None:
+    tenant = router.state.tenant
+    names = {s.id: s.name for s in tenant.subscriptions}
+    if sub_id not in names:
+        return None
+    mine = [a for a in tenant.monitoring.alerts if a.subscription == names[sub_id]]
+    docs = sorted((alert_document(tenant, a) for a in mine), key=lambda d: d["name"])
+    return router._page(low, query, docs)

@@ -1,0 +1,67 @@
+"""What the Azure sandbox holds beyond the Activity Log export: activity log alert rules and
+their action groups, role assignments on the log destinations, the Entra ID (tenant)
+diagnostic settings, virtual networks and DNS security policies.
+
+Plain data, by name, held in ``TenantSpec.monitoring``; ``azure_monitoring`` turns it into ARM
+documents and ``azure_monitoring_zone`` seeds the standard tenant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ActionGroupSpec:
+    """An action group (``Microsoft.Insights/actionGroups``) with email receivers."""
+
+    name: str
+    subscription: str  # the owner's name
+    resource_group: str = "rg-monitor"
+    enabled: bool = True
+    emails: dict[str, str] = field(default_factory=lambda: {"secops": "Enabled"})  # name -> status
+    webhooks: tuple[str, ...] = ()  # receiver names (no status in the API)
+
+
+@dataclass
+class AlertSpec:
+    """An activity log alert rule (``Microsoft.Insights/activityLogAlerts``).
+
+    ``operations``: one name gives ``operationName equals``; several give an ``anyOf`` of them.
+    ``scopes``: ``sub`` (the owner), ``sub:NAME``, ``rg:NAME`` (a resource group of the owner)
+    or a management group name. ``extra``: more ``allOf`` leaves, as (field, value).
+    ``action_groups``: names of :class:`ActionGroupSpec`, or ``missing:NAME`` for an id that
+    names no group.
+    """
+
+    name: str
+    subscription: str
+    operations: tuple[str, ...]
+    category: str = "Administrative"
+    scopes: tuple[str, ...] = ("sub",)
+    extra: tuple[tuple[str, str], ...] = ()
+    enabled: bool = True
+    action_groups: tuple[str, ...] = ("ag-secops",)
+    resource_group: str = "rg-monitor"
+
+
+@dataclass
+class MonitoringSpec:
+    """Everything of this module in one tenant."""
+
+    action_groups: list[ActionGroupSpec] = field(default_factory=list)
+    alerts: list[AlertSpec] = field(default_factory=list)
+
+    def alert(self, name: str, subscription: str) -> AlertSpec:
+        """The alert rule ``name`` of ``subscription`` (KeyError if none)."""
+        for spec in self.alerts:
+            if (spec.name, spec.subscription) == (name, subscription):
+                return spec
+        raise KeyError((name, subscription))
+
+    def action_group(self, name: str) -> ActionGroupSpec:
+        """The action group called ``name`` (KeyError if none)."""
+        for spec in self.action_groups:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)

@@ -1,0 +1,66 @@
+"""The standard tenant's alerting (``azure_zone.standard_tenant`` calls :func:`seed`): every
+subscription is alerted on the ten CIS operations, three ways.
+
+- ``platform-management``: one rule per operation (``alert-<key>``), as the CIS benchmark
+  shows it, notifying the central action group ``ag-secops`` (email receiver, Enabled);
+- ``lz-corp``: the same ten rules of its own (each defect of ``azure_monitoring_defects``
+  breaks one of them), also notifying ``ag-secops`` in the platform subscription;
+- ``lz-online``: a rule for the two policy operations (``operationName`` in an ``anyOf``) and
+  one for the other eight, notifying its own ``ag-online`` (a webhook receiver), plus a rule
+  scoped to its management group, which covers nothing and changes nothing;
+- every other subscription (``lz-app-N``): one rule with all ten operations in an ``anyOf``.
+"""
+
+from __future__ import annotations
+
+from logwarden_sandbox.azure_monitoring_spec import ActionGroupSpec, AlertSpec
+from logwarden_sandbox.azure_tenant import TenantSpec
+
+PLATFORM, CORP, ONLINE = "platform-management", "lz-corp", "lz-online"
+CENTRAL_GROUP = "ag-secops"
+# The CIS operations (checks/azure/alert_requirements.py), by requirement key.
+OPERATIONS = {
+    "create_policy_assignment": "Microsoft.Authorization/policyAssignments/write",
+    "delete_policy_assignment": "Microsoft.Authorization/policyAssignments/delete",
+    "create_update_nsg": "Microsoft.Network/networkSecurityGroups/write",
+    "delete_nsg": "Microsoft.Network/networkSecurityGroups/delete",
+    "create_update_security_solution": "Microsoft.Security/securitySolutions/write",
+    "delete_security_solution": "Microsoft.Security/securitySolutions/delete",
+    "create_update_sql_firewall_rule": "Microsoft.Sql/servers/firewallRules/write",
+    "delete_sql_firewall_rule": "Microsoft.Sql/servers/firewallRules/delete",
+    "create_update_public_ip": "Microsoft.Network/publicIPAddresses/write",
+    "delete_public_ip": "Microsoft.Network/publicIPAddresses/delete",
+}
+
+
+def rule_name(key: str) -> str:
+    """The name of the one-operation rule of requirement ``key``."""
+    return f"alert-{key.replace('_', '-')}"
+
+
+def _one_per_operation(subscription: str) -> list[AlertSpec]:
+    return [AlertSpec(rule_name(k), subscription, (op,)) for k, op in OPERATIONS.items()]
+
+
+def seed(tenant: TenantSpec) -> None:
+    """Add the action groups and alert rules of every subscription of ``tenant``."""
+    spec = tenant.monitoring
+    names = [s.name for s in tenant.subscriptions]
+    if PLATFORM not in names:
+        return
+    spec.action_groups.append(ActionGroupSpec(CENTRAL_GROUP, PLATFORM))
+    ops = tuple(OPERATIONS.values())
+    for name in names:
+        if name in (PLATFORM, CORP):
+            spec.alerts += _one_per_operation(name)
+        elif name == ONLINE:
+            spec.action_groups.append(
+                ActionGroupSpec("ag-online", ONLINE, emails={}, webhooks=("pager",))
+            )
+            spec.alerts += [
+                AlertSpec("alert-policy", ONLINE, ops[:2], action_groups=("ag-online",)),
+                AlertSpec("alert-network-security-sql", ONLINE, ops[2:]),
+                AlertSpec("alert-from-group", ONLINE, ops, scopes=("mg-landingzones",)),
+            ]
+        else:
+            spec.alerts.append(AlertSpec("alert-cis-operations", name, ops))

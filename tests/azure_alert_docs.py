@@ -1,0 +1,91 @@
+"""Activity log alert rules and action groups of the offline Azure tenant (``tests.azure_docs``),
+as the collector (``scanner/collectors/azure/kinds/alerts.py``) normalizes them.
+
+Every subscription has one rule per CIS operation (6.2.1-6.2.10), scoped to itself, notifying
+the central action group ``ag-secops`` of the platform subscription (one Enabled email
+receiver). Tests change one rule or the group and evaluate the real catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logwarden.checks.azure.alert_requirements import REQUIREMENTS
+from tests import azure_docs as d
+
+ALERT = "azure.monitor.activity_log_alert"
+ACTION_GROUP = "azure.monitor.action_group"
+GROUP = (
+    f"/subscriptions/{d.PLATFORM}/resourceGroups/rg-monitor/providers/"
+    "microsoft.insights/actionGroups/ag-secops"
+)
+
+
+def rule_name(key: str) -> str:
+    """The name of the seeded rule of requirement ``key``."""
+    return f"alert-{key.replace('_', '-')}"
+
+
+def alert_doc(
+    sub: str,
+    name: str,
+    operation: str,
+    *,
+    scopes: list[str] | None = None,
+    extra: list[dict[str, Any]] | None = None,
+    enabled: bool = True,
+    groups: list[str] | None = None,
+) -> dict[str, Any]:
+    """A rule as ``activityLogAlerts`` returns it, plus the collector's derived fields."""
+    chosen = [GROUP] if groups is None else groups
+    terms = [
+        {"field": "category", "equals": "Administrative"},
+        {"field": "operationName", "equals": operation},
+        *(extra or []),
+    ]
+    return {
+        "id": f"/subscriptions/{sub}/resourceGroups/rg-monitor/providers/"
+        f"Microsoft.Insights/activityLogAlerts/{name}",
+        "name": name,
+        "type": "Microsoft.Insights/ActivityLogAlerts",
+        "location": "Global",
+        "properties": {
+            "scopes": [f"/subscriptions/{sub}"] if scopes is None else scopes,
+            "condition": {"allOf": terms},
+            "actions": {"actionGroups": [{"actionGroupId": g} for g in chosen]},
+            "enabled": enabled,
+        },
+        "Name": name,
+        "Enabled": enabled,
+        "ActionGroupIds": chosen,
+    }
+
+
+def group_doc(
+    gid: str = GROUP, *, enabled: bool = True, status: str = "Enabled", named_by: list[str]
+) -> dict[str, Any]:
+    """An action group that was read (``State: Exists``) with one email receiver."""
+    return {
+        "id": gid,
+        "name": gid.rsplit("/", 1)[-1],
+        "type": "Microsoft.Insights/ActionGroups",
+        "location": "Global",
+        "properties": {
+            "groupShortName": "secops",
+            "enabled": enabled,
+            "emailReceivers": [
+                {"name": "secops", "emailAddress": "secops@contoso.example", "status": status}
+            ],
+            "smsReceivers": [],
+        },
+        "State": "Exists",
+        "NamedBy": named_by,
+    }
+
+
+def seed(world: d.World) -> None:
+    """Give every subscription of ``world`` its ten rules and the group they notify."""
+    for sub in d.NAMES:
+        alerts = [alert_doc(sub, rule_name(r.key), r.operation) for r in REQUIREMENTS]
+        world.set(sub, ALERT, *alerts)
+        world.set(sub, ACTION_GROUP, group_doc(named_by=[a["name"] for a in alerts]))
