@@ -198,6 +198,11 @@ DEFECTS: dict[str, Defect] = {
         _set_storage(immutability_days=None, lifecycle_delete_days=30),
         _storage_row(STORAGE_RETENTION),
     ),
+    "storage_immutability_unlocked": Defect(
+        "stactivitylogs01's immutability policy is still unlocked (365 days, deletable)",
+        _set_storage(immutability_state="Unlocked"),
+        _storage_row("azure.storage.log_account_immutability_locked"),
+    ),
 }
 
 DEFECTS.update(azure_monitoring_defects.defects())

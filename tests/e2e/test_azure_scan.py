@@ -45,7 +45,7 @@ DEFECT_SETS = {
         "storage_short_retention",
     ),
     "missing-setting-and-assignment": ("activity_log_missing", "policy_not_assigned"),
-    "non-compliant": ("policy_noncompliant",),
+    "non-compliant": ("policy_noncompliant", "storage_immutability_unlocked"),
     "alerts": tuple(azure_monitoring_defects.CASES),
 }
 
