@@ -3,7 +3,8 @@ as the collector (``scanner/collectors/azure/kinds/alerts.py``) normalizes them.
 
 Every subscription has one rule per CIS operation (6.2.1-6.2.10), scoped to itself, notifying
 the central action group ``ag-secops`` of the platform subscription (one Enabled email
-receiver). Tests change one rule or the group and evaluate the real catalogue.
+receiver). The Entra ID tenant exports its logs to the central workspace (``entra_doc``).
+Tests change one rule, the group or the setting and evaluate the real catalogue.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from logwarden.checks.azure.alert_requirements import REQUIREMENTS
+from logwarden.scanner.models import KindCollection, Resource
 from tests import azure_docs as d
 
 ALERT = "azure.monitor.activity_log_alert"
 ACTION_GROUP = "azure.monitor.action_group"
+ENTRA = "azure.entra.diagnostic_setting"
 GROUP = (
     f"/subscriptions/{d.PLATFORM}/resourceGroups/rg-monitor/providers/"
     "microsoft.insights/actionGroups/ag-secops"
@@ -83,8 +86,34 @@ def group_doc(
     }
 
 
+def entra_doc(
+    name: str = "entra-to-central",
+    categories: tuple[str, ...] = ("AuditLogs", "SignInLogs", "NonInteractiveUserSignInLogs"),
+    destinations: tuple[str, ...] = ("workspace",),
+) -> Resource:
+    """An Entra ID diagnostic setting as the collector normalizes it."""
+    props: dict[str, Any] = {
+        "logs": [{"category": c, "enabled": True} for c in categories],
+    }
+    if "workspace" in destinations:
+        props["workspaceId"] = d.WORKSPACE
+    if "storage" in destinations:
+        props["storageAccountId"] = d.STORAGE
+    data = {
+        "id": f"/providers/microsoft.aadiam/diagnosticSettings/{name}",
+        "name": name,
+        "properties": props,
+        "Name": name,
+        "EnabledCategories": sorted(categories),
+        "Destinations": list(destinations),
+    }
+    return Resource(ENTRA, str(data["id"]), "", "", data)
+
+
 def seed(world: d.World) -> None:
-    """Give every subscription of ``world`` its ten rules and the group they notify."""
+    """Give every subscription of ``world`` its ten rules and the group they notify, and the
+    tenant its Entra ID diagnostic setting."""
+    world.org[ENTRA] = KindCollection(resources=(entra_doc(),))
     for sub in d.NAMES:
         alerts = [alert_doc(sub, rule_name(r.key), r.operation) for r in REQUIREMENTS]
         world.set(sub, ALERT, *alerts)

@@ -178,6 +178,8 @@ class World:
     errors: dict[tuple[str, str], KindCollection] = field(default_factory=dict)
     # destination id (lower case) -> {"State": ..., "Reason": ...}; absent: it exists
     states: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the organization's kinds (the Entra ID tenant's settings)
+    org: dict[str, KindCollection] = field(default_factory=dict)
 
     def doc(self, sub: str, kind: str, index: int = 0) -> dict[str, Any]:
         """The mutable data of one resource."""
@@ -272,7 +274,13 @@ def scan(world: World, **parameters: Any) -> ScanReport:
         for sub, kinds in world.docs.items()
     }
     return scan_documents(
-        "azure", organization(), tenants(), docs, errors=world.errors, **parameters
+        "azure",
+        organization(),
+        tenants(),
+        docs,
+        errors=world.errors,
+        org_documents=world.org,
+        **parameters,
     )
 
 

@@ -6,7 +6,7 @@ Their metadata is in rules.yaml (``implementation: python``); the ``azure`` plug
 
 from __future__ import annotations
 
-from logwarden.checks.azure import alerts, categories, monitor, policy
+from logwarden.checks.azure import alerts, categories, entra, monitor, policy
 from logwarden.scanner.models import PythonCheck
 
 CHECKS: tuple[PythonCheck, ...] = (
@@ -14,4 +14,5 @@ CHECKS: tuple[PythonCheck, ...] = (
     PythonCheck("azure.monitor.activity_log_categories", categories.activity_log_categories),
     PythonCheck("azure.policy.activity_log_policy_compliant", policy.activity_log_compliant),
     *alerts.CHECKS,
+    PythonCheck("azure.entra.tenant_logs_exported", entra.tenant_logs_exported),
 )

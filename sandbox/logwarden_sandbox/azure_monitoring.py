@@ -10,8 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from logwarden_sandbox.azure_monitoring_spec import ActionGroupSpec, AlertSpec
-from logwarden_sandbox.azure_tenant import TenantSpec, group_id
+from logwarden_sandbox.azure_monitoring_spec import ActionGroupSpec, AlertSpec, EntraSettingSpec
+from logwarden_sandbox.azure_tenant import TenantSpec, group_id, storage_id, workspace_id
+
+# Every log category of the Entra ID tenant's diagnostic settings the API lists (the others of
+# a setting are returned disabled, as ARM does).
+ENTRA_CATEGORIES = (
+    "AuditLogs",
+    "SignInLogs",
+    "NonInteractiveUserSignInLogs",
+    "ServicePrincipalSignInLogs",
+    "ManagedIdentitySignInLogs",
+    "ProvisioningLogs",
+    "ADFSSignInLogs",
+    "RiskyUsers",
+    "UserRiskEvents",
+)
 
 
 def action_group_id(tenant: TenantSpec, name: str) -> str:
@@ -133,4 +147,29 @@ def alert_document(tenant: TenantSpec, spec: AlertSpec) -> dict[str, Any]:
             "enabled": spec.enabled,
             "description": f"CIS activity log alert {spec.name}",
         },
+    }
+
+
+def entra_setting_document(tenant: TenantSpec, spec: EntraSettingSpec) -> dict[str, Any]:
+    """One Entra ID diagnostic setting as ``microsoft.aadiam/diagnosticSettings`` (2017-04-01)
+    returns it."""
+    props: dict[str, Any] = {
+        "logs": [
+            {
+                "category": category,
+                "enabled": category in spec.categories,
+                "retentionPolicy": {"enabled": False, "days": 0},
+            }
+            for category in ENTRA_CATEGORIES
+        ]
+    }
+    if spec.workspace:
+        props["workspaceId"] = workspace_id(tenant, spec.workspace)
+    if spec.storage:
+        props["storageAccountId"] = storage_id(tenant, spec.storage)
+    return {
+        "id": f"/providers/microsoft.aadiam/diagnosticSettings/{spec.name}",
+        "type": None,
+        "name": spec.name,
+        "properties": props,
     }

@@ -112,11 +112,37 @@ def _rows(key: str) -> Callable[[TenantSpec], list[Expectation]]:
     return rows
 
 
+ROOT_GROUP = "mg-contoso"  # the scanned group: the organization of tenant-wide rows
+ENTRA = "azure.entra.tenant_logs_exported"
+
+
+def _entra_without_sign_ins(t: TenantSpec) -> None:
+    [setting] = t.monitoring.entra_settings
+    setting.categories = tuple(c for c in setting.categories if c != "SignInLogs")
+
+
+def _tenant_row(check: str) -> Callable[[TenantSpec], list[Expectation]]:
+    return lambda t: [Expectation(check, ROOT_GROUP, ROOT_GROUP)]
+
+
+# name -> (description, change, failing control): the tenant-wide defects
+TENANT_CASES: dict[str, tuple[str, Change, str]] = {
+    "entra_sign_ins_not_exported": (
+        "the Entra ID tenant's diagnostic setting exports no SignInLogs",
+        _entra_without_sign_ins,
+        ENTRA,
+    ),
+}
+
+
 def defects() -> dict[str, Defect]:
     """The defects of this module, for ``azure_defects.DEFECTS``."""
     from logwarden_sandbox.azure_defects import Defect  # it imports this module
 
-    return {
+    out = {
         name: Defect(description, change, _rows(key))
         for name, (key, description, change) in CASES.items()
     }
+    for name, (description, change, check) in TENANT_CASES.items():
+        out[name] = Defect(description, change, _tenant_row(check))
+    return out

@@ -1,5 +1,6 @@
 """The emulator's routes for ``azure_monitoring``: one subscription's activity log alert rules
-(paged through ``nextLink`` like every list of the emulator) and action groups.
+(paged through ``nextLink`` like every list of the emulator), action groups, and the Entra ID
+tenant's diagnostic settings (one unpaged list, as the API answers).
 
 A request with an api-version the operation does not have is refused as ARM does (400
 ``InvalidApiVersionParameter``), so a client that sends the wrong one on a next page is caught.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from logwarden_sandbox.azure_monitoring import alert_document
+from logwarden_sandbox.azure_monitoring import alert_document, entra_setting_document
 from logwarden_sandbox.azure_routes import Answer, unknown_api_version
 
 if TYPE_CHECKING:
@@ -46,6 +47,12 @@ ROUTES: list[tuple[str, re.Pattern[str], frozenset[str], str]] = [
         ),
         "object",
     ),
+    (
+        "GET",
+        re.compile(r"^/providers/microsoft\.aadiam/diagnosticsettings$"),
+        frozenset({"2017-04-01", "2017-04-01-preview"}),
+        "entra",
+    ),
 ]
 
 
@@ -61,6 +68,10 @@ def handle(router: Router, method: str, low: str, query: dict[str, list[str]]) -
         if name == "object":
             found = router.state.objects.get(low)
             return Answer(200, found) if found is not None else None
+        if name == "entra":
+            tenant = router.state.tenant
+            docs = [entra_setting_document(tenant, e) for e in tenant.monitoring.entra_settings]
+            return Answer(200, {"value": docs})  # the API does not page these
         return _alerts(router, low, query, match.group(1))
     return None
 

@@ -46,11 +46,25 @@ class AlertSpec:
 
 
 @dataclass
+class EntraSettingSpec:
+    """A diagnostic setting of the Entra ID tenant (``microsoft.aadiam/diagnosticSettings``).
+
+    ``workspace`` / ``storage``: names of the tenant's workspace / storage account (None: not
+    that destination); ``categories``: the log categories it enables."""
+
+    name: str
+    categories: tuple[str, ...]
+    workspace: str | None = "law-central"
+    storage: str | None = None
+
+
+@dataclass
 class MonitoringSpec:
     """Everything of this module in one tenant."""
 
     action_groups: list[ActionGroupSpec] = field(default_factory=list)
     alerts: list[AlertSpec] = field(default_factory=list)
+    entra_settings: list[EntraSettingSpec] = field(default_factory=list)
 
     def alert(self, name: str, subscription: str) -> AlertSpec:
         """The alert rule ``name`` of ``subscription`` (KeyError if none)."""

@@ -9,11 +9,14 @@ subscription is alerted on the ten CIS operations, three ways.
   one for the other eight, notifying its own ``ag-online`` (a webhook receiver), plus a rule
   scoped to its management group, which covers nothing and changes nothing;
 - every other subscription (``lz-app-N``): one rule with all ten operations in an ``anyOf``.
+
+The Entra ID tenant sends every log category to the central workspace (``entra-to-central``).
 """
 
 from __future__ import annotations
 
-from logwarden_sandbox.azure_monitoring_spec import ActionGroupSpec, AlertSpec
+from logwarden_sandbox.azure_monitoring import ENTRA_CATEGORIES
+from logwarden_sandbox.azure_monitoring_spec import ActionGroupSpec, AlertSpec, EntraSettingSpec
 from logwarden_sandbox.azure_tenant import TenantSpec
 
 PLATFORM, CORP, ONLINE = "platform-management", "lz-corp", "lz-online"
@@ -49,6 +52,8 @@ def seed(tenant: TenantSpec) -> None:
     if PLATFORM not in names:
         return
     spec.action_groups.append(ActionGroupSpec(CENTRAL_GROUP, PLATFORM))
+    # the Entra ID tenant's logs: every category to the central workspace
+    spec.entra_settings.append(EntraSettingSpec("entra-to-central", ENTRA_CATEGORIES))
     ops = tuple(OPERATIONS.values())
     for name in names:
         if name in (PLATFORM, CORP):

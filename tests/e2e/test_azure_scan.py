@@ -45,7 +45,11 @@ DEFECT_SETS = {
         "storage_short_retention",
     ),
     "missing-setting-and-assignment": ("activity_log_missing", "policy_not_assigned"),
-    "non-compliant": ("policy_noncompliant", "storage_immutability_unlocked"),
+    "non-compliant": (
+        "policy_noncompliant",
+        "storage_immutability_unlocked",
+        "entra_sign_ins_not_exported",
+    ),
     "alerts": tuple(azure_monitoring_defects.CASES),
 }
 
@@ -191,3 +195,19 @@ def test_azure_scan_imports_no_aws_or_google_module(
         check=False,
     )
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+def test_a_refused_entra_id_read_is_an_error_naming_the_permission(
+    compliant: AzureSandbox, tmp_path: Path
+) -> None:
+    rule = compliant.server.faults.add(FaultRule(403, path="/providers/microsoft.aadiam/*"))
+    try:
+        code, report, output = scan(compliant, tmp_path)
+    finally:
+        compliant.server.faults.clear()
+    assert rule.hits > 0
+    [row] = [r for r in report["results"] if r["check_id"] == "azure.entra.tenant_logs_exported"]
+    assert row["status"] == "ERROR", output
+    assert "microsoft.aadiam/diagnosticSettings/read" in row["message"]
+    assert {r["status"] for r in report["results"] if r is not row} == {"PASS"}
+    assert code == 3

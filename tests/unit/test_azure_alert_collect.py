@@ -1,4 +1,4 @@
-"""The activity log alert kinds through azure-mgmt-monitor, over HTTPS, against the ARM emulator:
+"""The kinds of issue 14 through the real SDK clients, over HTTPS, against the ARM emulator:
 paging, one read per action group per scan, and no call at all when no selected control
 needs them."""
 
@@ -18,13 +18,21 @@ from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM
 from tests.catalogue import controls
 
 ALERT_KINDS = {"azure.monitor.activity_log_alert", "azure.monitor.action_group"}
+# the kinds of issue 14's slice, and the requests that only they make
+NEW_KINDS = {*ALERT_KINDS, "azure.entra.diagnostic_setting"}
 ALERTS = "*/providers/microsoft.insights/activitylogalerts"
 GROUPS = "*/providers/microsoft.insights/actiongroups/*"
+NEW_CALLS = (ALERTS, GROUPS, "/providers/microsoft.aadiam/*")
 
 
 def alert_controls() -> set[str]:
-    """The controls that read the alert kinds (the others are the ones before them)."""
+    """The controls that read the alert kinds."""
     return {c.id for c in controls("azure") if set(c.kinds) & ALERT_KINDS}
+
+
+def new_controls() -> set[str]:
+    """The controls that read a new kind (the others are the ones before them)."""
+    return {c.id for c in controls("azure") if set(c.kinds) & NEW_KINDS}
 
 
 @pytest.fixture
@@ -72,11 +80,15 @@ def test_rules_are_paged_and_each_action_group_read_once(
     assert all(r["evidence"]["CoveringRule"].startswith("alert-") for r in platform)
 
 
-def test_a_scan_of_the_previous_controls_makes_no_alert_call(
+def test_a_scan_of_the_previous_controls_makes_no_new_call(
     box: AzureSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    report = scan(box, tmp_path, disabled=alert_controls())
-    assert report["results"] and not {r["check_id"] for r in report["results"]} & alert_controls()
-    assert box.server.count("GET", ALERTS) == 0
-    assert box.server.count("GET", GROUPS) == 0
+    report = scan(box, tmp_path, disabled=new_controls())
+    assert report["results"] and not {r["check_id"] for r in report["results"]} & new_controls()
+    assert {path: box.server.count("GET", path) for path in NEW_CALLS} == dict.fromkeys(
+        NEW_CALLS, 0
+    )
+    # and the whole catalogue makes each of them
+    scan(box, tmp_path)
+    assert all(box.server.count("GET", path) > 0 for path in NEW_CALLS)

@@ -207,6 +207,17 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
     ),
     Operation("TenantActivityLogs_List", "GET", f"/{EVENTS}", EVENT_FIELDS),
+    Operation(
+        "AadiamDiagnosticSettings_List",
+        "GET",
+        "/providers/microsoft.aadiam/diagnosticSettings",
+        (
+            "value:list",
+            "value[].name:str",
+            "value[].properties.logs[]?.category:str",
+            "value[].properties.logs[]?.enabled:bool",
+        ),
+    ),
 )
 
 

@@ -3,7 +3,14 @@
 
 from __future__ import annotations
 
-from logwarden.scanner.collectors.azure.kinds import alerts, loganalytics, monitor, policy, storage
+from logwarden.scanner.collectors.azure.kinds import (
+    alerts,
+    entra,
+    loganalytics,
+    monitor,
+    policy,
+    storage,
+)
 from logwarden.scanner.models import ResourceKind
 
 KINDS: list[ResourceKind] = [
@@ -12,4 +19,5 @@ KINDS: list[ResourceKind] = [
     *loganalytics.KINDS,
     *storage.KINDS,
     *alerts.KINDS,
+    *entra.KINDS,
 ]
