@@ -155,6 +155,7 @@ def storage_doc() -> dict[str, Any]:
         "location": "westeurope",
         "properties": {
             "allowBlobPublicAccess": False,
+            "allowSharedKeyAccess": False,
             "encryption": {"keySource": "Microsoft.Keyvault"},
         },
         "ActivityLogContainer": {"properties": {"publicAccess": "None"}},

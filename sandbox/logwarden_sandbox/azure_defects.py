@@ -203,6 +203,11 @@ DEFECTS: dict[str, Defect] = {
         _set_storage(immutability_state="Unlocked"),
         _storage_row("azure.storage.log_account_immutability_locked"),
     ),
+    "storage_shared_key_allowed": Defect(
+        "stactivitylogs01 allows shared-key access (allowSharedKeyAccess absent)",
+        _set_storage(allow_shared_key_access=None),
+        _storage_row("azure.storage.log_account_shared_key_disabled"),
+    ),
 }
 
 DEFECTS.update(azure_monitoring_defects.defects())

@@ -55,6 +55,7 @@ class StorageSpec:
     resource_group: str = "rg-logging"
     location: str = "westeurope"
     allow_blob_public_access: bool | None = False  # None = the property is absent
+    allow_shared_key_access: bool | None = False  # None = the property is absent (allowed)
     container_public_access: str = "None"
     key_source: str = "Microsoft.Keyvault"
     container: bool = True  # the insights-activity-logs container exists

@@ -49,6 +49,7 @@ DEFECT_SETS = {
         "policy_noncompliant",
         "storage_immutability_unlocked",
         "entra_sign_ins_not_exported",
+        "storage_shared_key_allowed",
     ),
     "alerts": tuple(azure_monitoring_defects.CASES),
 }

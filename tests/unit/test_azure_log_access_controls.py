@@ -50,6 +50,26 @@ def test_no_immutability_policy_is_not_judged_here() -> None:
     assert statuses(report, KEPT) == {Status.PASS}  # its lifecycle rule keeps the logs
 
 
+# ---- azure.storage.log_account_shared_key_disabled
+
+SHARED_KEY = "azure.storage.log_account_shared_key_disabled"
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [(False, Status.PASS), (True, Status.FAIL), (None, Status.FAIL), ("false", Status.FAIL)],
+    ids=["false", "true", "absent-means-allowed", "a-string-is-not-false"],
+)
+def test_shared_key_access(value: object, status: Status) -> None:
+    world = d.compliant_world()
+    props = _storage(world)["properties"]
+    props.pop("allowSharedKeyAccess")
+    if value is not None:
+        props["allowSharedKeyAccess"] = value
+    [row] = rows(d.scan(world), SHARED_KEY)
+    assert (row.status, row.resource_id) == (status, d.STORAGE)
+
+
 # ---- azure.entra.tenant_logs_exported
 
 ENTRA = "azure.entra.tenant_logs_exported"

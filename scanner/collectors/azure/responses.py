@@ -150,6 +150,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "id:str",
             "properties.encryption.keySource:str",
             "properties.allowBlobPublicAccess?:bool",
+            "properties.allowSharedKeyAccess?:bool",
             "properties.immutableStorageWithVersioning?:object",
         ),
     ),
