@@ -9,6 +9,7 @@ Tests change one rule, the group or the setting and evaluate the real catalogue.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from logwarden.checks.azure.alert_requirements import REQUIREMENTS
@@ -18,6 +19,13 @@ from tests import azure_docs as d
 ALERT = "azure.monitor.activity_log_alert"
 ACTION_GROUP = "azure.monitor.action_group"
 ENTRA = "azure.entra.diagnostic_setting"
+LOG_ACCESS = "azure.authorization.log_access"
+NETWORK_CONTRIBUTOR = {
+    "actions": ["Microsoft.Authorization/*/read", "Microsoft.Network/*"],
+    "notActions": [],
+    "dataActions": [],
+    "notDataActions": [],
+}
 GROUP = (
     f"/subscriptions/{d.PLATFORM}/resourceGroups/rg-monitor/providers/"
     "microsoft.insights/actionGroups/ag-secops"
@@ -110,10 +118,59 @@ def entra_doc(
     return Resource(ENTRA, str(data["id"]), "", "", data)
 
 
+def role_assignment(
+    principal: str,
+    role: str,
+    permissions: dict[str, list[str]] | None,
+    scope: str,
+    where: str = "above",
+    *,
+    principal_type: str = "Group",
+    state: str = "Exists",
+) -> dict[str, Any]:
+    """One entry of a log destination's ``Assignments`` (``permissions`` None: the role was
+    not read, ``state`` says how)."""
+    guid = uuid.uuid5(uuid.NAMESPACE_URL, f"{principal}|{role}|{scope}")
+    role_doc: dict[str, Any] = {"State": state}
+    if state == "Exists":
+        role_doc |= {"RoleName": role, "RoleType": "BuiltInRole", "Permissions": [permissions]}
+    else:
+        role_doc |= {"ErrorCode": "AuthorizationFailed", "Reason": f"role {role}: HTTP 403"}
+    return {
+        "id": f"{scope}/providers/Microsoft.Authorization/roleAssignments/{guid}",
+        "PrincipalId": principal,
+        "PrincipalType": principal_type,
+        "Scope": scope,
+        "Where": where,
+        "Condition": None,
+        "RoleDefinitionId": f"/providers/Microsoft.Authorization/roleDefinitions/{role}",
+        "Role": role_doc,
+    }
+
+
+def access_doc(rid: str, kind: str, *assignments: dict[str, Any]) -> dict[str, Any]:
+    """A log destination's ``azure.authorization.log_access`` document."""
+    return {
+        "id": rid,
+        "Name": rid.rsplit("/", 1)[-1],
+        "Type": kind,
+        "Assignments": list(assignments),
+    }
+
+
 def seed(world: d.World) -> None:
     """Give every subscription of ``world`` its ten rules and the group they notify, and the
     tenant its Entra ID diagnostic setting."""
     world.org[ENTRA] = KindCollection(resources=(entra_doc(),))
+    netops = role_assignment(
+        "netops", "Network Contributor", NETWORK_CONTRIBUTOR, f"{d.MG}mg-contoso"
+    )
+    world.set(
+        d.PLATFORM,
+        LOG_ACCESS,
+        access_doc(d.WORKSPACE, "workspace", netops),
+        access_doc(d.STORAGE, "storage", netops),
+    )
     for sub in d.NAMES:
         alerts = [alert_doc(sub, rule_name(r.key), r.operation) for r in REQUIREMENTS]
         world.set(sub, ALERT, *alerts)

@@ -6,7 +6,7 @@ Their metadata is in rules.yaml (``implementation: python``); the ``azure`` plug
 
 from __future__ import annotations
 
-from logwarden.checks.azure import alerts, categories, entra, monitor, policy
+from logwarden.checks.azure import alerts, categories, entra, log_access, monitor, policy
 from logwarden.scanner.models import PythonCheck
 
 CHECKS: tuple[PythonCheck, ...] = (
@@ -15,4 +15,5 @@ CHECKS: tuple[PythonCheck, ...] = (
     PythonCheck("azure.policy.activity_log_policy_compliant", policy.activity_log_compliant),
     *alerts.CHECKS,
     PythonCheck("azure.entra.tenant_logs_exported", entra.tenant_logs_exported),
+    PythonCheck("azure.authorization.log_readers_allowed", log_access.log_readers_allowed),
 )

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from logwarden_sandbox.azure_monitoring_spec import ActionGroupSpec
-from logwarden_sandbox.azure_monitoring_zone import CORP, OPERATIONS, rule_name
-from logwarden_sandbox.azure_tenant import Expectation, TenantSpec
+from logwarden_sandbox.azure_monitoring_spec import ActionGroupSpec, RoleAssignmentSpec
+from logwarden_sandbox.azure_monitoring_zone import CORP, OPERATIONS, OUTSIDER, PLATFORM, rule_name
+from logwarden_sandbox.azure_tenant import Expectation, TenantSpec, storage_id, workspace_id
 
 if TYPE_CHECKING:
     from logwarden_sandbox.azure_defects import Defect
@@ -135,6 +135,46 @@ TENANT_CASES: dict[str, tuple[str, Change, str]] = {
 }
 
 
+READERS = "azure.authorization.log_readers_allowed"
+
+
+def _grant(role: str, scope: str, principal_type: str) -> Change:
+    def apply(t: TenantSpec) -> None:
+        t.monitoring.role_assignments.append(
+            RoleAssignmentSpec(role, OUTSIDER, scope, principal_type)
+        )
+
+    return apply
+
+
+def _destination_row(check: str, kind: str) -> Callable[[TenantSpec], list[Expectation]]:
+    def rows(t: TenantSpec) -> list[Expectation]:
+        rid = workspace_id(t, "law-central") if kind == "workspace" else None
+        rid = rid or storage_id(t, "stactivitylogs01")
+        return [Expectation(check, t.subscription(PLATFORM).id, rid)]
+
+    return rows
+
+
+# name -> (description, change, failing control, destination): who can read the logs
+ACCESS_CASES: dict[str, tuple[str, Change, str, str]] = {
+    "log_reader_outside_workspace": (
+        "a user outside the allow-list holds Log Analytics Reader on the central workspace's "
+        "resource group (inherited)",
+        _grant("Log Analytics Reader", f"rg:{PLATFORM}/rg-logging", "User"),
+        READERS,
+        "workspace",
+    ),
+    "log_reader_outside_storage": (
+        "a service principal outside the allow-list holds Storage Blob Data Reader at the "
+        "platform management group, above the Activity Log storage account",
+        _grant("Storage Blob Data Reader", "mg:mg-platform", "ServicePrincipal"),
+        READERS,
+        "storage",
+    ),
+}
+
+
 def defects() -> dict[str, Defect]:
     """The defects of this module, for ``azure_defects.DEFECTS``."""
     from logwarden_sandbox.azure_defects import Defect  # it imports this module
@@ -145,4 +185,6 @@ def defects() -> dict[str, Defect]:
     }
     for name, (description, change, check) in TENANT_CASES.items():
         out[name] = Defect(description, change, _tenant_row(check))
+    for name, (description, change, check, kind) in ACCESS_CASES.items():
+        out[name] = Defect(description, change, _destination_row(check, kind))
     return out

@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from logwarden_sandbox.azure_monitoring import alert_document, entra_setting_document
+from logwarden_sandbox.azure_monitoring_roles import assignments_for, role_definition
 from logwarden_sandbox.azure_routes import Answer, unknown_api_version
 
 if TYPE_CHECKING:
@@ -49,6 +50,20 @@ ROUTES: list[tuple[str, re.Pattern[str], frozenset[str], str]] = [
     ),
     (
         "GET",
+        re.compile(r"^(/.+)/providers/microsoft\.authorization/roleassignments$"),
+        frozenset({"2020-04-01-preview", "2020-10-01-preview", "2022-04-01"}),
+        "assignments",
+    ),
+    (
+        "GET",
+        re.compile(
+            r"^(?:/subscriptions/[^/]+)?/providers/microsoft\.authorization/roledefinitions/([^/]+)$"
+        ),
+        frozenset({"2018-01-01-preview", "2022-04-01", "2022-05-01-preview"}),
+        "role",
+    ),
+    (
+        "GET",
         re.compile(r"^/providers/microsoft\.aadiam/diagnosticsettings$"),
         frozenset({"2017-04-01", "2017-04-01-preview"}),
         "entra",
@@ -67,6 +82,12 @@ def handle(router: Router, method: str, low: str, query: dict[str, list[str]]) -
             return refused
         if name == "object":
             found = router.state.objects.get(low)
+            return Answer(200, found) if found is not None else None
+        if name == "assignments":
+            docs = assignments_for(router.state.tenant, match.group(1))
+            return router._page(low, query, docs)
+        if name == "role":
+            found = role_definition(low, match.group(1))
             return Answer(200, found) if found is not None else None
         if name == "entra":
             tenant = router.state.tenant

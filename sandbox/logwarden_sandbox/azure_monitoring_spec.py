@@ -59,12 +59,25 @@ class EntraSettingSpec:
 
 
 @dataclass
+class RoleAssignmentSpec:
+    """A role assignment: a built-in role (``azure_monitoring_roles.ROLES``) for a principal at
+    ``scope``: ``mg:NAME``, ``sub:NAME``, ``rg:SUBSCRIPTION/GROUP``, ``workspace:NAME``,
+    ``storage:NAME`` or ``container:STORAGE`` (its insights-activity-logs container)."""
+
+    role: str
+    principal_id: str
+    scope: str
+    principal_type: str = "Group"
+
+
+@dataclass
 class MonitoringSpec:
     """Everything of this module in one tenant."""
 
     action_groups: list[ActionGroupSpec] = field(default_factory=list)
     alerts: list[AlertSpec] = field(default_factory=list)
     entra_settings: list[EntraSettingSpec] = field(default_factory=list)
+    role_assignments: list[RoleAssignmentSpec] = field(default_factory=list)
 
     def alert(self, name: str, subscription: str) -> AlertSpec:
         """The alert rule ``name`` of ``subscription`` (KeyError if none)."""

@@ -11,12 +11,18 @@ subscription is alerted on the ten CIS operations, three ways.
 - every other subscription (``lz-app-N``): one rule with all ten operations in an ``anyOf``.
 
 The Entra ID tenant sends every log category to the central workspace (``entra-to-central``).
+The role assignments on and above the log destinations grant no read of the logs.
 """
 
 from __future__ import annotations
 
 from logwarden_sandbox.azure_monitoring import ENTRA_CATEGORIES
-from logwarden_sandbox.azure_monitoring_spec import ActionGroupSpec, AlertSpec, EntraSettingSpec
+from logwarden_sandbox.azure_monitoring_spec import (
+    ActionGroupSpec,
+    AlertSpec,
+    EntraSettingSpec,
+    RoleAssignmentSpec,
+)
 from logwarden_sandbox.azure_tenant import TenantSpec
 
 PLATFORM, CORP, ONLINE = "platform-management", "lz-corp", "lz-online"
@@ -34,6 +40,13 @@ OPERATIONS = {
     "create_update_public_ip": "Microsoft.Network/publicIPAddresses/write",
     "delete_public_ip": "Microsoft.Network/publicIPAddresses/delete",
 }
+
+
+# principals (Entra ID object ids) of the role assignments
+NETOPS = "5b0c2f1e-0000-4000-8000-00000000a001"
+SECOPS = "5b0c2f1e-0000-4000-8000-00000000a002"
+APPTEAM = "5b0c2f1e-0000-4000-8000-00000000a003"
+OUTSIDER = "5b0c2f1e-0000-4000-8000-00000000a0ff"
 
 
 def rule_name(key: str) -> str:
@@ -54,6 +67,16 @@ def seed(tenant: TenantSpec) -> None:
     spec.action_groups.append(ActionGroupSpec(CENTRAL_GROUP, PLATFORM))
     # the Entra ID tenant's logs: every category to the central workspace
     spec.entra_settings.append(EntraSettingSpec("entra-to-central", ENTRA_CATEGORIES))
+    # roles above and on the log destinations that read no log (three above each, so their
+    # lists page): network admins up to the logs' resource group, Reader (no key listing) on
+    # the log storage account, a blob reader in another subscription
+    spec.role_assignments += [
+        RoleAssignmentSpec("Network Contributor", NETOPS, "mg:mg-contoso"),
+        RoleAssignmentSpec("Network Contributor", APPTEAM, "mg:mg-platform"),
+        RoleAssignmentSpec("Network Contributor", SECOPS, f"rg:{PLATFORM}/rg-logging"),
+        RoleAssignmentSpec("Reader", SECOPS, "storage:stactivitylogs01"),
+        RoleAssignmentSpec("Storage Blob Data Reader", APPTEAM, f"sub:{CORP}"),
+    ]
     ops = tuple(OPERATIONS.values())
     for name in names:
         if name in (PLATFORM, CORP):

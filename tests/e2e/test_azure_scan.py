@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from logwarden.scanner.models import Scope
-from logwarden_sandbox import azure_defects, azure_monitoring_defects
+from logwarden_sandbox import azure_defects, azure_monitoring_defects, azure_monitoring_zone
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from logwarden_sandbox.azure_server import FaultRule
 from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
@@ -52,6 +52,7 @@ DEFECT_SETS = {
         "storage_shared_key_allowed",
     ),
     "alerts": tuple(azure_monitoring_defects.CASES),
+    "log-readers": tuple(azure_monitoring_defects.ACCESS_CASES),
 }
 
 
@@ -212,3 +213,29 @@ def test_a_refused_entra_id_read_is_an_error_naming_the_permission(
     assert "microsoft.aadiam/diagnosticSettings/read" in row["message"]
     assert {r["status"] for r in report["results"] if r is not row} == {"PASS"}
     assert code == 3
+
+
+def test_an_allowed_reader_passes_and_is_listed(tmp_path: Path) -> None:
+    with start_azure_sandbox(("log_reader_outside_workspace",)) as box:
+        config = {
+            "version": 1,
+            "clouds": {"azure": box.config},
+            "parameters": {"log_reader_principals": [azure_monitoring_zone.OUTSIDER.upper()]},
+        }
+        (tmp_path / "logwarden.yaml").write_text(yaml.safe_dump(config))
+        proc = run_cli(box, tmp_path, "scan", "-c", "logwarden.yaml", "--json", "r.json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    [row] = [
+        r
+        for r in report["results"]
+        if r["check_id"] == "azure.authorization.log_readers_allowed"
+        and r["resource_id"] == box.world.workspaces["law-central"]
+    ]
+    assert row["status"] == "PASS"
+    [reader] = row["evidence"]["Readers"]
+    assert (reader["PrincipalId"], reader["Role"], reader["Where"]) == (
+        azure_monitoring_zone.OUTSIDER,
+        "Log Analytics Reader",
+        "above",
+    )

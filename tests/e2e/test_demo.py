@@ -37,6 +37,7 @@ def test_demo_scans_changes_rescans_and_names_who(tmp_path: Path) -> None:
         if r["status"] == "FAIL"
     }
     assert "azure.monitor.alert_create_update_nsg" in failed  # a rule scoped to a group
+    assert "azure.authorization.log_readers_allowed" in failed  # an outside workspace reader
     changes = {(c["kind"], c["path"]): c for c in drift["changes"]}
     assert changes[("aws.cloudtrail.org_trail", "Status.IsLogging")]["who"][0]["action"] == (
         "StopLogging"

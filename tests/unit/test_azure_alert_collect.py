@@ -19,10 +19,16 @@ from tests.catalogue import controls
 
 ALERT_KINDS = {"azure.monitor.activity_log_alert", "azure.monitor.action_group"}
 # the kinds of issue 14's slice, and the requests that only they make
-NEW_KINDS = {*ALERT_KINDS, "azure.entra.diagnostic_setting"}
+NEW_KINDS = {*ALERT_KINDS, "azure.entra.diagnostic_setting", "azure.authorization.log_access"}
 ALERTS = "*/providers/microsoft.insights/activitylogalerts"
 GROUPS = "*/providers/microsoft.insights/actiongroups/*"
-NEW_CALLS = (ALERTS, GROUPS, "/providers/microsoft.aadiam/*")
+NEW_CALLS = (
+    ALERTS,
+    GROUPS,
+    "/providers/microsoft.aadiam/*",
+    "*/providers/microsoft.authorization/roleassignments",
+    "*/providers/microsoft.authorization/roledefinitions/*",
+)
 
 
 def alert_controls() -> set[str]:

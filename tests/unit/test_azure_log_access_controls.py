@@ -1,10 +1,12 @@
 """Who can read or change the logs, offline: the immutability policy of the log storage account
-must be locked when there is one; the Entra ID tenant's logs must be exported."""
+must be locked when there is one, shared keys refused; the Entra ID tenant's logs must be
+exported; only allowed principals may hold a role that reads the central logs."""
 
 from __future__ import annotations
 
 import pytest
 
+from logwarden.checks.azure.log_access import READS, granted
 from logwarden.scanner.collectors.azure.kinds.entra import PERMISSION
 from logwarden.scanner.models import CollectionError, KindCollection, Resource, Status
 from tests import azure_alert_docs as a
@@ -131,3 +133,175 @@ def test_a_refused_tenant_read_is_an_error_that_names_the_permission() -> None:
     assert "microsoft.aadiam/diagnosticSettings/read" in row.message
     assert "AuthorizationFailed" in row.message
     assert int(report.exit_code) == 3
+
+
+# ---- azure.authorization.log_readers_allowed
+
+READERS = "azure.authorization.log_readers_allowed"
+OWNER = {"actions": ["*"]}
+CONTRIBUTOR = {"actions": ["*"], "notActions": ["Microsoft.Authorization/*/Write"]}
+READER = {"actions": ["*/read"]}
+BLOB_READER = {
+    "actions": ["Microsoft.Storage/storageAccounts/blobServices/containers/read"],
+    "dataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
+}
+BLOB_OWNER = {"dataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"]}
+LA_READER = {
+    "actions": ["*/read", "Microsoft.OperationalInsights/workspaces/search/action"],
+    "notActions": ["Microsoft.OperationalInsights/workspaces/sharedKeys/read"],
+}
+KEY_OPERATOR = {"actions": ["Microsoft.Storage/storageAccounts/listkeys/action"]}
+NO_KEYS = {
+    "actions": ["*"],
+    "notActions": [
+        "Microsoft.Storage/storageAccounts/list*",
+        "Microsoft.Storage/storageAccounts/regeneratekey/action",
+    ],
+}
+LIST_ONLY_BLOCKED = {"actions": ["*"], "notActions": ["Microsoft.Storage/storageAccounts/list*"]}
+TABLE_READER = {"actions": ["Microsoft.OperationalInsights/workspaces/query/AzureActivity/read"]}
+
+
+@pytest.mark.parametrize(
+    ("permissions", "kind", "reads"),
+    [
+        (OWNER, "workspace", True),
+        (OWNER, "storage", True),
+        (CONTRIBUTOR, "storage", True),
+        (READER, "workspace", True),  # */read includes workspaces/query/read
+        (READER, "storage", False),  # but lists no key
+        (LA_READER, "workspace", True),
+        (BLOB_READER, "storage", True),
+        (BLOB_READER, "workspace", False),
+        (BLOB_OWNER, "storage", True),
+        (KEY_OPERATOR, "storage", True),  # operations compare without case
+        (NO_KEYS, "storage", False),  # notActions remove the key and SAS listings
+        (LIST_ONLY_BLOCKED, "storage", True),  # regenerating a key returns the keys too
+        (TABLE_READER, "workspace", True),  # a table-level query of the Activity Log
+        (a.NETWORK_CONTRIBUTOR, "workspace", False),
+        ({"actions": ["Microsoft.OperationalInsights/*/read"]}, "workspace", True),
+        ({"dataActions": ["*"], "notDataActions": ["*/read"]}, "storage", False),
+    ],
+)
+def test_which_roles_read_the_logs(permissions: dict, kind: str, reads: bool) -> None:
+    assert bool(granted([permissions], READS[kind])) is reads
+
+
+def test_permission_blocks_add_up() -> None:
+    blocks = [{"actions": ["Microsoft.Network/*"]}, {"actions": ["*"], "notActions": ["*"]}, OWNER]
+    assert granted(blocks, READS["storage"])
+
+
+def _access(world: d.World, kind: str, *assignments: dict) -> None:
+    docs = {doc.data["Type"]: doc.data for doc in world.docs[d.PLATFORM][a.LOG_ACCESS]}
+    docs[kind]["Assignments"] = list(assignments)
+
+
+def _row(report: object, rid: str) -> object:
+    [row] = [r for r in rows(report, READERS) if r.resource_id == rid]  # type: ignore[arg-type]
+    return row
+
+
+def test_compliant_destinations_pass_one_row_each_where_they_live() -> None:
+    report = d.scan(d.compliant_world())
+    found = rows(report, READERS)
+    assert sorted((r.tenant_id, r.resource_id, r.status) for r in found) == sorted(
+        [(d.PLATFORM, d.WORKSPACE, Status.PASS), (d.PLATFORM, d.STORAGE, Status.PASS)]
+    )
+    assert all("no role assignment grants read" in r.message for r in found)
+
+
+@pytest.mark.parametrize(
+    ("kind", "assignment", "status", "words"),
+    [
+        (
+            "workspace",
+            a.role_assignment(
+                "alice", "Reader", READER, f"{d.MG}mg-contoso", principal_type="User"
+            ),
+            Status.FAIL,
+            "User alice (Reader, inherited from /providers/",
+        ),
+        (
+            "storage",
+            a.role_assignment("etl", "Storage Blob Data Reader", BLOB_READER, d.STORAGE, "at"),
+            Status.FAIL,
+            "(Storage Blob Data Reader, on it)",
+        ),
+        (
+            "storage",
+            a.role_assignment(
+                "etl",
+                "Storage Blob Data Owner",
+                BLOB_OWNER,
+                f"{d.STORAGE}/blobServices/default/containers/insights-activity-logs",
+                "below",
+            ),
+            Status.FAIL,
+            "below it, on",
+        ),
+        (
+            "storage",
+            a.role_assignment("bob", "Reader", READER, f"/subscriptions/{d.PLATFORM}"),
+            Status.PASS,
+            "no role assignment grants read",
+        ),
+        (
+            "storage",
+            a.role_assignment("bob", "Custom", None, d.STORAGE, "at", state="Unreadable"),
+            Status.ERROR,
+            "roles that could not be read",
+        ),
+        (
+            "storage",
+            a.role_assignment("bob", "Deleted", None, d.STORAGE, "at", state="NotFound"),
+            Status.PASS,
+            "no role assignment grants read",
+        ),
+    ],
+    ids=[
+        "inherited-reader",
+        "blob-reader-at",
+        "container-below",
+        "reader-no-keys",
+        "unread-role",
+        "deleted-role",
+    ],
+)
+def test_a_principal_outside_the_allow_list(
+    kind: str, assignment: dict, status: Status, words: str
+) -> None:
+    world = d.compliant_world()
+    _access(world, kind, assignment)
+    row = _row(d.scan(world), d.WORKSPACE if kind == "workspace" else d.STORAGE)
+    assert row.status is status and words in row.message, row.message
+
+
+def test_allowed_principals_pass_and_are_listed_in_the_evidence() -> None:
+    world = d.compliant_world()
+    readers = [
+        a.role_assignment("SecOps", "Log Analytics Reader", LA_READER, d.WORKSPACE, "at"),
+        a.role_assignment("scanner", "Reader", READER, f"{d.MG}mg-contoso"),
+        a.role_assignment("alice", "Custom", None, d.WORKSPACE, "at", state="Unreadable"),
+    ]
+    _access(world, "workspace", *readers)
+    report = d.scan(world, log_reader_principals=["secops", "SCANNER", "alice"])
+    row = _row(report, d.WORKSPACE)
+    assert row.status is Status.PASS, row.message
+    assert "SecOps" in row.message and "scanner" in row.message
+    listed = {r["PrincipalId"]: r for r in row.evidence["Readers"]}
+    assert set(listed) == {"SecOps", "scanner"}
+    assert listed["scanner"]["Where"] == "above" and listed["scanner"]["Allowed"] is True
+    assert "Microsoft.OperationalInsights/workspaces/query/read" in listed["scanner"]["Grants"]
+    # the allow-list is per principal: another reader still fails
+    _access(world, "workspace", *readers, a.role_assignment("eve", "Owner", OWNER, d.WORKSPACE))
+    row = _row(d.scan(world, log_reader_principals=["secops", "scanner"]), d.WORKSPACE)
+    assert row.status is Status.FAIL and "eve" in row.message and "SecOps" not in row.message
+
+
+def test_an_unreadable_log_access_is_an_error() -> None:
+    world = d.compliant_world()
+    err = CollectionError("azure", d.PLATFORM, a.LOG_ACCESS, "", "AuthorizationFailed", "HTTP 403")
+    world.errors[(d.PLATFORM, a.LOG_ACCESS)] = KindCollection(errors=(err,))
+    report = d.scan(world)
+    assert statuses(report, READERS) == {Status.ERROR}

@@ -150,6 +150,7 @@ def test_the_demo_sandbox_unpacks_and_expects_its_rows() -> None:
             "azure.monitor.activity_log_categories",
             "azure.policy.activity_log_policy_assigned",
             "azure.monitor.alert_create_update_nsg",
+            "azure.authorization.log_readers_allowed",
         }
 
 

@@ -208,6 +208,30 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
     ),
     Operation("TenantActivityLogs_List", "GET", f"/{EVENTS}", EVENT_FIELDS),
+    *(
+        Operation(
+            f"RoleAssignments_ListForScope_{where}",
+            "GET",
+            f"{scope}/providers/Microsoft.Authorization/roleAssignments",
+            (
+                "value[].id:str",
+                "value[].properties.principalId:str",
+                "value[].properties.roleDefinitionId:str",
+                "value[].properties.scope:str",
+                "nextLink?:str",
+            ),
+        )
+        for where, scope in (("Workspace", WORKSPACE), ("StorageAccount", ACCOUNT))
+    ),
+    *(
+        Operation(
+            f"RoleDefinitions_GetById_{where}",
+            "GET",
+            f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{{roleDefinitionId}}",
+            ("properties.roleName:str", "properties.permissions:list"),
+        )
+        for where, scope in (("Subscription", SUB), ("Tenant", ""))
+    ),
     Operation(
         "AadiamDiagnosticSettings_List",
         "GET",

@@ -37,11 +37,16 @@ CLIENTS: dict[str, tuple[str, str, bool]] = {
     "managementgroups": ("azure.mgmt.managementgroups", "ManagementGroupsMgmtClient", False),
     "alerts": ("azure.mgmt.monitor", "MonitorManagementClient", True),
     "actiongroups": ("azure.mgmt.monitor", "MonitorManagementClient", True),
+    "authorization": ("azure.mgmt.authorization", "AuthorizationManagementClient", True),
 }
 # Clients of multi-API packages whose api-version is pinned: azure-mgmt-monitor's client keeps
 # one api-version in its shared configuration, set by whichever operation group was used last,
 # and sends it on every next-page request; a client per operation group keeps pages right.
-PINNED: dict[str, str] = {"alerts": "2020-10-01", "actiongroups": "2023-01-01"}
+PINNED: dict[str, str] = {
+    "alerts": "2020-10-01",
+    "actiongroups": "2023-01-01",
+    "authorization": "2022-04-01",
+}
 
 
 class AzureSession:

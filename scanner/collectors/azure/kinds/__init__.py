@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from logwarden.scanner.collectors.azure.kinds import (
     alerts,
+    authorization,
     entra,
     loganalytics,
     monitor,
@@ -20,4 +21,5 @@ KINDS: list[ResourceKind] = [
     *storage.KINDS,
     *alerts.KINDS,
     *entra.KINDS,
+    *authorization.KINDS,
 ]
