@@ -27,12 +27,13 @@ from logwarden.scanner import cli
 from logwarden.scanner.collectors.azure.responses import operation_for
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 
-# the kinds added by issue 14 (activity log alerts, Entra ID, who reads the logs)
+# the kinds added by issue 14 (activity log alerts, Entra ID, who reads the logs, DNS)
 NEW_KINDS = {
     "azure.monitor.activity_log_alert",
     "azure.monitor.action_group",
     "azure.entra.diagnostic_setting",
     "azure.authorization.log_access",
+    "azure.dns.virtual_network",
 }
 RULES = Path(__file__).resolve().parent.parent / "rules.yaml"
 SUB = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)

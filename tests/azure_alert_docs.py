@@ -20,6 +20,11 @@ ALERT = "azure.monitor.activity_log_alert"
 ACTION_GROUP = "azure.monitor.action_group"
 ENTRA = "azure.entra.diagnostic_setting"
 LOG_ACCESS = "azure.authorization.log_access"
+NETWORK = "azure.dns.virtual_network"
+HUB_POLICY = (
+    f"/subscriptions/{d.PLATFORM}/resourceGroups/rg-network/providers/"
+    "Microsoft.Network/dnsResolverPolicies/dnspol-hub"
+)
 NETWORK_CONTRIBUTOR = {
     "actions": ["Microsoft.Authorization/*/read", "Microsoft.Network/*"],
     "notActions": [],
@@ -158,6 +163,36 @@ def access_doc(rid: str, kind: str, *assignments: dict[str, Any]) -> dict[str, A
     }
 
 
+def network_doc(sub: str, name: str, *policies: dict[str, Any]) -> dict[str, Any]:
+    """A virtual network with the DNS security policies linked to it (``dns_policy``)."""
+    return {
+        "id": f"/subscriptions/{sub}/resourceGroups/rg-network/providers/"
+        f"Microsoft.Network/virtualNetworks/{name}",
+        "name": name,
+        "location": "westeurope",
+        "Name": name,
+        "DnsSecurityPolicies": list(policies),
+        "QueryLogWorkspaces": sorted(
+            {w for p in policies for w in p.get("QueryLogWorkspaces") or []}
+        ),
+    }
+
+
+def dns_policy(
+    pid: str = HUB_POLICY, workspaces: tuple[str, ...] = (d.WORKSPACE,), state: str = "Exists"
+) -> dict[str, Any]:
+    """One entry of a network's ``DnsSecurityPolicies``."""
+    if state != "Exists":
+        reason = f"the diagnostic settings of {pid} could not be read (AuthorizationFailed: no)"
+        return {"id": pid, "State": state, "ErrorCode": "AuthorizationFailed", "Reason": reason}
+    return {
+        "id": pid,
+        "State": state,
+        "Settings": ["dns-to-central"],
+        "QueryLogWorkspaces": list(workspaces),
+    }
+
+
 def seed(world: d.World) -> None:
     """Give every subscription of ``world`` its ten rules and the group they notify, and the
     tenant its Entra ID diagnostic setting."""
@@ -165,6 +200,8 @@ def seed(world: d.World) -> None:
     netops = role_assignment(
         "netops", "Network Contributor", NETWORK_CONTRIBUTOR, f"{d.MG}mg-contoso"
     )
+    for sub in d.NAMES:
+        world.set(sub, NETWORK, network_doc(sub, f"vnet-{d.NAMES[sub]}", dns_policy()))
     world.set(
         d.PLATFORM,
         LOG_ACCESS,

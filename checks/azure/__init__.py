@@ -6,7 +6,15 @@ Their metadata is in rules.yaml (``implementation: python``); the ``azure`` plug
 
 from __future__ import annotations
 
-from logwarden.checks.azure import alerts, categories, entra, log_access, monitor, policy
+from logwarden.checks.azure import (
+    alerts,
+    categories,
+    dns,
+    entra,
+    log_access,
+    monitor,
+    policy,
+)
 from logwarden.scanner.models import PythonCheck
 
 CHECKS: tuple[PythonCheck, ...] = (
@@ -16,4 +24,5 @@ CHECKS: tuple[PythonCheck, ...] = (
     *alerts.CHECKS,
     PythonCheck("azure.entra.tenant_logs_exported", entra.tenant_logs_exported),
     PythonCheck("azure.authorization.log_readers_allowed", log_access.log_readers_allowed),
+    PythonCheck("azure.dns.query_logging", dns.query_logging),
 )

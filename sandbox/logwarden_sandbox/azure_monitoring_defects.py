@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from logwarden_sandbox.azure_monitoring_dns import network_id
 from logwarden_sandbox.azure_monitoring_spec import ActionGroupSpec, RoleAssignmentSpec
 from logwarden_sandbox.azure_monitoring_zone import CORP, OPERATIONS, OUTSIDER, PLATFORM, rule_name
 from logwarden_sandbox.azure_tenant import Expectation, TenantSpec, storage_id, workspace_id
@@ -175,6 +176,34 @@ ACCESS_CASES: dict[str, tuple[str, Change, str, str]] = {
 }
 
 
+DNS = "azure.dns.query_logging"
+
+
+def _online_policy_unlogged(t: TenantSpec) -> None:
+    [policy] = [p for p in t.monitoring.dns_policies if p.name == "dnspol-online"]
+    policy.workspace = None
+
+
+def _network_row(check: str, sub: str, name: str) -> Callable[[TenantSpec], list[Expectation]]:
+    def rows(t: TenantSpec) -> list[Expectation]:
+        [net] = [
+            n for n in t.monitoring.virtual_networks if (n.subscription, n.name) == (sub, name)
+        ]
+        return [Expectation(check, t.subscription(sub).id, network_id(t, net))]
+
+    return rows
+
+
+# name -> (description, change, rows): DNS query logging
+DNS_CASES: dict[str, tuple[str, Change, Callable[[TenantSpec], list[Expectation]]]] = {
+    "dns_policy_not_logged": (
+        "lz-online's DNS security policy has no diagnostic setting: its queries reach no workspace",
+        _online_policy_unlogged,
+        _network_row(DNS, "lz-online", "vnet-online"),
+    ),
+}
+
+
 def defects() -> dict[str, Defect]:
     """The defects of this module, for ``azure_defects.DEFECTS``."""
     from logwarden_sandbox.azure_defects import Defect  # it imports this module
@@ -187,4 +216,6 @@ def defects() -> dict[str, Defect]:
         out[name] = Defect(description, change, _tenant_row(check))
     for name, (description, change, check, kind) in ACCESS_CASES.items():
         out[name] = Defect(description, change, _destination_row(check, kind))
+    for name, (description, change, rows) in DNS_CASES.items():
+        out[name] = Defect(description, change, rows)
     return out

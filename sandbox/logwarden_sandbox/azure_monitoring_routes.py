@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from logwarden_sandbox.azure_monitoring import alert_document, entra_setting_document
+from logwarden_sandbox.azure_monitoring_dns import networks_of, policies_linked_to, policy_settings
 from logwarden_sandbox.azure_monitoring_roles import assignments_for, role_definition
 from logwarden_sandbox.azure_routes import Answer, unknown_api_version
 
@@ -64,6 +65,32 @@ ROUTES: list[tuple[str, re.Pattern[str], frozenset[str], str]] = [
     ),
     (
         "GET",
+        re.compile(rf"^{SUB}/providers/microsoft\.network/virtualnetworks$"),
+        frozenset({"2024-05-01", "2025-03-01", "2026-03-01"}),
+        "networks",
+    ),
+    *(
+        (
+            verb,  # a POST, and its next pages are GETs
+            re.compile(
+                rf"^({RG}/microsoft\.network/virtualnetworks/[^/]+)/listdnsresolverpolicies$"
+            ),
+            frozenset({"2023-07-01-preview", "2025-05-01"}),
+            "linked",
+        )
+        for verb in ("POST", "GET")
+    ),
+    (
+        "GET",
+        re.compile(
+            rf"^({RG}/microsoft\.network/dnsresolverpolicies/[^/]+)"
+            r"/providers/microsoft\.insights/diagnosticsettings$"
+        ),
+        frozenset({"2021-05-01-preview"}),
+        "policy_settings",
+    ),
+    (
+        "GET",
         re.compile(r"^/providers/microsoft\.aadiam/diagnosticsettings$"),
         frozenset({"2017-04-01", "2017-04-01-preview"}),
         "entra",
@@ -89,8 +116,16 @@ def handle(router: Router, method: str, low: str, query: dict[str, list[str]]) -
         if name == "role":
             found = role_definition(low, match.group(1))
             return Answer(200, found) if found is not None else None
+        tenant = router.state.tenant
+        if name == "networks":
+            return router._page(low, query, networks_of(tenant, match.group(1)))
+        if name == "linked":
+            linked = policies_linked_to(tenant, match.group(1))
+            return router._page(low, query, linked) if linked is not None else None
+        if name == "policy_settings":
+            settings = policy_settings(tenant, match.group(1))
+            return Answer(200, {"value": settings}) if settings is not None else None
         if name == "entra":
-            tenant = router.state.tenant
             docs = [entra_setting_document(tenant, e) for e in tenant.monitoring.entra_settings]
             return Answer(200, {"value": docs})  # the API does not page these
         return _alerts(router, low, query, match.group(1))

@@ -71,6 +71,31 @@ class RoleAssignmentSpec:
 
 
 @dataclass
+class VirtualNetworkSpec:
+    """A virtual network of a subscription (by name)."""
+
+    name: str
+    subscription: str
+    resource_group: str = "rg-network"
+    location: str = "westeurope"
+
+
+@dataclass
+class DnsPolicySpec:
+    """A DNS security policy (``Microsoft.Network/dnsResolverPolicies``) of a subscription,
+    linked to virtual networks (``(subscription, name)``), whose diagnostic setting sends the
+    ``categories`` of its query logs to ``workspace`` (None: no diagnostic setting)."""
+
+    name: str
+    subscription: str
+    links: tuple[tuple[str, str], ...]
+    workspace: str | None = "law-central"
+    categories: tuple[str, ...] = ("DnsResponse",)
+    resource_group: str = "rg-network"
+    location: str = "westeurope"
+
+
+@dataclass
 class MonitoringSpec:
     """Everything of this module in one tenant."""
 
@@ -78,6 +103,8 @@ class MonitoringSpec:
     alerts: list[AlertSpec] = field(default_factory=list)
     entra_settings: list[EntraSettingSpec] = field(default_factory=list)
     role_assignments: list[RoleAssignmentSpec] = field(default_factory=list)
+    virtual_networks: list[VirtualNetworkSpec] = field(default_factory=list)
+    dns_policies: list[DnsPolicySpec] = field(default_factory=list)
 
     def alert(self, name: str, subscription: str) -> AlertSpec:
         """The alert rule ``name`` of ``subscription`` (KeyError if none)."""

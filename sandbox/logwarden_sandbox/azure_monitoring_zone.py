@@ -11,7 +11,9 @@ subscription is alerted on the ten CIS operations, three ways.
 - every other subscription (``lz-app-N``): one rule with all ten operations in an ``anyOf``.
 
 The Entra ID tenant sends every log category to the central workspace (``entra-to-central``).
-The role assignments on and above the log destinations grant no read of the logs.
+The role assignments on and above the log destinations grant no read of the logs. Each of
+the three first subscriptions has a virtual network whose DNS queries a DNS security policy logs
+to the central workspace (lz-corp's through the platform's hub policy).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from logwarden_sandbox.azure_monitoring import ENTRA_CATEGORIES
 from logwarden_sandbox.azure_monitoring_spec import (
     ActionGroupSpec,
     AlertSpec,
+    DnsPolicySpec,
     EntraSettingSpec,
     RoleAssignmentSpec,
+    VirtualNetworkSpec,
 )
 from logwarden_sandbox.azure_tenant import TenantSpec
 
@@ -76,6 +80,17 @@ def seed(tenant: TenantSpec) -> None:
         RoleAssignmentSpec("Network Contributor", SECOPS, f"rg:{PLATFORM}/rg-logging"),
         RoleAssignmentSpec("Reader", SECOPS, "storage:stactivitylogs01"),
         RoleAssignmentSpec("Storage Blob Data Reader", APPTEAM, f"sub:{CORP}"),
+    ]
+    # DNS query logs: the hub policy (platform) covers the hub and lz-corp's network, lz-online
+    # has its own policy; both send DnsResponse to the central workspace
+    spec.virtual_networks += [
+        VirtualNetworkSpec("vnet-hub", PLATFORM),
+        VirtualNetworkSpec("vnet-corp", CORP),
+        VirtualNetworkSpec("vnet-online", ONLINE),
+    ]
+    spec.dns_policies += [
+        DnsPolicySpec("dnspol-hub", PLATFORM, ((PLATFORM, "vnet-hub"), (CORP, "vnet-corp"))),
+        DnsPolicySpec("dnspol-online", ONLINE, ((ONLINE, "vnet-online"),)),
     ]
     ops = tuple(OPERATIONS.values())
     for name in names:

@@ -19,7 +19,12 @@ from tests.catalogue import controls
 
 ALERT_KINDS = {"azure.monitor.activity_log_alert", "azure.monitor.action_group"}
 # the kinds of issue 14's slice, and the requests that only they make
-NEW_KINDS = {*ALERT_KINDS, "azure.entra.diagnostic_setting", "azure.authorization.log_access"}
+NEW_KINDS = {
+    *ALERT_KINDS,
+    "azure.entra.diagnostic_setting",
+    "azure.authorization.log_access",
+    "azure.dns.virtual_network",
+}
 ALERTS = "*/providers/microsoft.insights/activitylogalerts"
 GROUPS = "*/providers/microsoft.insights/actiongroups/*"
 NEW_CALLS = (
@@ -28,6 +33,8 @@ NEW_CALLS = (
     "/providers/microsoft.aadiam/*",
     "*/providers/microsoft.authorization/roleassignments",
     "*/providers/microsoft.authorization/roledefinitions/*",
+    "*/providers/microsoft.network/virtualnetworks",
+    "*/dnsresolverpolicies/*/providers/microsoft.insights/diagnosticsettings",
 )
 
 
@@ -95,6 +102,8 @@ def test_a_scan_of_the_previous_controls_makes_no_new_call(
     assert {path: box.server.count("GET", path) for path in NEW_CALLS} == dict.fromkeys(
         NEW_CALLS, 0
     )
+    assert box.server.count("POST", "*/listdnsresolverpolicies") == 0
     # and the whole catalogue makes each of them
     scan(box, tmp_path)
     assert all(box.server.count("GET", path) > 0 for path in NEW_CALLS)
+    assert box.server.count("POST", "*/listdnsresolverpolicies") == 3  # one per network

@@ -305,3 +305,54 @@ def test_an_unreadable_log_access_is_an_error() -> None:
     world.errors[(d.PLATFORM, a.LOG_ACCESS)] = KindCollection(errors=(err,))
     report = d.scan(world)
     assert statuses(report, READERS) == {Status.ERROR}
+
+
+# ---- azure.dns.query_logging
+
+DNS = "azure.dns.query_logging"
+
+
+def _network(world: d.World, *policies: dict) -> str:
+    doc = a.network_doc(d.CORP, "vnet-corp", *policies)
+    world.set(d.CORP, a.NETWORK, doc)
+    return str(doc["id"])
+
+
+def test_every_network_logged_through_a_hub_policy_passes() -> None:
+    report = d.scan(d.compliant_world())
+    found = rows(report, DNS)
+    assert sorted(r.tenant_id for r in found) == sorted(d.NAMES)
+    assert {r.status for r in found} == {Status.PASS}
+    assert "dnspol-hub" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("policies", "status", "words"),
+    [
+        ((), Status.FAIL, "no DNS security policy is linked"),
+        ((a.dns_policy(workspaces=()),), Status.FAIL, "sends its query logs"),
+        ((a.dns_policy(state="Unreadable"),), Status.ERROR, "could not be read"),
+        ((a.dns_policy(state="NotFound"),), Status.FAIL, "sends its query logs"),
+        (
+            (a.dns_policy(state="Unreadable"), a.dns_policy("/x/dnspol-2")),
+            Status.PASS,
+            "dnspol-2",
+        ),
+    ],
+    ids=["no-policy", "policy-without-logs", "unreadable", "gone", "another-policy-logs"],
+)
+def test_dns_query_logging(policies: tuple[dict, ...], status: Status, words: str) -> None:
+    world = d.compliant_world()
+    rid = _network(world, *policies)
+    [row] = [r for r in rows(d.scan(world), DNS) if r.resource_id == rid]
+    assert row.status is status and words in row.message, row.message
+
+
+def test_the_expected_workspace_is_required_when_set() -> None:
+    world = d.compliant_world()
+    elsewhere = d.WORKSPACE.replace("law-central", "law-dns")
+    rid = _network(world, a.dns_policy(workspaces=(elsewhere,)))
+    report = d.scan(world, expected_workspace_id=d.WORKSPACE.upper())
+    [row] = [r for r in rows(report, DNS) if r.resource_id == rid]
+    assert row.status is Status.FAIL and "law-central" in row.message.lower()
+    assert statuses(report, DNS, d.ONLINE) == {Status.PASS}

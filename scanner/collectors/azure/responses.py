@@ -233,6 +233,29 @@ OPERATIONS: tuple[Operation, ...] = (
         for where, scope in (("Subscription", SUB), ("Tenant", ""))
     ),
     Operation(
+        "VirtualNetworks_ListAll",
+        "GET",
+        f"{SUB}/providers/Microsoft.Network/virtualNetworks",
+        ("value:list", "value[].id:str"),
+    ),
+    Operation(
+        "DnsResolverPolicies_ListByVirtualNetwork",
+        "POST",
+        f"{RG}/Microsoft.Network/virtualNetworks/{{virtualNetworkName}}/listDnsResolverPolicies",
+        ("value:list", "value[].id:str"),
+    ),
+    Operation(
+        "DiagnosticSettings_List_DnsResolverPolicy",
+        "GET",
+        f"{RG}/Microsoft.Network/dnsResolverPolicies/{{dnsResolverPolicyName}}"
+        "/providers/Microsoft.Insights/diagnosticSettings",
+        (
+            "value:list",
+            "value[].properties.workspaceId?:str",
+            "value[].properties.logs[]?.enabled:bool",
+        ),
+    ),
+    Operation(
         "AadiamDiagnosticSettings_List",
         "GET",
         "/providers/microsoft.aadiam/diagnosticSettings",

@@ -38,6 +38,8 @@ CLIENTS: dict[str, tuple[str, str, bool]] = {
     "alerts": ("azure.mgmt.monitor", "MonitorManagementClient", True),
     "actiongroups": ("azure.mgmt.monitor", "MonitorManagementClient", True),
     "authorization": ("azure.mgmt.authorization", "AuthorizationManagementClient", True),
+    "network": ("azure.mgmt.network", "NetworkManagementClient", True),
+    "dnsresolver": ("azure.mgmt.dnsresolver", "DnsResolverManagementClient", True),
 }
 # Clients of multi-API packages whose api-version is pinned: azure-mgmt-monitor's client keeps
 # one api-version in its shared configuration, set by whichever operation group was used last,

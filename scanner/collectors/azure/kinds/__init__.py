@@ -6,6 +6,7 @@ from __future__ import annotations
 from logwarden.scanner.collectors.azure.kinds import (
     alerts,
     authorization,
+    dns,
     entra,
     loganalytics,
     monitor,
@@ -22,4 +23,5 @@ KINDS: list[ResourceKind] = [
     *alerts.KINDS,
     *entra.KINDS,
     *authorization.KINDS,
+    *dns.KINDS,
 ]
