@@ -136,6 +136,17 @@ def not_found(exc: BaseException) -> bool:
     return isinstance(exc, HttpResponseError) and exc.status_code == 404
 
 
+def unread(exc: BaseException, what: str) -> dict[str, Any]:
+    """``State`` (``NotFound`` for a 404, else ``Unreadable``), ``ErrorCode`` and ``Reason`` of
+    a read of ``what`` that failed: for a part of a document that depends on it."""
+    code, message = error_code(exc)
+    return {
+        "State": "NotFound" if not_found(exc) else "Unreadable",
+        "ErrorCode": code,
+        "Reason": f"{what} could not be read ({code}: {message})",
+    }
+
+
 def resource(
     kind: str, rid: str, subscription: str, region: str, data: Mapping[str, Any]
 ) -> Resource:

@@ -26,14 +26,13 @@ from logwarden.scanner.collectors.azure.common import (
     NAME,
     STORAGE_ACCOUNT,
     WORKSPACE,
-    error_code,
     failure,
-    not_found,
     problem,
     resource,
     session_of,
     subscription_of,
     to_json,
+    unread,
 )
 from logwarden.scanner.collectors.azure.session import SessionPool
 from logwarden.scanner.inventory import Inventory
@@ -57,10 +56,7 @@ def read_role(pool: SessionPool, definition_id: str) -> dict[str, Any]:
             functools.partial(_read_role, pool, definition_id),
         )
     except AZURE_ERRORS as exc:
-        code, message = error_code(exc)
-        state = "NotFound" if not_found(exc) else "Unreadable"
-        reason = f"role {definition_id} could not be read ({code}: {message})"
-        return {"State": state, "ErrorCode": code, "Reason": reason}
+        return unread(exc, f"role {definition_id}")
     props = doc.get("properties") or {}
     return {
         "State": "Exists",

@@ -22,14 +22,13 @@ from logwarden.scanner.collectors.azure.common import (
     AZURE_ERRORS,
     NAME,
     ResourceId,
-    error_code,
     failure,
     listed,
-    not_found,
     resource,
     session_of,
     subscription_of,
     to_json,
+    unread,
 )
 from logwarden.scanner.collectors.azure.session import SessionPool
 from logwarden.scanner.inventory import Inventory
@@ -69,10 +68,7 @@ def read_policy(pool: SessionPool, policy: str) -> dict[str, Any]:
             functools.partial(_settings, pool, policy),
         )
     except AZURE_ERRORS as exc:
-        code, message = error_code(exc)
-        state = "NotFound" if not_found(exc) else "Unreadable"
-        reason = f"the diagnostic settings of {policy} could not be read ({code}: {message})"
-        return {"id": policy, "State": state, "ErrorCode": code, "Reason": reason}
+        return {"id": policy, **unread(exc, f"the diagnostic settings of {policy}")}
     return {
         "id": policy,
         "State": "Exists",
