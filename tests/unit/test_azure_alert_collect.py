@@ -14,6 +14,7 @@ import yaml
 
 from logwarden.scanner import cli
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
+from logwarden_sandbox.azure_server import FaultRule
 from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM
 from tests.catalogue import controls
 
@@ -107,3 +108,21 @@ def test_a_scan_of_the_previous_controls_makes_no_new_call(
     scan(box, tmp_path)
     assert all(box.server.count("GET", path) > 0 for path in NEW_CALLS)
     assert box.server.count("POST", "*/listdnsresolverpolicies") == 3  # one per network
+
+
+def test_a_subscription_without_the_network_provider_is_skipped_with_the_reason(
+    box: AzureSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    online = box.world.subscriptions[ONLINE]
+    box.server.faults.add(FaultRule(409, subscription=online, path="*/virtualnetworks"))
+    config = {"version": 1, "clouds": {"azure": box.config}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    code = cli.main(["scan", "-q", "--config", str(tmp_path / "c.yaml"), "--json", "r.json"])
+    report = json.loads((tmp_path / "r.json").read_text())
+    dns = [r for r in report["results"] if r["check_id"] == "azure.dns.query_logging"]
+    skipped = [r for r in dns if r["tenant_id"] == online]
+    assert [r["status"] for r in skipped] == ["SKIPPED"]
+    assert "Microsoft.Network resource provider is not registered" in skipped[0]["message"]
+    assert {r["status"] for r in dns if r["tenant_id"] != online} == {"PASS"}
+    assert code == 0

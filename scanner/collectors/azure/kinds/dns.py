@@ -8,8 +8,9 @@ to it, wherever they live); for each policy, once per scan, its diagnostic setti
 (``diagnostic_settings.list(<policy id>)`` of azure-mgmt-monitor, 2021-05-01-preview). A
 policy's query logs are the category ``DnsResponse`` (or the group ``allLogs``; what ``audit`` holds here is not documented, so it does not count).
 A policy whose settings could not be read is ``State: Unreadable`` with the reason: what
-depends on it is undecided, never passed. Collected only when a selected control needs it
-(stage 0).
+depends on it is undecided, never passed. A subscription that has not registered the
+Microsoft.Network provider (409 ``MissingSubscriptionRegistration``) has no network: not
+applicable (SKIPPED with the reason). Collected only when a selected control needs it (stage 0).
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from logwarden.scanner.collectors.azure.common import (
 )
 from logwarden.scanner.collectors.azure.session import SessionPool
 from logwarden.scanner.inventory import Inventory
-from logwarden.scanner.models import CollectionError, Resource, ResourceKind
+from logwarden.scanner.models import CollectionError, NotApplicable, Resource, ResourceKind
 
 NETWORK = "azure.dns.virtual_network"
+UNREGISTERED = "MissingSubscriptionRegistration"
 QUERY_LOGS = frozenset({"dnsresponse"})
 QUERY_LOG_GROUPS = frozenset({"alllogs"})  # what `audit` holds for a policy is not documented
 
@@ -124,6 +126,11 @@ def collect(inv: Inventory) -> Iterator[Resource | CollectionError]:
         lambda session: session.client("network").virtual_networks.list_all(),
     )
     if isinstance(found, CollectionError):
+        if found.code == UNREGISTERED:
+            raise NotApplicable(
+                "the Microsoft.Network resource provider is not registered in this "
+                f"subscription, so it has no virtual network ({found.message})"
+            )
         yield found
         return
     for doc in found:
