@@ -123,7 +123,7 @@ def test_faults_match_one_subscription_and_run_out(box: AzureSandbox) -> None:
     finally:
         box.server.faults.clear()
     with pytest.raises(ValueError):
-        box.server.faults.add(FaultRule(409))
+        box.server.faults.add(FaultRule(418))
 
 
 def test_defects_are_validated_and_describe_their_rows() -> None:
