@@ -101,6 +101,17 @@ class _Context:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _parameter_type(default: Any) -> type:
+    """The type a parameter's value must have: its default's plain type (a whole number, a
+    list, ...: the YAML loader's position-carrying subclasses are not required)."""
+    if isinstance(default, bool):
+        return bool
+    for plain in (int, float, str, list, dict):
+        if isinstance(default, plain):
+            return plain
+    return type(default)
+
+
 def load_catalogue(
     files: list[Path | str],
     *,

@@ -155,6 +155,7 @@ def storage_doc() -> dict[str, Any]:
         "location": "westeurope",
         "properties": {
             "allowBlobPublicAccess": False,
+            "allowSharedKeyAccess": False,
             "encryption": {"keySource": "Microsoft.Keyvault"},
         },
         "ActivityLogContainer": {"properties": {"publicAccess": "None"}},
@@ -178,6 +179,8 @@ class World:
     errors: dict[tuple[str, str], KindCollection] = field(default_factory=dict)
     # destination id (lower case) -> {"State": ..., "Reason": ...}; absent: it exists
     states: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the organization's kinds (the Entra ID tenant's settings)
+    org: dict[str, KindCollection] = field(default_factory=dict)
 
     def doc(self, sub: str, kind: str, index: int = 0) -> dict[str, Any]:
         """The mutable data of one resource."""
@@ -231,6 +234,9 @@ def compliant_world() -> World:
         }
     w.set(PLATFORM, WORKSPACES, workspace_doc())
     w.set(PLATFORM, ACCOUNTS, storage_doc())
+    from tests import azure_alert_docs  # it imports this module
+
+    azure_alert_docs.seed(w)
     return w
 
 
@@ -269,7 +275,13 @@ def scan(world: World, **parameters: Any) -> ScanReport:
         for sub, kinds in world.docs.items()
     }
     return scan_documents(
-        "azure", organization(), tenants(), docs, errors=world.errors, **parameters
+        "azure",
+        organization(),
+        tenants(),
+        docs,
+        errors=world.errors,
+        org_documents=world.org,
+        **parameters,
     )
 
 

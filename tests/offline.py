@@ -101,15 +101,19 @@ def scan_documents(
     errors: Mapping[tuple[str, str], KindCollection] | None = None,
     waivers: list[Waiver] | None = None,
     today: dt.date | None = None,
+    org_documents: Mapping[str, KindCollection] | None = None,
     **parameters: Any,
 ) -> ScanReport:
     """Run the engine offline over ``documents[tenant id][kind]`` of one cloud; ``errors``
-    replaces (tenant id, kind) collections. Kinds not given are empty."""
+    replaces (tenant id, kind) collections; ``org_documents`` gives the organization's kinds.
+    Kinds not given are empty."""
     cat, kinds = cloud_catalogue([cloud], **parameters)
     cloud_kinds = {k: v for k, v in kinds.items() if v.cloud == cloud}
     org_inv = Inventory(
         cloud=cloud, tenant=None, organization=organization, kinds=cloud_kinds, offline=True
     )
+    for kind, collection in (org_documents or {}).items():
+        org_inv.preload(kind, collection)
     scope = engine.Scope_(organization=organization, inventory=org_inv)
     for tenant in tenants:
         inv = Inventory(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from logwarden_sandbox.azure_activity import ActivityLog
+from logwarden_sandbox.azure_monitoring import documents as monitoring_documents
 from logwarden_sandbox.azure_resources import (
     TIMESTAMP,
     event_hub_documents,
@@ -64,6 +65,7 @@ class ArmState:
             for hub in sub.event_hubs:
                 if hub.exists:
                     self.objects.update(event_hub_documents(tenant, hub))
+        self.objects.update(monitoring_documents(tenant))
 
     # ---------------------------------------------------------------- collections
     def descendants(self, group: str) -> list[dict[str, Any]] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from logwarden_sandbox import azure_monitoring_defects
 from logwarden_sandbox.azure_tenant import (
     ALL_CATEGORIES,
     DefectInfo,
@@ -197,7 +198,19 @@ DEFECTS: dict[str, Defect] = {
         _set_storage(immutability_days=None, lifecycle_delete_days=30),
         _storage_row(STORAGE_RETENTION),
     ),
+    "storage_immutability_unlocked": Defect(
+        "stactivitylogs01's immutability policy is still unlocked (365 days, deletable)",
+        _set_storage(immutability_state="Unlocked"),
+        _storage_row("azure.storage.log_account_immutability_locked"),
+    ),
+    "storage_shared_key_allowed": Defect(
+        "stactivitylogs01 allows shared-key access (allowSharedKeyAccess absent)",
+        _set_storage(allow_shared_key_access=None),
+        _storage_row("azure.storage.log_account_shared_key_disabled"),
+    ),
 }
+
+DEFECTS.update(azure_monitoring_defects.defects())
 
 CONFLICTS = [
     {"activity_log_no_security", "activity_log_missing"},

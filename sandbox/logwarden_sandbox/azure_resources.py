@@ -83,6 +83,8 @@ def storage_documents(tenant: TenantSpec, acct: StorageSpec) -> dict[str, dict[s
         }
     if acct.allow_blob_public_access is not None:
         props["allowBlobPublicAccess"] = acct.allow_blob_public_access
+    if acct.allow_shared_key_access is not None:
+        props["allowSharedKeyAccess"] = acct.allow_shared_key_access
     out[rid.lower()] = {
         "id": rid,
         "name": acct.name,

@@ -66,6 +66,21 @@ def arm_error(status: int, code: str, message: str) -> Answer:
     return Answer(status, {"error": {"code": code, "message": message}})
 
 
+def unknown_api_version(
+    query: dict[str, list[str]], versions: frozenset[str] | set[str]
+) -> Answer | None:
+    """ARM's 400 for a request whose api-version the operation does not have, else None."""
+    version = (query.get("api-version") or [""])[0]
+    if version in versions:
+        return None
+    return arm_error(
+        400,
+        "InvalidApiVersionParameter",
+        f"The api-version '{version}' is invalid. The supported versions are "
+        f"'{','.join(sorted(versions))}'.",
+    )
+
+
 class Router:
     """Routes requests to the documents of an :class:`ArmState`."""
 
@@ -81,6 +96,11 @@ class Router:
             match = pattern.match(low)
             if match and verb == method:
                 return getattr(self, f"_{name}")(low, query, *match.groups())
+        from logwarden_sandbox import azure_monitoring_routes  # it imports this module
+
+        found = azure_monitoring_routes.handle(self, method, low, query)
+        if found is not None:
+            return found
         if method == "GET" and low in self.state.objects:
             return Answer(200, self.state.objects[low])
         if method not in ("GET", "POST"):
@@ -153,14 +173,9 @@ class Router:
         return Answer(200, doc)
 
     def _entities(self, low: str, query: dict[str, list[str]]) -> Answer:
-        version = (query.get("api-version") or [""])[0]
-        if version not in ENTITY_VERSIONS:
-            return arm_error(
-                400,
-                "InvalidApiVersionParameter",
-                f"The api-version '{version}' is invalid. The supported versions are "
-                f"'{','.join(sorted(ENTITY_VERSIONS))}'.",
-            )
+        refused = unknown_api_version(query, ENTITY_VERSIONS)
+        if refused is not None:
+            return refused
         return self._page(low, query, entities(self.state.tenant))
 
     def _settings(self, low: str, query: dict[str, list[str]], sub_id: str) -> Answer:

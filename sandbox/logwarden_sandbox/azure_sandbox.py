@@ -32,7 +32,12 @@ from logwarden_sandbox.azure_zone import standard_tenant
 TOKEN_ENV = "LOGWARDEN_AZURE_SANDBOX_TOKEN"
 # The demo's tenant: one compliant subscription, one whose setting lacks Security, one
 # without the activity-log policy.
-DEMO_DEFECTS = ("activity_log_no_security", "policy_not_assigned")
+DEMO_DEFECTS = (
+    "activity_log_no_security",
+    "policy_not_assigned",
+    "alert_nsg_write_group_scope",
+    "log_reader_outside_workspace",
+)
 ROOT_GROUP = "mg-contoso"
 
 

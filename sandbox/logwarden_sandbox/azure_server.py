@@ -46,6 +46,10 @@ FAULTS = {
     ),
     500: ("InternalServerError", "Encountered internal server error. Diagnostic information: {id}"),
     503: ("ServiceUnavailable", "The service is temporarily unavailable: {id}"),
+    409: (  # a resource provider the subscription has not registered
+        "MissingSubscriptionRegistration",
+        "The subscription is not registered to use the namespace of '{action}'.",
+    ),
 }
 # Ways to break the real answer of a request (its status stays what the router said).
 BODY_FAULTS = broken_answers.KINDS

@@ -13,6 +13,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from logwarden_sandbox.azure_monitoring_spec import MonitoringSpec
+
 NAMESPACE = uuid.UUID("6f1c7a52-3b4e-4d0a-9c58-2b8e1f6d9a10")
 ACTIVITY_LOG_POLICY = "2465583e-4e78-4c15-b6be-a36cbc7c8b0f"
 ALLOWED_LOCATIONS_POLICY = "e56962a6-4747-49cd-b67b-bf8b01975c4c"
@@ -53,6 +55,7 @@ class StorageSpec:
     resource_group: str = "rg-logging"
     location: str = "westeurope"
     allow_blob_public_access: bool | None = False  # None = the property is absent
+    allow_shared_key_access: bool | None = False  # None = the property is absent (allowed)
     container_public_access: str = "None"
     key_source: str = "Microsoft.Keyvault"
     container: bool = True  # the insights-activity-logs container exists
@@ -138,6 +141,7 @@ class TenantSpec:
     # (its name), at a subscription (``sub:NAME``), or built in (``builtin``)
     policy_sets: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     defects: tuple[str, ...] = ()
+    monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)  # azure_monitoring_spec
 
     @property
     def tenant_id(self) -> str:

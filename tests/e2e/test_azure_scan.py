@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from logwarden.scanner.models import Scope
-from logwarden_sandbox import azure_defects
+from logwarden_sandbox import azure_defects, azure_monitoring_defects, azure_monitoring_zone
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from logwarden_sandbox.azure_server import FaultRule
 from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
@@ -45,7 +45,17 @@ DEFECT_SETS = {
         "storage_short_retention",
     ),
     "missing-setting-and-assignment": ("activity_log_missing", "policy_not_assigned"),
-    "non-compliant": ("policy_noncompliant",),
+    "non-compliant": (
+        "policy_noncompliant",
+        "storage_immutability_unlocked",
+        "entra_sign_ins_not_exported",
+        "storage_shared_key_allowed",
+    ),
+    "alerts": tuple(azure_monitoring_defects.CASES),
+    "log-readers-dns": (
+        *azure_monitoring_defects.ACCESS_CASES,
+        *azure_monitoring_defects.DNS_CASES,
+    ),
 }
 
 
@@ -152,7 +162,11 @@ def test_denied_throttled_and_failing_subscriptions_are_errors_for_them_only(
         code, report, output = scan(box, tmp_path)
     assert code == exit_code, output
     errors = keys(report, "ERROR")
-    assert errors == {(check, sub, sub) for check in TENANT_CHECKS for sub in subs}
+    tenant_rows = {(check, sub, sub) for check in TENANT_CHECKS for sub in subs}
+    # and a resource-scope control whose kind lists the subscription's own resources (its
+    # virtual networks) has one ERROR row there, named after the kind it could not list
+    listed = {(c.id, sub, c.kinds[0]) for c in controls("azure") for sub in subs}
+    assert tenant_rows <= errors and errors - tenant_rows <= listed, errors - tenant_rows
     messages = {
         r["tenant_id"]: r["message"]
         for r in report["results"]
@@ -190,3 +204,45 @@ def test_azure_scan_imports_no_aws_or_google_module(
         check=False,
     )
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+def test_a_refused_entra_id_read_is_an_error_naming_the_permission(
+    compliant: AzureSandbox, tmp_path: Path
+) -> None:
+    rule = compliant.server.faults.add(FaultRule(403, path="/providers/microsoft.aadiam/*"))
+    try:
+        code, report, output = scan(compliant, tmp_path)
+    finally:
+        compliant.server.faults.clear()
+    assert rule.hits > 0
+    [row] = [r for r in report["results"] if r["check_id"] == "azure.entra.tenant_logs_exported"]
+    assert row["status"] == "ERROR", output
+    assert "microsoft.aadiam/diagnosticSettings/read" in row["message"]
+    assert {r["status"] for r in report["results"] if r is not row} == {"PASS"}
+    assert code == 3
+
+
+def test_an_allowed_reader_passes_and_is_listed(tmp_path: Path) -> None:
+    with start_azure_sandbox(("log_reader_outside_workspace",)) as box:
+        config = {
+            "version": 1,
+            "clouds": {"azure": box.config},
+            "parameters": {"log_reader_principals": [azure_monitoring_zone.OUTSIDER.upper()]},
+        }
+        (tmp_path / "logwarden.yaml").write_text(yaml.safe_dump(config))
+        proc = run_cli(box, tmp_path, "scan", "-c", "logwarden.yaml", "--json", "r.json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    [row] = [
+        r
+        for r in report["results"]
+        if r["check_id"] == "azure.authorization.log_readers_allowed"
+        and r["resource_id"] == box.world.workspaces["law-central"]
+    ]
+    assert row["status"] == "PASS"
+    [reader] = row["evidence"]["Readers"]
+    assert (reader["PrincipalId"], reader["Role"], reader["Where"]) == (
+        azure_monitoring_zone.OUTSIDER,
+        "Log Analytics Reader",
+        "above",
+    )

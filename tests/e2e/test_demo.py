@@ -38,6 +38,13 @@ def test_demo_scans_changes_rescans_and_names_who(tmp_path: Path) -> None:
     assert who.get("aws.s3.log_bucket_lifecycle"), drift["regressions"]
     assert who.get("azure.monitor.activity_log_categories"), drift["regressions"]
     assert who.get("gcp.audit.data_access_logs"), drift["regressions"]
+    failed = {
+        r["check_id"]
+        for r in json.loads((out / "report.json").read_text())["results"]
+        if r["status"] == "FAIL"
+    }
+    assert "azure.monitor.alert_create_update_nsg" in failed  # a rule scoped to a group
+    assert "azure.authorization.log_readers_allowed" in failed  # an outside workspace reader
     changes = {(c["kind"], c["path"]): c for c in drift["changes"]}
     assert changes[("aws.cloudtrail.org_trail", "Status.IsLogging")]["who"][0]["action"] == (
         "StopLogging"

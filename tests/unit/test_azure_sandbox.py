@@ -123,7 +123,7 @@ def test_faults_match_one_subscription_and_run_out(box: AzureSandbox) -> None:
     finally:
         box.server.faults.clear()
     with pytest.raises(ValueError):
-        box.server.faults.add(FaultRule(409))
+        box.server.faults.add(FaultRule(418))
 
 
 def test_defects_are_validated_and_describe_their_rows() -> None:
@@ -136,7 +136,8 @@ def test_defects_are_validated_and_describe_their_rows() -> None:
         [info] = azure_defects.describe(tenant).values()
         assert info.rows, name
         subs = {s.id for s in tenant.subscriptions}
-        assert all(row.subscription_id in subs for row in info.rows), name
+        scanned_group = "mg-contoso"  # the organization of tenant-wide (Entra ID) rows
+        assert all(row.subscription_id in {*subs, scanned_group} for row in info.rows), name
 
 
 def test_the_demo_sandbox_unpacks_and_expects_its_rows() -> None:
@@ -148,6 +149,8 @@ def test_the_demo_sandbox_unpacks_and_expects_its_rows() -> None:
         assert {check for check, _, _ in world.expected()} == {
             "azure.monitor.activity_log_categories",
             "azure.policy.activity_log_policy_assigned",
+            "azure.monitor.alert_create_update_nsg",
+            "azure.authorization.log_readers_allowed",
         }
 
 

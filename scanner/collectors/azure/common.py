@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -119,9 +119,32 @@ def problem(
     )
 
 
+def listed(
+    inv: Inventory, kind: str, what: str, call: Callable[[AzureSession], Iterable[Any]]
+) -> list[dict[str, Any]] | CollectionError:
+    """Every item ``call`` lists with the tenant's session, as ARM JSON sorted by id (without
+    case); a failure (``what``: the words of its message) as a value of ``kind``."""
+    try:
+        found = [to_json(item) for item in call(session_of(inv))]
+    except AZURE_ERRORS as exc:
+        return failure(subscription_of(inv), kind, exc, what)
+    return sorted(found, key=lambda d: str(d.get("id", "")).lower())
+
+
 def not_found(exc: BaseException) -> bool:
     """Whether ``exc`` is a 404 answer (an absent sub-resource, not an error)."""
     return isinstance(exc, HttpResponseError) and exc.status_code == 404
+
+
+def unread(exc: BaseException, what: str) -> dict[str, Any]:
+    """``State`` (``NotFound`` for a 404, else ``Unreadable``), ``ErrorCode`` and ``Reason`` of
+    a read of ``what`` that failed: for a part of a document that depends on it."""
+    code, message = error_code(exc)
+    return {
+        "State": "NotFound" if not_found(exc) else "Unreadable",
+        "ErrorCode": code,
+        "Reason": f"{what} could not be read ({code}: {message})",
+    }
 
 
 def resource(

@@ -34,6 +34,7 @@ SET = "providers/Microsoft.Authorization/policySetDefinitions/{policySetDefiniti
 EVENTS = "providers/Microsoft.Insights/eventtypes/management/values"
 SET_MEMBERS = ("properties.policyDefinitions[].policyDefinitionId:str",)
 EVENT_FIELDS = ("value[].eventTimestamp:str", "value[].operationName")
+INSIGHTS = f"{RG}/Microsoft.Insights"
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "id:str",
             "properties.encryption.keySource:str",
             "properties.allowBlobPublicAccess?:bool",
+            "properties.allowSharedKeyAccess?:bool",
             "properties.immutableStorageWithVersioning?:object",
         ),
     ),
@@ -181,7 +183,89 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
     ),
     Operation("ActivityLogs_List", "GET", f"{SUB}/{EVENTS}", EVENT_FIELDS),
+    Operation(
+        "ActivityLogAlerts_ListBySubscriptionId",
+        "GET",
+        f"{SUB}/providers/Microsoft.Insights/activityLogAlerts",
+        (
+            "value[].id:str",
+            "value[].properties.scopes:list",
+            "value[].properties.condition.allOf:list",
+            "value[].properties.enabled?:bool",
+            "value[].properties.actions:object",
+            "value[].properties.actions.actionGroups[]?.actionGroupId:str",
+            "nextLink?:str",
+        ),
+    ),
+    Operation(
+        "ActionGroups_Get",
+        "GET",
+        f"{INSIGHTS}/actionGroups/{{actionGroupName}}",
+        (
+            "properties.enabled:bool",
+            "properties.emailReceivers[]?.status?:str",
+            "properties.smsReceivers[]?.status?:str",
+        ),
+    ),
     Operation("TenantActivityLogs_List", "GET", f"/{EVENTS}", EVENT_FIELDS),
+    *(
+        Operation(
+            f"RoleAssignments_ListForScope_{where}",
+            "GET",
+            f"{scope}/providers/Microsoft.Authorization/roleAssignments",
+            (
+                "value[].id:str",
+                "value[].properties.principalId:str",
+                "value[].properties.roleDefinitionId:str",
+                "value[].properties.scope:str",
+                "nextLink?:str",
+            ),
+        )
+        for where, scope in (("Workspace", WORKSPACE), ("StorageAccount", ACCOUNT))
+    ),
+    *(
+        Operation(
+            f"RoleDefinitions_GetById_{where}",
+            "GET",
+            f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{{roleDefinitionId}}",
+            ("properties.roleName:str", "properties.permissions:list"),
+        )
+        for where, scope in (("Subscription", SUB), ("Tenant", ""))
+    ),
+    Operation(
+        "VirtualNetworks_ListAll",
+        "GET",
+        f"{SUB}/providers/Microsoft.Network/virtualNetworks",
+        ("value:list", "value[].id:str"),
+    ),
+    Operation(
+        "DnsResolverPolicies_ListByVirtualNetwork",
+        "POST",
+        f"{RG}/Microsoft.Network/virtualNetworks/{{virtualNetworkName}}/listDnsResolverPolicies",
+        ("value:list", "value[].id:str"),
+    ),
+    Operation(
+        "DiagnosticSettings_List_DnsResolverPolicy",
+        "GET",
+        f"{RG}/Microsoft.Network/dnsResolverPolicies/{{dnsResolverPolicyName}}"
+        "/providers/Microsoft.Insights/diagnosticSettings",
+        (
+            "value:list",
+            "value[].properties.workspaceId?:str",
+            "value[].properties.logs[]?.enabled:bool",
+        ),
+    ),
+    Operation(
+        "AadiamDiagnosticSettings_List",
+        "GET",
+        "/providers/microsoft.aadiam/diagnosticSettings",
+        (
+            "value:list",
+            "value[].name:str",
+            "value[].properties.logs[]?.category:str",
+            "value[].properties.logs[]?.enabled:bool",
+        ),
+    ),
 )
 
 

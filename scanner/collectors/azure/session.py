@@ -35,6 +35,19 @@ CLIENTS: dict[str, tuple[str, str, bool]] = {
     "eventhub": ("azure.mgmt.eventhub", "EventHubManagementClient", True),
     "subscriptions": ("azure.mgmt.resource.subscriptions", "SubscriptionClient", False),
     "managementgroups": ("azure.mgmt.managementgroups", "ManagementGroupsMgmtClient", False),
+    "alerts": ("azure.mgmt.monitor", "MonitorManagementClient", True),
+    "actiongroups": ("azure.mgmt.monitor", "MonitorManagementClient", True),
+    "authorization": ("azure.mgmt.authorization", "AuthorizationManagementClient", True),
+    "network": ("azure.mgmt.network", "NetworkManagementClient", True),
+    "dnsresolver": ("azure.mgmt.dnsresolver", "DnsResolverManagementClient", True),
+}
+# Clients of multi-API packages whose api-version is pinned: azure-mgmt-monitor's client keeps
+# one api-version in its shared configuration, set by whichever operation group was used last,
+# and sends it on every next-page request; a client per operation group keeps pages right.
+PINNED: dict[str, str] = {
+    "alerts": "2020-10-01",
+    "actiongroups": "2023-01-01",
+    "authorization": "2022-04-01",
 }
 
 
@@ -133,9 +146,12 @@ class SessionPool:
         """Build one SDK client (imports its package on first use)."""
         module_name, class_name, needs_subscription = CLIENTS[name]
         cls = getattr(importlib.import_module(module_name), class_name)
+        options = self.client_options()
+        if name in PINNED:
+            options["api_version"] = PINNED[name]
         if needs_subscription:
-            return cls(self.credential(), subscription_id, **self.client_options())
-        return cls(self.credential(), **self.client_options())
+            return cls(self.credential(), subscription_id, **options)
+        return cls(self.credential(), **options)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Compute a value once per scan (concurrent callers wait); failures are memoised too.

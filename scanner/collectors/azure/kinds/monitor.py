@@ -40,13 +40,12 @@ from logwarden.scanner.collectors.azure.common import (
     NAME,
     ResourceId,
     error_code,
-    failure,
+    listed,
     not_found,
     problem,
     resource,
     session_of,
     subscription_of,
-    to_json,
 )
 from logwarden.scanner.collectors.azure.kinds.loganalytics import read_workspace
 from logwarden.scanner.collectors.azure.kinds.storage import read_account
@@ -139,13 +138,16 @@ def derive(doc: dict[str, Any]) -> dict[str, Any]:
 def collect_settings(inv: Inventory) -> Iterator[Resource | CollectionError]:
     """Every Activity Log diagnostic setting of the subscription (at most five exist)."""
     sub = subscription_of(inv)
-    try:
-        client = session_of(inv).client("monitor")
-        found = [to_json(s) for s in client.subscription_diagnostic_settings.list()]
-    except AZURE_ERRORS as exc:
-        yield failure(sub, ACTIVITY_LOG_SETTING, exc, "listing Activity Log diagnostic settings")
+    found = listed(
+        inv,
+        ACTIVITY_LOG_SETTING,
+        "listing Activity Log diagnostic settings",
+        lambda session: session.client("monitor").subscription_diagnostic_settings.list(),
+    )
+    if isinstance(found, CollectionError):
+        yield found
         return
-    for doc in sorted(found, key=lambda d: str(d.get("id", "")).lower()):
+    for doc in found:
         rid = str(doc.get("id") or "")
         if not rid:
             name = doc.get("name", "")

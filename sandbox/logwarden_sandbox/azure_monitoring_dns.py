@@ -1,0 +1,95 @@
+"""Virtual networks and DNS security policies of the sandbox tenant (``azure_monitoring_spec``),
+as ``Microsoft.Network`` answers them: ``virtualNetworks`` (2026-03-01), a network's
+``listDnsResolverPolicies`` (2025-05-01: the ids of the policies linked to it) and a policy's
+diagnostic settings (``Microsoft.Insights``, 2021-05-01-preview)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logwarden_sandbox.azure_monitoring_spec import DnsPolicySpec, VirtualNetworkSpec
+from logwarden_sandbox.azure_tenant import TenantSpec, workspace_id
+
+
+def network_id(tenant: TenantSpec, spec: VirtualNetworkSpec) -> str:
+    """The ARM id of a virtual network."""
+    sub = tenant.subscription(spec.subscription).id
+    return (
+        f"/subscriptions/{sub}/resourceGroups/{spec.resource_group}/providers/"
+        f"Microsoft.Network/virtualNetworks/{spec.name}"
+    )
+
+
+def policy_id(tenant: TenantSpec, spec: DnsPolicySpec) -> str:
+    """The ARM id of a DNS security policy."""
+    sub = tenant.subscription(spec.subscription).id
+    return (
+        f"/subscriptions/{sub}/resourceGroups/{spec.resource_group}/providers/"
+        f"Microsoft.Network/dnsResolverPolicies/{spec.name}"
+    )
+
+
+def networks_of(tenant: TenantSpec, sub_id: str) -> list[dict[str, Any]]:
+    """The virtual networks of one subscription, as ``virtualNetworks`` lists them."""
+    out = []
+    for spec in tenant.monitoring.virtual_networks:
+        if tenant.subscription(spec.subscription).id != sub_id:
+            continue
+        out.append(
+            {
+                "id": network_id(tenant, spec),
+                "name": spec.name,
+                "type": "Microsoft.Network/virtualNetworks",
+                "location": spec.location,
+                "etag": 'W/"00000000-0000-0000-0000-000000000001"',
+                "properties": {
+                    "provisioningState": "Succeeded",
+                    "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                    "subnets": [],
+                    "virtualNetworkPeerings": [],
+                    "enableDdosProtection": False,
+                },
+            }
+        )
+    return sorted(out, key=lambda d: d["id"].lower())
+
+
+def policies_linked_to(tenant: TenantSpec, network: str) -> list[dict[str, Any]] | None:
+    """``{"id": ...}`` of every policy linked to the network (a lower-cased id), or None when
+    no such network exists."""
+    found = [
+        n for n in tenant.monitoring.virtual_networks if network_id(tenant, n).lower() == network
+    ]
+    if not found:
+        return None
+    key = (found[0].subscription, found[0].name)
+    return [{"id": policy_id(tenant, p)} for p in tenant.monitoring.dns_policies if key in p.links]
+
+
+def policy_settings(tenant: TenantSpec, policy: str) -> list[dict[str, Any]] | None:
+    """The diagnostic settings of a policy (a lower-cased id), or None when there is none."""
+    found = [p for p in tenant.monitoring.dns_policies if policy_id(tenant, p).lower() == policy]
+    if not found:
+        return None
+    spec = found[0]
+    if spec.workspace is None:
+        return []
+    return [
+        {
+            "id": f"{policy_id(tenant, spec)}/providers/microsoft.insights/diagnosticSettings/dns-to-central",
+            "name": "dns-to-central",
+            "type": "Microsoft.Insights/diagnosticSettings",
+            "properties": {
+                "workspaceId": workspace_id(tenant, spec.workspace),
+                "logs": [
+                    {
+                        "category": "DnsResponse",
+                        "categoryGroup": None,
+                        "enabled": "DnsResponse" in spec.categories,
+                    },
+                ],
+                "metrics": [],
+                "logAnalyticsDestinationType": None,
+            },
+        }
+    ]
