@@ -17,15 +17,10 @@ from logwarden.scanner.collectors.azure.common import (
     NAME,
     WORKSPACE,
     ResourceId,
-    failure,
     not_found,
-    problem,
-    resource,
-    session_of,
-    subscription_of,
     to_json,
 )
-from logwarden.scanner.collectors.azure.destinations import collected_here
+from logwarden.scanner.collectors.azure.destination_kind import collect_destinations
 from logwarden.scanner.collectors.azure.session import SessionPool
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import CollectionError, Resource, ResourceKind
@@ -95,35 +90,9 @@ def _read(pool: SessionPool, target: ResourceId) -> dict[str, Any]:
 
 def collect_workspaces(inv: Inventory) -> Iterator[Resource | CollectionError]:
     """The workspaces this subscription reads (its own, or unscanned owners' it sends to)."""
-    me = subscription_of(inv)
-    pool = session_of(inv).pool
-    for dest, tenant in collected_here(inv, "WorkspaceId"):
-        senders = ", ".join(sorted(dest.subscriptions))
-        if dest.parsed is None:
-            yield problem(
-                me,
-                WORKSPACE,
-                "InvalidResourceId",
-                f"{dest.resource_id!r} (sent to by {senders}) is not a workspace resource id",
-            )
-            continue
-        try:
-            data = read_workspace(pool, dest.parsed)
-        except AZURE_ERRORS as exc:
-            if not_found(exc):
-                yield problem(
-                    me,
-                    WORKSPACE,
-                    "WorkspaceNotFound",
-                    f"Activity Logs of {senders} go to workspace {dest.resource_id}, "
-                    "which does not exist (or is not visible to the credential)",
-                )
-            else:
-                yield failure(me, WORKSPACE, exc, f"workspace {dest.resource_id}")
-            continue
-        data = {**data, "ReceivesActivityLogsFrom": sorted(dest.subscriptions)}
-        region = str(data.get("location") or "")
-        yield resource(WORKSPACE, str(data.get("id") or dest.resource_id), tenant, region, data)
+    return collect_destinations(
+        inv, "WorkspaceId", WORKSPACE, "workspace", "WorkspaceNotFound", read_workspace
+    )
 
 
 KINDS = [

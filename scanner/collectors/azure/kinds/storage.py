@@ -19,15 +19,10 @@ from logwarden.scanner.collectors.azure.common import (
     NAME,
     STORAGE_ACCOUNT,
     ResourceId,
-    failure,
     not_found,
-    problem,
-    resource,
-    session_of,
-    subscription_of,
     to_json,
 )
-from logwarden.scanner.collectors.azure.destinations import collected_here
+from logwarden.scanner.collectors.azure.destination_kind import collect_destinations
 from logwarden.scanner.collectors.azure.session import SessionPool
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import CollectionError, Resource, ResourceKind
@@ -136,35 +131,14 @@ def _read(pool: SessionPool, target: ResourceId) -> dict[str, Any]:
 
 def collect_accounts(inv: Inventory) -> Iterator[Resource | CollectionError]:
     """The storage accounts this subscription reads (its own, or unscanned owners')."""
-    me = subscription_of(inv)
-    pool = session_of(inv).pool
-    for dest, tenant in collected_here(inv, "StorageAccountId"):
-        senders = ", ".join(sorted(dest.subscriptions))
-        if dest.parsed is None:
-            yield problem(
-                me,
-                STORAGE_ACCOUNT,
-                "InvalidResourceId",
-                f"{dest.resource_id!r} (sent to by {senders}) is not a storage account id",
-            )
-            continue
-        try:
-            data = read_account(pool, dest.parsed)
-        except AZURE_ERRORS as exc:
-            if not_found(exc):
-                yield problem(
-                    me,
-                    STORAGE_ACCOUNT,
-                    "StorageAccountNotFound",
-                    f"Activity Logs of {senders} go to storage account {dest.resource_id}, "
-                    "which does not exist (or is not visible to the credential)",
-                )
-            else:
-                yield failure(me, STORAGE_ACCOUNT, exc, f"storage account {dest.resource_id}")
-            continue
-        data = {**data, "ReceivesActivityLogsFrom": sorted(dest.subscriptions)}
-        rid = str(data.get("id") or dest.resource_id)
-        yield resource(STORAGE_ACCOUNT, rid, tenant, str(data.get("location") or ""), data)
+    return collect_destinations(
+        inv,
+        "StorageAccountId",
+        STORAGE_ACCOUNT,
+        "storage account",
+        "StorageAccountNotFound",
+        read_account,
+    )
 
 
 KINDS = [
