@@ -52,11 +52,12 @@ def trail_doc(**changes: Any) -> dict[str, Any]:
             {
                 "ReadWriteType": "All",
                 "IncludeManagementEvents": True,
-                "DataResources": [],
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
                 "ExcludeManagementEventSources": [],
             }
         ],
         "ManagementEvents": {"Read": True, "Write": True, "ExcludedSources": []},
+        "S3DataEvents": {"Read": True, "Write": True},
         "Shadow": False,
     }
     doc.update(changes)

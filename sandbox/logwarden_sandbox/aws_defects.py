@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from logwarden_sandbox import aws_defects_logging
 from logwarden_sandbox.aws_zone import (
     MANAGEMENT,
     BucketSpec,
@@ -86,7 +87,7 @@ def _uncovered(zone: LandingZone, world: World) -> list[Expectation]:
         if not (own and own.multi_region and own.logging):
             account_id = world.accounts[spec.name]
             rows.append(Expectation(COVERED, account_id, account_id))
-    return rows
+    return rows + aws_defects_logging.uncovered_data_events(zone, world)
 
 
 def _single_region(zone: LandingZone) -> None:
@@ -263,12 +264,15 @@ DEFECTS: dict[str, Defect] = {
     ),
 }
 
+DEFECTS.update(aws_defects_logging.defects())
+
 #: Pairs that cannot be combined: the first would hide the second's failure (or they set the
 #: same field).
 CONFLICTS: tuple[tuple[str, str], ...] = (
     ("trail_no_cloudwatch", "log_group_no_retention"),
     ("trail_no_cloudwatch", "log_group_short_retention"),
     ("log_group_no_retention", "log_group_short_retention"),
+    ("org_trail_s3_reads_only", "org_trail_s3_writes_only"),
 )
 
 

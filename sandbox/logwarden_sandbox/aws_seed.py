@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from logwarden_sandbox import aws_buckets as buckets
 from logwarden_sandbox import aws_policies as pol
+from logwarden_sandbox import aws_seed_logging as logging_seed
 from logwarden_sandbox.aws_clients import FAKE_CREDENTIALS, ClientCache, Credentials
 from logwarden_sandbox.aws_zone import (
     LOG_ARCHIVE,
@@ -275,16 +276,12 @@ class Seeder:
                 self.org_log_group_arn = group_arn
         cloudtrail = self._client("cloudtrail", account)
         cloudtrail.create_trail(**kwargs)
-        cloudtrail.put_event_selectors(
-            TrailName=spec.name,
-            EventSelectors=[
-                {
-                    "ReadWriteType": spec.read_write,
-                    "IncludeManagementEvents": True,
-                    "DataResources": [],
-                }
-            ],
-        )
+        selectors: list[dict[str, Any]] = [
+            {"ReadWriteType": spec.read_write, "IncludeManagementEvents": True, "DataResources": []}
+        ]
+        if spec.s3_data_events:
+            selectors.append(logging_seed.s3_data_selector(spec.s3_data_events))
+        cloudtrail.put_event_selectors(TrailName=spec.name, EventSelectors=selectors)
         cloudtrail.start_logging(Name=spec.name)
         if not spec.logging:
             cloudtrail.stop_logging(Name=spec.name)

@@ -63,6 +63,8 @@ class TrailSpec:
     kms: bool = True  # KmsKeyId = the log key
     logging: bool = True
     read_write: str = "All"
+    # S3 object-level data events of every bucket: "All", "ReadOnly", "WriteOnly" or None
+    s3_data_events: str | None = "All"
     log_group: LogGroupSpec | None = field(default_factory=LogGroupSpec)
     bucket: BucketSpec | None = None  # None = the central log bucket
 

@@ -46,6 +46,7 @@ ACCOUNT_LEVEL_DEFECTS = (
     "config_no_global",
     "log_group_no_retention",
     "member_single_region_trail",
+    "org_trail_s3_reads_only",
 )
 COVERAGE_DEFECTS = (
     "org_trail_stopped",

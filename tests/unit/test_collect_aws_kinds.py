@@ -385,6 +385,7 @@ def expected_org_trail(world: World, shadow: bool) -> dict[str, Any]:
         "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}],
         "AdvancedEventSelectors": [],
         "ManagementEvents": {"Read": True, "Write": True, "ExcludedSources": []},
+        "S3DataEvents": {"Read": False, "Write": False},
         "Shadow": shadow,
     }
 

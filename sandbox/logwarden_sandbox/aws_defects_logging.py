@@ -1,0 +1,70 @@
+"""Named defects of the logging controls (CIS AWS 4.6-4.9, 5.16, log archive readers, central
+Config aggregation): merged into :data:`logwarden_sandbox.aws_defects.DEFECTS`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from logwarden_sandbox.aws_zone import Expectation, LandingZone, World
+
+if TYPE_CHECKING:
+    from logwarden_sandbox.aws_defects import Defect
+
+Rows = Callable[[LandingZone, World], list[Expectation]]
+
+S3_WRITE = "aws.cloudtrail.s3_data_events_write"
+S3_READ = "aws.cloudtrail.s3_data_events_read"
+
+
+def every_account(check: str) -> Rows:
+    """One tenant-scope FAIL row of ``check`` per account of the zone."""
+
+    def rows(zone: LandingZone, world: World) -> list[Expectation]:
+        return [
+            Expectation(check, world.accounts[a.name], world.accounts[a.name])
+            for a in zone.accounts
+        ]
+
+    return rows
+
+
+def uncovered_data_events(zone: LandingZone, world: World) -> list[Expectation]:
+    """The data-event rows of a stopped organization trail: accounts without a logging
+    multi-region trail of their own that logs S3 object events."""
+    rows = []
+    for spec in zone.accounts:
+        own = spec.trail
+        covered = own is not None and own.multi_region and own.logging
+        events = own.s3_data_events if own is not None and covered else None
+        account_id = world.accounts[spec.name]
+        if events not in ("All", "WriteOnly"):
+            rows.append(Expectation(S3_WRITE, account_id, account_id))
+        if events not in ("All", "ReadOnly"):
+            rows.append(Expectation(S3_READ, account_id, account_id))
+    return rows
+
+
+def _org_trail_s3_events(value: str | None) -> Callable[[LandingZone], None]:
+    def apply(zone: LandingZone) -> None:
+        zone.org_trail.s3_data_events = value
+
+    return apply
+
+
+def defects() -> dict[str, Defect]:
+    """The defects of this slice (called by ``aws_defects`` once ``Defect`` exists)."""
+    from logwarden_sandbox.aws_defects import Defect
+
+    return {
+        "org_trail_s3_reads_only": Defect(
+            "the organization trail logs S3 object read events only (no write data events)",
+            _org_trail_s3_events("ReadOnly"),
+            every_account(S3_WRITE),
+        ),
+        "org_trail_s3_writes_only": Defect(
+            "the organization trail logs S3 object write events only (no read data events)",
+            _org_trail_s3_events("WriteOnly"),
+            every_account(S3_READ),
+        ),
+    }
