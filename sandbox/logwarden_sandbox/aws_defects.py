@@ -237,7 +237,10 @@ DEFECTS: dict[str, Defect] = {
     "key_rotation_off": Defect(
         "log key rotation is off",
         _set(lambda z: z.log_key, rotation=False),
-        lambda z, w: [Expectation(KEY_ROTATION, w.log_archive_account_id, w.log_key_arn)],
+        lambda z, w: [
+            Expectation(KEY_ROTATION, w.log_archive_account_id, w.log_key_arn),
+            *aws_defects_logging.log_key_rows(w),
+        ],
     ),
     "config_recorder_stopped": Defect(
         "workload-1's recorder in the second region is stopped",

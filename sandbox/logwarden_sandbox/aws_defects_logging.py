@@ -15,6 +15,10 @@ Rows = Callable[[LandingZone, World], list[Expectation]]
 
 S3_WRITE = "aws.cloudtrail.s3_data_events_write"
 S3_READ = "aws.cloudtrail.s3_data_events_read"
+SECURITY_HUB = "aws.securityhub.enabled"
+FLOW_LOGS = "aws.ec2.vpc_flow_logs"
+KEY_ROTATION = "aws.kms.key_rotation"
+W1 = "workload-1"
 
 
 def every_account(check: str) -> Rows:
@@ -67,4 +71,40 @@ def defects() -> dict[str, Defect]:
             _org_trail_s3_events("WriteOnly"),
             every_account(S3_READ),
         ),
+        "security_hub_off": Defect(
+            "workload-1 has not enabled Security Hub in the second region",
+            lambda z: z.logging.security_hub_off.add((W1, z.regions[1])),
+            lambda z, w: [
+                Expectation(
+                    SECURITY_HUB,
+                    w.accounts[W1],
+                    f"arn:aws:securityhub:{z.regions[1]}:{w.accounts[W1]}:hub/default",
+                )
+            ],
+            members=1,
+            regions=2,
+        ),
+        "vpc_no_flow_logs": Defect(
+            "workload-1's default VPC in the home region has no flow log",
+            lambda z: z.logging.unlogged_vpcs.add((W1, z.home_region)),
+            lambda z, w: [
+                Expectation(
+                    FLOW_LOGS, w.accounts[W1], w.logging_ids[f"unlogged_vpc:{W1}:{z.home_region}"]
+                )
+            ],
+            members=1,
+        ),
+        "app_key_rotation_off": Defect(
+            "workload-1's application key (customer-managed, symmetric) does not rotate",
+            lambda z: z.logging.unrotated_keys.add(W1),
+            lambda z, w: [
+                Expectation(KEY_ROTATION, w.accounts[W1], w.logging_ids[f"app_key:{W1}"])
+            ],
+            members=1,
+        ),
     }
+
+
+def log_key_rows(world: World) -> list[Expectation]:
+    """The log key without rotation also fails the every-key control, in the log archive."""
+    return [Expectation(KEY_ROTATION, world.log_archive_account_id, world.log_key_arn)]

@@ -11,6 +11,7 @@ exist, in any account; a server-access-log target must grant ``logging.s3.amazon
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +50,8 @@ class Seeder:
         self.org: dict[str, Any] = {}
         self.root_id = self.key_arn = self.log_bucket = self.access_log_bucket = ""
         self.config_bucket = self.org_log_group_arn = ""
+        self.lock = threading.Lock()
+        self.logging_ids: dict[str, str] = {}
 
     def _client(self, service: str, account: str, region: str | None = None) -> Any:
         return self.clients.get(service, region or self.home, self.creds[account])
@@ -83,6 +86,7 @@ class Seeder:
             home_region=self.home,
             policies=dict(self.policies),
             account_ous=dict(self.account_ous),
+            logging_ids=dict(self.logging_ids),
         )
 
     def _parallel(self, fn: Callable[[T], object], items: Iterable[T]) -> None:
@@ -215,6 +219,7 @@ class Seeder:
         if spec.name not in self.creds:
             self.creds[spec.name] = self._assume(spec.name)
         self._recorders(spec)
+        logging_seed.seed_account(self, spec)
         if spec.name == MANAGEMENT:
             self._trail(MANAGEMENT, self.zone.org_trail)
         if spec.trail is not None:

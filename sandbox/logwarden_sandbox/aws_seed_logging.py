@@ -3,7 +3,16 @@ central AWS Config aggregation (the w3-aws-logging slice), kept apart from ``aws
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from logwarden_sandbox.aws_zone import LOG_ARCHIVE, MANAGEMENT
+
+if TYPE_CHECKING:
+    from logwarden_sandbox.aws_seed import Seeder
+    from logwarden_sandbox.aws_zone import AccountSpec
+
+FLOW_LOG_GROUP = "vpc-flow-logs"
+FLOW_LOG_ROLE = "vpc-flow-logs"
 
 
 def s3_data_selector(read_write: str) -> dict[str, Any]:
@@ -13,3 +22,54 @@ def s3_data_selector(read_write: str) -> dict[str, Any]:
         "IncludeManagementEvents": False,
         "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
     }
+
+
+def seed_account(seeder: Seeder, spec: AccountSpec) -> None:
+    """Security Hub and VPC flow logs of one account, in every region, and its KMS keys
+    (compliant unless the zone's :class:`LoggingSpec` names the place)."""
+    logging = seeder.zone.logging
+    _keys(seeder, spec)
+    for region in seeder.zone.regions:
+        place = (spec.name, region)
+        if place not in logging.security_hub_off:
+            seeder._client("securityhub", spec.name, region).enable_security_hub()
+        ec2 = seeder._client("ec2", spec.name, region)
+        vpcs = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
+        if place in logging.unlogged_vpcs:
+            account = seeder.ids[spec.name]
+            with seeder.lock:
+                for vpc in vpcs:
+                    seeder.logging_ids[f"unlogged_vpc:{spec.name}:{region}"] = (
+                        f"arn:aws:ec2:{region}:{account}:vpc/{vpc}"
+                    )
+            continue
+        if vpcs:
+            ec2.create_flow_logs(
+                ResourceIds=vpcs,
+                ResourceType="VPC",
+                TrafficType=logging.flow_log_traffic,
+                LogDestinationType="cloud-watch-logs",
+                LogGroupName=FLOW_LOG_GROUP,
+                DeliverLogsPermissionArn=f"arn:aws:iam::{seeder.ids[spec.name]}:role/{FLOW_LOG_ROLE}",
+            )
+
+
+def _keys(seeder: Seeder, spec: AccountSpec) -> None:
+    """A workload account's application key (rotating unless named), and an asymmetric
+    signing key in the log archive, which rotation does not apply to (SKIPPED)."""
+    kms = seeder._client("kms", spec.name)
+    if spec.name == LOG_ARCHIVE:
+        kms.create_key(
+            Description="logwarden sandbox: log signing key (asymmetric)",
+            KeyUsage="SIGN_VERIFY",
+            KeySpec="ECC_NIST_P256",
+        )
+        return
+    if spec.name == MANAGEMENT:
+        return
+    key = kms.create_key(Description=f"logwarden sandbox: {spec.name} application key")
+    arn = key["KeyMetadata"]["Arn"]
+    with seeder.lock:
+        seeder.logging_ids[f"app_key:{spec.name}"] = arn
+    if spec.name not in seeder.zone.logging.unrotated_keys:
+        kms.enable_key_rotation(KeyId=arn)

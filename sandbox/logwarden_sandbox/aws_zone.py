@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from logwarden_sandbox.aws_zone_logging import LoggingSpec
+
 MANAGEMENT = "management"
 LOG_ARCHIVE = "log-archive"
 ROOT = "ROOT"  # SCP target: the organization root
@@ -121,6 +123,7 @@ class LandingZone:
     config_bucket: str = "logwarden-config-{account}"
     scps: list[ScpSpec] = field(default_factory=list)
     defects: tuple[str, ...] = ()
+    logging: LoggingSpec = field(default_factory=LoggingSpec)
 
     def account(self, name: str) -> AccountSpec:
         """The account spec called ``name`` (KeyError if none)."""
@@ -196,6 +199,8 @@ class World:
     policies: dict[str, str]  # SCP name -> policy id
     defects: dict[str, DefectInfo] = field(default_factory=dict)
     account_ous: dict[str, str] = field(default_factory=dict)  # account id -> OU name ("" = root)
+    # ids the logging slice's defects name (e.g. "unlogged_vpc" -> the VPC's resource id)
+    logging_ids: dict[str, str] = field(default_factory=dict)
 
     @property
     def member_account_ids(self) -> list[str]:

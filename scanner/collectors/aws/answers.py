@@ -67,6 +67,12 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
     },
     "ec2": {
         "DescribeRegions": (key("Regions", list), key("Regions[].RegionName", str)),
+        "DescribeVpcs": (key("Vpcs", list), key("Vpcs[].VpcId", str)),
+        "DescribeFlowLogs": (key("FlowLogs", list), key("FlowLogs[].FlowLogId", str)),
+    },
+    "securityhub": {
+        # An account that never enabled Security Hub gets InvalidAccessException instead.
+        "DescribeHub": (key("HubArn", str),),
     },
     "organizations": {
         "DescribeOrganization": (
@@ -112,6 +118,7 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
     "kms": {
         "DescribeKey": (key("KeyMetadata.Arn", str), key("KeyMetadata.KeyId", str)),
         "GetKeyRotationStatus": (key("KeyRotationEnabled", bool),),
+        "ListKeys": (key("Keys", list), key("Keys[].KeyId", str)),
     },
     "logs": {
         "DescribeLogGroups": (key("logGroups", list), key("logGroups[].logGroupName", str)),

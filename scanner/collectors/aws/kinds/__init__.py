@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from logwarden.scanner.collectors.aws.kinds import cloudtrail, config, kms, logs, organizations, s3
+from logwarden.scanner.collectors.aws.kinds import (
+    cloudtrail,
+    config,
+    ec2,
+    kms,
+    logs,
+    organizations,
+    s3,
+    securityhub,
+)
 from logwarden.scanner.models import ResourceKind
 
 KINDS: list[ResourceKind] = [
@@ -13,4 +22,6 @@ KINDS: list[ResourceKind] = [
     *kms.KINDS,
     *config.KINDS,
     *logs.KINDS,
+    *securityhub.KINDS,
+    *ec2.KINDS,
 ]

@@ -1,0 +1,20 @@
+"""The part of the landing zone the logging controls read (the w3-aws-logging slice): which
+account-regions have Security Hub, which VPCs have flow logs. Data only, like ``aws_zone``;
+places are ``(account name, region)`` pairs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Place = tuple[str, str]
+
+
+@dataclass
+class LoggingSpec:
+    """What the logging controls see; every set names the exceptions to a compliant zone."""
+
+    security_hub_off: set[Place] = field(default_factory=set)
+    unlogged_vpcs: set[Place] = field(default_factory=set)
+    flow_log_traffic: str = "ALL"
+    # every workload account has one customer-managed application key, rotating unless named
+    unrotated_keys: set[str] = field(default_factory=set)

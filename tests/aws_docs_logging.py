@@ -1,0 +1,102 @@
+"""The logging slice's documents of the compliant offline world (tests/aws_docs.py): Security
+Hub per region, one VPC per region with a flow log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logwarden.scanner.models import Resource
+
+HUB = "aws.securityhub.hub"
+VPC = "aws.ec2.vpc"
+ACCOUNT_KEY = "aws.kms.account_key"
+
+
+def key_arn(account: str, region: str, name: str) -> str:
+    return f"arn:aws:kms:{region}:{account}:key/{name}-{account[:4]}"
+
+
+def key_doc(account: str, region: str, name: str, **changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "KeyId": f"{name}-{account[:4]}",
+        "Arn": key_arn(account, region, name),
+        "Enabled": True,
+        "KeyState": "Enabled",
+        "KeyManager": "CUSTOMER",
+        "KeyUsage": "ENCRYPT_DECRYPT",
+        "KeySpec": "SYMMETRIC_DEFAULT",
+        "Origin": "AWS_KMS",
+        "RotationApplies": True,
+        "KeyRotationEnabled": True,
+        "RotationPeriodInDays": 365,
+    }
+    doc.update(changes)
+    return doc
+
+
+def _key(account: str, region: str, name: str, **changes: Any) -> Resource:
+    arn = key_arn(account, region, name)
+    return Resource(ACCOUNT_KEY, arn, account, region, key_doc(account, region, name, **changes))
+
+
+def hub_id(account: str, region: str) -> str:
+    return f"arn:aws:securityhub:{region}:{account}:hub/default"
+
+
+def vpc_id(account: str, region: str) -> str:
+    return f"arn:aws:ec2:{region}:{account}:vpc/vpc-{account[:4]}{region[-1]}"
+
+
+def vpc_doc(account: str, region: str, **changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "VpcId": vpc_id(account, region).rsplit("/", 1)[1],
+        "IsDefault": True,
+        "CidrBlock": "172.31.0.0/16",
+        "OwnerId": account,
+        "FlowLogs": [
+            {
+                "FlowLogId": f"fl-{account[:6]}",
+                "FlowLogStatus": "ACTIVE",
+                "DeliverLogsStatus": "SUCCESS",
+                "TrafficType": "ALL",
+                "LogDestinationType": "cloud-watch-logs",
+                "LogGroupName": "vpc-flow-logs",
+            }
+        ],
+        "CapturesRejectedTraffic": True,
+    }
+    doc.update(changes)
+    return doc
+
+
+def tenant_kinds(account: str, regions: tuple[str, ...]) -> dict[str, list[Resource]]:
+    """The compliant documents of one account."""
+    return {
+        HUB: [
+            Resource(
+                HUB,
+                hub_id(account, r),
+                account,
+                r,
+                {
+                    "Region": r,
+                    "Enabled": True,
+                    "HubArn": f"arn:aws:securityhub:{r}:{account}:hub/default",
+                },
+            )
+            for r in regions
+        ],
+        VPC: [Resource(VPC, vpc_id(account, r), account, r, vpc_doc(account, r)) for r in regions],
+        ACCOUNT_KEY: [
+            _key(account, regions[0], "app"),
+            _key(
+                account,
+                regions[0],
+                "aws-managed",
+                KeyManager="AWS",
+                RotationApplies=False,
+                RotationExclusion="AWS managed key: AWS rotates it every year",
+                KeyRotationEnabled=None,
+            ),
+        ],
+    }

@@ -1,0 +1,123 @@
+"""The logging slice's kinds against moto (mock_aws), with the organization of
+test_collect_aws_kinds: what each collector reads, and that an API error is an error value."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from tests.unit.test_collect_aws_kinds import (
+    MGMT,
+    REGIONS,
+    World,
+    aws_env,
+    fail_in,
+    scan,
+    world,
+)
+
+__all__ = ["aws_env", "world"]  # the fixtures, shared
+
+HUB = "aws.securityhub.hub"
+VPC = "aws.ec2.vpc"
+
+
+def test_security_hub_enabled_or_not_per_region(world: World) -> None:
+    boto3.client("securityhub", region_name=REGIONS[0]).enable_security_hub()
+    s = scan()
+    hubs, errors = s.get(MGMT, HUB)
+    assert errors == []
+    assert {h.region: h.data["Enabled"] for h in hubs} == {REGIONS[0]: True, REGIONS[1]: False}
+    assert {h.id for h in hubs} == {f"arn:aws:securityhub:{r}:{MGMT}:hub/default" for r in REGIONS}
+
+
+@pytest.mark.parametrize(
+    "code", ["AccessDeniedException", "ThrottlingException", "InvalidAccessException"]
+)
+def test_security_hub_error_is_an_error_for_that_region_only(world: World, code: str) -> None:
+    s = scan(
+        handlers={"before-call.securityhub.DescribeHub": fail_in(REGIONS[1], "DescribeHub", code)}
+    )
+    hubs, errors = s.get(MGMT, HUB)
+    assert [h.region for h in hubs] == [REGIONS[0]]
+    assert [(e.region, e.code) for e in errors] == [(REGIONS[1], code)]
+
+
+def test_vpcs_carry_their_flow_logs(world: World) -> None:
+    home = boto3.client("ec2", region_name=REGIONS[0])
+    other = boto3.client("ec2", region_name=REGIONS[1])
+    for client, traffic in ((home, "REJECT"), (other, "ACCEPT")):
+        vpc = client.describe_vpcs()["Vpcs"][0]["VpcId"]
+        client.create_flow_logs(
+            ResourceIds=[vpc],
+            ResourceType="VPC",
+            TrafficType=traffic,
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName="flow",
+            DeliverLogsPermissionArn=f"arn:aws:iam::{MGMT}:role/flow",
+        )
+    extra = home.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    s = scan()
+    vpcs, errors = s.get(MGMT, VPC)
+    assert errors == []
+    by_id = {v.data["VpcId"]: v for v in vpcs}
+    assert by_id[extra].data["FlowLogs"] == [] and not by_id[extra].data["CapturesRejectedTraffic"]
+    verdicts = {(v.region, v.data["IsDefault"]): v.data["CapturesRejectedTraffic"] for v in vpcs}
+    assert verdicts == {
+        (REGIONS[0], True): True,
+        (REGIONS[0], False): False,
+        (REGIONS[1], True): False,
+    }
+    assert by_id[extra].id == f"arn:aws:ec2:{REGIONS[0]}:{MGMT}:vpc/{extra}"
+
+
+def test_flow_logs_unreadable_is_an_error_not_vpcs_without_flow_logs(world: World) -> None:
+    s = scan(
+        handlers={
+            "before-call.ec2.DescribeFlowLogs": fail_in(
+                REGIONS[0], "DescribeFlowLogs", "UnauthorizedOperation"
+            )
+        }
+    )
+    vpcs, errors = s.get(MGMT, VPC)
+    assert {v.region for v in vpcs} == {REGIONS[1]}
+    assert [(e.region, e.code) for e in errors] == [(REGIONS[0], "UnauthorizedOperation")]
+
+
+ACCOUNT_KEY = "aws.kms.account_key"
+
+
+def test_every_key_of_the_account_with_rotation_where_it_applies(world: World) -> None:
+    kms = boto3.client("kms", region_name=REGIONS[1])
+    rotating = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=rotating)
+    still = kms.create_key()["KeyMetadata"]["Arn"]
+    signing = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="RSA_2048")["KeyMetadata"]["Arn"]
+    leaving_meta = kms.create_key()["KeyMetadata"]
+    leaving = leaving_meta["Arn"]
+    kms.schedule_key_deletion(KeyId=leaving_meta["KeyId"], PendingWindowInDays=7)
+    s = scan()
+    keys, errors = s.get(MGMT, ACCOUNT_KEY)
+    assert errors == []
+    docs = {k.id: k.data for k in keys if k.region == REGIONS[1]}
+    assert set(docs) == {rotating, still, signing, leaving}
+    assert docs[rotating]["KeyRotationEnabled"] is True and docs[rotating]["RotationApplies"]
+    assert docs[still]["KeyRotationEnabled"] is False
+    assert "asymmetric or HMAC" in docs[signing]["RotationExclusion"]
+    assert "KeyRotationEnabled" not in docs[signing]
+    assert "PendingDeletion" in docs[leaving]["RotationExclusion"]
+
+
+def test_an_unreadable_key_is_an_error_for_that_key(world: World) -> None:
+    kms = boto3.client("kms", region_name=REGIONS[1])
+    kms.create_key()
+    s = scan(
+        handlers={
+            "before-call.kms.GetKeyRotationStatus": fail_in(
+                REGIONS[1], "GetKeyRotationStatus", "AccessDeniedException"
+            )
+        }
+    )
+    keys, errors = s.get(MGMT, ACCOUNT_KEY)
+    assert [k.region for k in keys] == []
+    assert [(e.region, e.code) for e in errors] == [(REGIONS[1], "AccessDeniedException")]
