@@ -356,6 +356,11 @@ def compliant_world() -> World:
         "UsedBy": [TRAIL_ARN, f"arn:aws:s3:::{BUCKET}"],
     }
     w.tenants[LOG]["aws.kms.key"] = [Resource("aws.kms.key", KEY_ARN, LOG, "us-east-1", key)]
+    w.tenants[LOG][aws_docs_logging.ACCESS] = [
+        aws_docs_logging.access_resource(LOG, ORG_ID, BUCKET, KEY_ARN, bucket_policy())
+    ]
+    for account in (MGMT, WORK):
+        w.tenants[account][aws_docs_logging.ACCESS] = []
     group = {
         "logGroupName": "org-trail",
         "arn": LOG_GROUP_ARN,

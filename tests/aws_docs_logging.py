@@ -100,3 +100,63 @@ def tenant_kinds(account: str, regions: tuple[str, ...]) -> dict[str, list[Resou
             ),
         ],
     }
+
+
+ACCESS = "aws.iam.log_archive_access"
+READER_ROLE = "LogReader"
+
+
+def key_policy(log: str, org_id: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EnableIamPolicies",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{log}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowCloudTrailEncrypt",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": ["kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceOrgID": org_id}},
+            },
+        ],
+    }
+
+
+def reader_role(log: str, bucket: str, key: str) -> dict[str, Any]:
+    statements = [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key},
+    ]
+    return {
+        "Arn": f"arn:aws:iam::{log}:role/{READER_ROLE}",
+        "RoleName": READER_ROLE,
+        "Policies": [
+            {"Name": "read-logs", "Document": {"Version": "2012-10-17", "Statement": statements}}
+        ],
+    }
+
+
+def access_resource(
+    log: str, org_id: str, bucket: str, key: str, bucket_policy: dict[str, Any]
+) -> Resource:
+    data = {
+        "Bucket": bucket,
+        "BucketArn": f"arn:aws:s3:::{bucket}",
+        "Account": log,
+        "BucketPolicy": bucket_policy,
+        "Key": key,
+        "KeyAccount": log,
+        "KeyPolicy": key_policy(log, org_id),
+        "Roles": [
+            reader_role(log, bucket, key),
+            {"Arn": f"arn:aws:iam::{log}:role/unrelated", "RoleName": "unrelated", "Policies": []},
+        ],
+    }
+    return Resource(ACCESS, f"arn:aws:s3:::{bucket}#readers", log, "us-east-1", data)

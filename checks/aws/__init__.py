@@ -6,7 +6,7 @@ Their metadata is in rules.yaml (``implementation: python``); the ``aws`` plugin
 
 from __future__ import annotations
 
-from logwarden.checks.aws import bucket_policy, config_recorder, key_rotation, scp
+from logwarden.checks.aws import bucket_policy, config_recorder, key_rotation, log_readers, scp
 from logwarden.scanner.models import PythonCheck
 
 CHECKS: tuple[PythonCheck, ...] = (
@@ -17,4 +17,5 @@ CHECKS: tuple[PythonCheck, ...] = (
     PythonCheck("aws.s3.log_bucket_tls_only", bucket_policy.tls_only),
     PythonCheck("aws.config.recorder_on", config_recorder.recorder_on),
     PythonCheck("aws.kms.key_rotation", key_rotation.key_rotation),
+    PythonCheck("aws.s3.log_archive_readers", log_readers.log_archive_readers),
 )

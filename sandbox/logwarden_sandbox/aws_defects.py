@@ -161,7 +161,10 @@ DEFECTS: dict[str, Defect] = {
     "bucket_public_policy": Defect(
         "log bucket policy also allows {'AWS': '*'} s3:GetObject",
         _set(lambda z: z.log_bucket, public_read=True),
-        _on_log_bucket(NOT_PUBLIC),
+        lambda z, w: [
+            *_on_log_bucket(NOT_PUBLIC)(z, w),
+            *aws_defects_logging.archive_reader_rows(w),
+        ],
     ),
     "bucket_no_kms": Defect(
         "log bucket default encryption is SSE-S3 (AES256)",

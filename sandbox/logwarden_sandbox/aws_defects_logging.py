@@ -18,6 +18,7 @@ S3_READ = "aws.cloudtrail.s3_data_events_read"
 SECURITY_HUB = "aws.securityhub.enabled"
 FLOW_LOGS = "aws.ec2.vpc_flow_logs"
 KEY_ROTATION = "aws.kms.key_rotation"
+READERS = "aws.s3.log_archive_readers"
 W1 = "workload-1"
 
 
@@ -102,9 +103,31 @@ def defects() -> dict[str, Defect]:
             ],
             members=1,
         ),
+        "log_reader_outside_org": Defect(
+            "the log bucket policy lets account 999999999999 (outside the organization) read the logs",
+            _outside_reader,
+            lambda z, w: [
+                Expectation(
+                    READERS, w.log_archive_account_id, f"arn:aws:s3:::{w.log_bucket}#readers"
+                )
+            ],
+        ),
     }
+
+
+def _outside_reader(zone: LandingZone) -> None:
+    zone.logging.outside_reader = "999999999999"
 
 
 def log_key_rows(world: World) -> list[Expectation]:
     """The log key without rotation also fails the every-key control, in the log archive."""
     return [Expectation(KEY_ROTATION, world.log_archive_account_id, world.log_key_arn)]
+
+
+def archive_reader_rows(world: World) -> list[Expectation]:
+    """The log archive's readers row: a grant to a principal that may not read the logs."""
+    return [
+        Expectation(
+            READERS, world.log_archive_account_id, f"arn:aws:s3:::{world.log_bucket}#readers"
+        )
+    ]

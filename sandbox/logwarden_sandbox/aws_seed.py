@@ -65,6 +65,7 @@ class Seeder:
         self._accounts()
         self.creds[LOG_ARCHIVE] = self._assume(LOG_ARCHIVE)
         self._log_archive()
+        logging_seed.seed_log_archive(self)
         self._parallel(self._account, self.zone.accounts)
         self._scps()
         return World(

@@ -3,6 +3,7 @@ central AWS Config aggregation (the w3-aws-logging slice), kept apart from ``aws
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from logwarden_sandbox.aws_zone import LOG_ARCHIVE, MANAGEMENT
@@ -13,6 +14,9 @@ if TYPE_CHECKING:
 
 FLOW_LOG_GROUP = "vpc-flow-logs"
 FLOW_LOG_ROLE = "vpc-flow-logs"
+READER_ROLE = "LogReader"
+#: An account outside every sandbox organization (moto's ids are random, never this one).
+OUTSIDE_ACCOUNT = "999999999999"
 
 
 def s3_data_selector(read_write: str) -> dict[str, Any]:
@@ -73,3 +77,49 @@ def _keys(seeder: Seeder, spec: AccountSpec) -> None:
         seeder.logging_ids[f"app_key:{spec.name}"] = arn
     if spec.name not in seeder.zone.logging.unrotated_keys:
         kms.enable_key_rotation(KeyId=arn)
+
+
+def seed_log_archive(seeder: Seeder) -> None:
+    """The log reader role of the log archive (reads the logs: s3:GetObject and kms:Decrypt,
+    through its identity policy; the key policy delegates to the account), and, for the defect,
+    a bucket policy statement that lets an account outside the organization read the logs."""
+    iam = seeder._client("iam", LOG_ARCHIVE)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{seeder.ids[LOG_ARCHIVE]}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam.create_role(RoleName=READER_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+    read = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{seeder.log_bucket}/*",
+            },
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": seeder.key_arn},
+        ],
+    }
+    iam.put_role_policy(
+        RoleName=READER_ROLE, PolicyName="read-logs", PolicyDocument=json.dumps(read)
+    )
+    outsider = seeder.zone.logging.outside_reader
+    if outsider:
+        s3 = seeder._client("s3", LOG_ARCHIVE)
+        policy = json.loads(s3.get_bucket_policy(Bucket=seeder.log_bucket)["Policy"])
+        policy["Statement"].append(
+            {
+                "Sid": "PartnerReadsLogs",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{outsider}:root"},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{seeder.log_bucket}/AWSLogs/*",
+            }
+        )
+        s3.put_bucket_policy(Bucket=seeder.log_bucket, Policy=json.dumps(policy))

@@ -18,3 +18,5 @@ class LoggingSpec:
     flow_log_traffic: str = "ALL"
     # every workload account has one customer-managed application key, rotating unless named
     unrotated_keys: set[str] = field(default_factory=set)
+    # the log bucket policy also lets this account outside the organization read the logs
+    outside_reader: str | None = None

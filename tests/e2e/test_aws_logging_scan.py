@@ -18,6 +18,7 @@ LOGGING_DEFECTS = (
     "security_hub_off",
     "vpc_no_flow_logs",
     "app_key_rotation_off",
+    "log_reader_outside_org",
 )
 
 
@@ -37,6 +38,7 @@ def test_logging_defects_fail_exactly_their_rows(box: Sandbox, tmp_path: Path) -
         "aws.securityhub.enabled",
         "aws.ec2.vpc_flow_logs",
         "aws.kms.key_rotation",
+        "aws.s3.log_archive_readers",
     }
     got = keys(report, "FAIL")
     assert got - expected == set(), "false positives"
@@ -61,3 +63,8 @@ def test_logging_defects_fail_exactly_their_rows(box: Sandbox, tmp_path: Path) -
     ]
     assert [r["tenant_id"] for r in skipped] == [world.log_archive_account_id]
     assert "asymmetric or HMAC" in skipped[0]["message"]
+    # every principal that can read the logs is named, the outsider with why it may not
+    (readers,) = [r for r in report["results"] if r["check_id"] == "aws.s3.log_archive_readers"]
+    named = {(x["principal"], x["problem"] != "") for x in readers["evidence"]["Readers"]}
+    reader_role = f"arn:aws:iam::{world.log_archive_account_id}:role/LogReader"
+    assert named == {("arn:aws:iam::999999999999:root", True), (reader_role, False)}

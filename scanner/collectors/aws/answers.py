@@ -65,6 +65,16 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
             key("Credentials.Expiration", dt.datetime),
         ),
     },
+    "iam": {
+        "GetAccountAuthorizationDetails": (
+            key("RoleDetailList", list),
+            key("RoleDetailList[].Arn", str),
+            key("IsTruncated", bool),
+            optional("Policies[].Arn", str),
+        ),
+        "GetPolicy": (key("Policy.DefaultVersionId", str),),
+        "GetPolicyVersion": (key("PolicyVersion.Document", str),),  # URL-encoded JSON
+    },
     "ec2": {
         "DescribeRegions": (key("Regions", list), key("Regions[].RegionName", str)),
         "DescribeVpcs": (key("Vpcs", list), key("Vpcs[].VpcId", str)),
@@ -119,6 +129,7 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
         "DescribeKey": (key("KeyMetadata.Arn", str), key("KeyMetadata.KeyId", str)),
         "GetKeyRotationStatus": (key("KeyRotationEnabled", bool),),
         "ListKeys": (key("Keys", list), key("Keys[].KeyId", str)),
+        "GetKeyPolicy": (key("Policy", JSON_OBJECT),),
     },
     "logs": {
         "DescribeLogGroups": (key("logGroups", list), key("logGroups[].logGroupName", str)),

@@ -7,6 +7,7 @@ from logwarden.scanner.collectors.aws.kinds import (
     cloudtrail,
     config,
     ec2,
+    iam,
     kms,
     logs,
     organizations,
@@ -24,4 +25,5 @@ KINDS: list[ResourceKind] = [
     *logs.KINDS,
     *securityhub.KINDS,
     *ec2.KINDS,
+    *iam.KINDS,
 ]
