@@ -319,6 +319,7 @@ def compliant_world() -> World:
         "aws.cloudtrail.org_trail": [
             Resource("aws.cloudtrail.org_trail", TRAIL_ARN, MGMT, "us-east-1", trail_doc())
         ],
+        aws_docs_logging.AGGREGATOR: [aws_docs_logging.aggregator(MGMT, REGIONS[0])],
     }
     for account in w.names:
         trail = trail_doc(Shadow=account != MGMT)
@@ -341,6 +342,9 @@ def compliant_world() -> World:
             ],
         }
         kinds.update(aws_docs_logging.tenant_kinds(account, REGIONS))
+        kinds[aws_docs_logging.CHANNEL] = [
+            aws_docs_logging.channel(account, r, LOG) for r in REGIONS
+        ]
         w.tenants[account] = kinds
     w.tenants[LOG]["aws.s3.bucket"] = [
         Resource("aws.s3.bucket", f"arn:aws:s3:::{BUCKET}", LOG, "us-east-1", bucket_doc())

@@ -160,3 +160,39 @@ def access_resource(
         ],
     }
     return Resource(ACCESS, f"arn:aws:s3:::{bucket}#readers", log, "us-east-1", data)
+
+
+AGGREGATOR = "aws.config.aggregator"
+CHANNEL = "aws.config.delivery_channel"
+CONFIG_BUCKET = "org-config-222222222222"
+
+
+def aggregator(mgmt: str, region: str, **changes: Any) -> Resource:
+    arn = f"arn:aws:config:{region}:{mgmt}:config-aggregator/config-aggregator-org"
+    data: dict[str, Any] = {
+        "Name": "organization",
+        "ConfigurationAggregatorArn": arn,
+        "Account": mgmt,
+        "DelegatedAdministrator": False,
+        "OrganizationAggregationSource": {
+            "RoleArn": f"arn:aws:iam::{mgmt}:role/config-aggregator",
+            "AllAwsRegions": True,
+        },
+        "AccountAggregationSources": [],
+        "OrganizationWide": True,
+        "CoversScannedRegions": True,
+    }
+    data.update(changes)
+    return Resource(AGGREGATOR, arn, mgmt, region, data)
+
+
+def channel(account: str, region: str, log: str, **changes: Any) -> Resource:
+    data: dict[str, Any] = {
+        "name": "default",
+        "s3BucketName": CONFIG_BUCKET,
+        "LogArchiveAccounts": [log],
+        "CentralBucket": True,
+    }
+    data.update(changes)
+    rid = f"arn:aws:config:{region}:{account}:delivery-channel/default"
+    return Resource(CHANNEL, rid, account, region, data)

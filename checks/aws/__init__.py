@@ -6,7 +6,14 @@ Their metadata is in rules.yaml (``implementation: python``); the ``aws`` plugin
 
 from __future__ import annotations
 
-from logwarden.checks.aws import bucket_policy, config_recorder, key_rotation, log_readers, scp
+from logwarden.checks.aws import (
+    bucket_policy,
+    config_central,
+    config_recorder,
+    key_rotation,
+    log_readers,
+    scp,
+)
 from logwarden.scanner.models import PythonCheck
 
 CHECKS: tuple[PythonCheck, ...] = (
@@ -18,4 +25,5 @@ CHECKS: tuple[PythonCheck, ...] = (
     PythonCheck("aws.config.recorder_on", config_recorder.recorder_on),
     PythonCheck("aws.kms.key_rotation", key_rotation.key_rotation),
     PythonCheck("aws.s3.log_archive_readers", log_readers.log_archive_readers),
+    PythonCheck("aws.config.central_delivery", config_central.central_delivery),
 )

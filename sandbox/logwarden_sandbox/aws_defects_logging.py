@@ -19,6 +19,8 @@ SECURITY_HUB = "aws.securityhub.enabled"
 FLOW_LOGS = "aws.ec2.vpc_flow_logs"
 KEY_ROTATION = "aws.kms.key_rotation"
 READERS = "aws.s3.log_archive_readers"
+AGGREGATOR = "aws.config.org_aggregator"
+CENTRAL_DELIVERY = "aws.config.central_delivery"
 W1 = "workload-1"
 
 
@@ -106,13 +108,25 @@ def defects() -> dict[str, Defect]:
         "log_reader_outside_org": Defect(
             "the log bucket policy lets account 999999999999 (outside the organization) read the logs",
             _outside_reader,
-            lambda z, w: [
-                Expectation(
-                    READERS, w.log_archive_account_id, f"arn:aws:s3:::{w.log_bucket}#readers"
-                )
-            ],
+            lambda z, w: archive_reader_rows(w),
+        ),
+        "config_aggregator_home_only": Defect(
+            "the organization's Config aggregator covers only the home region",
+            _aggregator_home_only,
+            lambda z, w: [Expectation(AGGREGATOR, w.org_id, w.org_id)],  # organization row
+            regions=2,
+        ),
+        "config_local_delivery": Defect(
+            "workload-1's home-region recorder delivers to a bucket of workload-1",
+            lambda z: z.logging.local_config_delivery.add(W1),
+            lambda z, w: [Expectation(CENTRAL_DELIVERY, w.accounts[W1], w.accounts[W1])],
+            members=1,
         ),
     }
+
+
+def _aggregator_home_only(zone: LandingZone) -> None:
+    zone.logging.aggregator_home_only = True
 
 
 def _outside_reader(zone: LandingZone) -> None:

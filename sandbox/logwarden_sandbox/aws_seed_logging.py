@@ -33,6 +33,7 @@ def seed_account(seeder: Seeder, spec: AccountSpec) -> None:
     (compliant unless the zone's :class:`LoggingSpec` names the place)."""
     logging = seeder.zone.logging
     _keys(seeder, spec)
+    _config(seeder, spec)
     for region in seeder.zone.regions:
         place = (spec.name, region)
         if place not in logging.security_hub_off:
@@ -123,3 +124,29 @@ def seed_log_archive(seeder: Seeder) -> None:
             }
         )
         s3.put_bucket_policy(Bucket=seeder.log_bucket, Policy=json.dumps(policy))
+
+
+def _config(seeder: Seeder, spec: AccountSpec) -> None:
+    """The organization aggregator (management account, home region), and, for the defect, a
+    home-region delivery channel to a bucket of the account itself."""
+    logging = seeder.zone.logging
+    if spec.name == MANAGEMENT:
+        source: dict[str, Any] = {
+            "RoleArn": f"arn:aws:iam::{seeder.ids[MANAGEMENT]}:role/config-aggregator"
+        }
+        if logging.aggregator_home_only:
+            source["AwsRegions"] = [seeder.home]
+        else:
+            source["AllAwsRegions"] = True
+        config = seeder._client("config", MANAGEMENT)
+        arn = config.put_configuration_aggregator(
+            ConfigurationAggregatorName="organization", OrganizationAggregationSource=source
+        )["ConfigurationAggregator"]["ConfigurationAggregatorArn"]
+        with seeder.lock:
+            seeder.logging_ids["aggregator"] = arn
+    if spec.name in logging.local_config_delivery and spec.recorders:
+        bucket = f"logwarden-local-config-{seeder.ids[spec.name]}"
+        seeder._client("s3", spec.name).create_bucket(Bucket=bucket)
+        seeder._client("config", spec.name).put_delivery_channel(
+            DeliveryChannel={"name": "default", "s3BucketName": bucket}
+        )

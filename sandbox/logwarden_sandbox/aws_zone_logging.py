@@ -20,3 +20,7 @@ class LoggingSpec:
     unrotated_keys: set[str] = field(default_factory=set)
     # the log bucket policy also lets this account outside the organization read the logs
     outside_reader: str | None = None
+    # the organization aggregator covers only the home region (default: all regions)
+    aggregator_home_only: bool = False
+    # accounts whose home-region recorder delivers to a bucket of their own
+    local_config_delivery: set[str] = field(default_factory=set)

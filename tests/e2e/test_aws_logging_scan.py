@@ -19,6 +19,8 @@ LOGGING_DEFECTS = (
     "vpc_no_flow_logs",
     "app_key_rotation_off",
     "log_reader_outside_org",
+    "config_aggregator_home_only",
+    "config_local_delivery",
 )
 
 
@@ -39,6 +41,8 @@ def test_logging_defects_fail_exactly_their_rows(box: Sandbox, tmp_path: Path) -
         "aws.ec2.vpc_flow_logs",
         "aws.kms.key_rotation",
         "aws.s3.log_archive_readers",
+        "aws.config.org_aggregator",
+        "aws.config.central_delivery",
     }
     got = keys(report, "FAIL")
     assert got - expected == set(), "false positives"

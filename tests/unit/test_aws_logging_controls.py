@@ -118,3 +118,53 @@ def test_every_customer_key_rotates_and_excluded_keys_say_why() -> None:
     ]
     # the log key's own control is untouched: it reads the trail and bucket keys only
     assert statuses(report, "aws.kms.log_key_rotation") == {Status.PASS}
+
+
+AGGREGATION = "aws.config.org_aggregator"
+DELIVERY = "aws.config.central_delivery"
+
+
+def test_organization_aggregator_passes_and_names_where_it_lives() -> None:
+    report = scan_world(d.compliant_world())
+    (row,) = rows(report, AGGREGATION)
+    assert row.status is Status.PASS and "organization" in row.message
+    assert row.evidence["satisfied_by"] == [d.compliant_world().org[dl.AGGREGATOR][0].id]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"CoversScannedRegions": False},
+        {"OrganizationWide": False, "OrganizationAggregationSource": None},
+    ],
+    ids=["some-regions", "account-source"],
+)
+def test_an_aggregator_that_misses_regions_or_accounts_fails(changes: dict[str, object]) -> None:
+    world = d.compliant_world()
+    world.org[dl.AGGREGATOR][0].data.update(changes)
+    (row,) = rows(scan_world(world), AGGREGATION)
+    assert row.status is Status.FAIL and row.tenant_id == d.ORG_ID
+
+
+def test_no_aggregator_fails() -> None:
+    world = d.compliant_world()
+    world.org[dl.AGGREGATOR] = []
+    (row,) = rows(scan_world(world), AGGREGATION)
+    assert row.status is Status.FAIL
+
+
+def test_central_delivery_per_account() -> None:
+    world = d.compliant_world()
+    report = scan_world(world)
+    assert statuses(report, DELIVERY) == {Status.PASS}
+    channel = world.tenants[d.WORK][dl.CHANNEL][1].data
+    channel.update(s3BucketName="workload-config", CentralBucket=False)
+    report = scan_world(world)
+    (row,) = rows(report, DELIVERY, d.WORK)
+    assert row.status is Status.FAIL
+    assert f"{d.REGIONS[1]}: delivers to workload-config" in row.message and d.LOG in row.message
+    assert statuses(report, DELIVERY, d.MGMT) == {Status.PASS}
+    # a recorder without any delivery channel fails too
+    world.tenants[d.WORK][dl.CHANNEL] = []
+    (row,) = rows(scan_world(world), DELIVERY, d.WORK)
+    assert row.status is Status.FAIL and "no delivery channel" in row.message

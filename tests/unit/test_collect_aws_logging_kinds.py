@@ -121,3 +121,53 @@ def test_an_unreadable_key_is_an_error_for_that_key(world: World) -> None:
     keys, errors = s.get(MGMT, ACCOUNT_KEY)
     assert [k.region for k in keys] == []
     assert [(e.region, e.code) for e in errors] == [(REGIONS[1], "AccessDeniedException")]
+
+
+def test_the_logging_kinds_cost_what_their_controls_need(world: World) -> None:
+    """Per account-region: DescribeHub 1, DescribeVpcs + DescribeFlowLogs 2, ListKeys 1 (+
+    DescribeKey and GetKeyRotationStatus per key), DescribeDeliveryChannels 1 per region with a
+    recorder; the aggregators are read once per organization, the archive's roles once."""
+    from collections import Counter
+    from typing import Any
+
+    from tests.unit.test_collect_aws_kinds import LOGGING_SLICE_KINDS, collect_all
+
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[f"{model.service_model.service_name}.{model.name}"] += 1
+
+    s = scan(handlers={"before-call": count})
+    collect_all(s, skip=LOGGING_SLICE_KINDS)  # what the other controls read anyway
+    calls.clear()
+    for kind in sorted(LOGGING_SLICE_KINDS):
+        if kind == "aws.config.aggregator":
+            s.org.get(kind)
+        else:
+            for inv in s.tenants.values():
+                inv.get(kind)
+    account_regions = len(s.tenants) * len(REGIONS)
+    assert calls["securityhub.DescribeHub"] == account_regions
+    assert calls["ec2.DescribeVpcs"] == calls["ec2.DescribeFlowLogs"] == account_regions
+    assert calls["kms.ListKeys"] == account_regions
+    assert calls["organizations.ListDelegatedAdministrators"] == 1
+    assert calls["config.DescribeConfigurationAggregators"] == len(REGIONS)
+    buckets = [b for inv in s.tenants.values() for b in inv.get("aws.s3.bucket").resources]
+    # once per account that owns a log bucket; once per log bucket with a KMS key
+    assert calls["iam.GetAccountAuthorizationDetails"] == len({b.tenant_id for b in buckets})
+    assert calls["kms.GetKeyPolicy"] == sum(1 for b in buckets if b.data.get("DefaultKmsKeyId"))
+
+
+def test_a_scan_of_the_other_controls_collects_none_of_the_logging_kinds() -> None:
+    """Calls grow with what is selected: without this slice's controls, none of its kinds
+    (and so none of its calls) is needed."""
+    from logwarden.scanner import engine
+    from tests.catalogue import controls, resource_kinds
+    from tests.unit.test_collect_aws_kinds import LOGGING_SLICE_KINDS
+
+    kinds = resource_kinds("aws")
+    slice_checks = [c for c in controls("aws") if set(c.kinds) & LOGGING_SLICE_KINDS]
+    others = [c for c in controls("aws") if c not in slice_checks]
+    assert slice_checks and others
+    assert engine.needed_kinds(others, kinds) & LOGGING_SLICE_KINDS == set()
+    assert engine.needed_kinds(slice_checks, kinds) >= LOGGING_SLICE_KINDS

@@ -102,6 +102,10 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
         ),
         "ListPolicies": (key("Policies", list), key("Policies[].Id", str)),
         "ListTargetsForPolicy": (key("Targets", list), key("Targets[].TargetId", str)),
+        "ListDelegatedAdministrators": (
+            key("DelegatedAdministrators", list),
+            optional("DelegatedAdministrators[].Id", str),
+        ),
         "DescribePolicy": (
             key("Policy.PolicySummary", dict),
             key("Policy.Content", JSON_OBJECT),
@@ -119,6 +123,15 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
         "DescribeConfigurationRecorders": (
             key("ConfigurationRecorders", list),
             key("ConfigurationRecorders[].name", str),
+        ),
+        "DescribeConfigurationAggregators": (
+            key("ConfigurationAggregators", list),
+            key("ConfigurationAggregators[].ConfigurationAggregatorArn", str),
+            key("ConfigurationAggregators[].ConfigurationAggregatorName", str),
+        ),
+        "DescribeDeliveryChannels": (
+            key("DeliveryChannels", list),
+            key("DeliveryChannels[].name", str),
         ),
         "DescribeConfigurationRecorderStatus": (
             key("ConfigurationRecordersStatus", list),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from logwarden.scanner.collectors.aws.kinds import (
     cloudtrail,
     config,
+    config_central,
     ec2,
     iam,
     kms,
@@ -26,4 +27,5 @@ KINDS: list[ResourceKind] = [
     *securityhub.KINDS,
     *ec2.KINDS,
     *iam.KINDS,
+    *config_central.KINDS,
 ]
