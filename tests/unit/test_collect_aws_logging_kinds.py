@@ -171,3 +171,46 @@ def test_a_scan_of_the_other_controls_collects_none_of_the_logging_kinds() -> No
     assert slice_checks and others
     assert engine.needed_kinds(others, kinds) & LOGGING_SLICE_KINDS == set()
     assert engine.needed_kinds(slice_checks, kinds) >= LOGGING_SLICE_KINDS
+
+
+AGGREGATOR = "aws.config.aggregator"
+
+
+def test_aggregators_of_the_management_account_and_the_delegated_administrator(
+    world: World,
+) -> None:
+    org = boto3.client("organizations")
+    org.register_delegated_administrator(
+        AccountId=world.archive, ServicePrincipal="config.amazonaws.com"
+    )
+    boto3.client("config", region_name=REGIONS[1]).put_configuration_aggregator(
+        ConfigurationAggregatorName="accounts",
+        AccountAggregationSources=[{"AccountIds": [MGMT], "AllAwsRegions": True}],
+    )
+    world.member(world.archive).client("config").put_configuration_aggregator(
+        ConfigurationAggregatorName="organization",
+        OrganizationAggregationSource={
+            "RoleArn": f"arn:aws:iam::{world.archive}:role/aggregator",
+            "AwsRegions": [REGIONS[0]],
+        },
+    )
+    s = scan()
+    found, errors = s.get(None, AGGREGATOR)
+    assert errors == []
+    by_name = {a.data["Name"]: a for a in found}
+    assert by_name["accounts"].tenant_id == MGMT and by_name["accounts"].region == REGIONS[1]
+    assert not by_name["accounts"].data["OrganizationWide"]
+    delegated = by_name["organization"]
+    assert (delegated.tenant_id, delegated.region) == (world.archive, REGIONS[0])
+    assert delegated.data["DelegatedAdministrator"] and delegated.data["OrganizationWide"]
+    assert delegated.data["CoversScannedRegions"] is False  # one region of two
+
+
+def test_delegated_administrators_unreadable_is_an_error(world: World) -> None:
+    s = scan(
+        handlers={
+            "before-call": fail_in("aws-global", "ListDelegatedAdministrators"),
+        }
+    )
+    found, errors = s.get(None, AGGREGATOR)
+    assert found == [] and [e.code for e in errors] == ["AccessDeniedException"]
