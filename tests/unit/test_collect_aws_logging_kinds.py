@@ -214,3 +214,22 @@ def test_delegated_administrators_unreadable_is_an_error(world: World) -> None:
     )
     found, errors = s.get(None, AGGREGATOR)
     assert found == [] and [e.code for e in errors] == ["AccessDeniedException"]
+
+
+def test_the_archive_roles_carry_inline_and_attached_policies(world: World) -> None:
+    import json as _json
+
+    iam = world.member(world.archive).client("iam")
+    iam.create_role(RoleName="Auditor", AssumeRolePolicyDocument=_json.dumps({"Statement": []}))
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}],
+    }
+    policy = iam.create_policy(PolicyName="read-all", PolicyDocument=_json.dumps(document))
+    iam.attach_role_policy(RoleName="Auditor", PolicyArn=policy["Policy"]["Arn"])
+    s = scan()
+    docs, errors = s.get(world.archive, "aws.iam.log_archive_access")
+    assert errors == [] and len(docs) == 1
+    roles = {r["RoleName"]: r for r in docs[0].data["Roles"]}
+    assert roles["Auditor"]["Policies"] == [{"Name": policy["Policy"]["Arn"], "Document": document}]
+    assert docs[0].data["Key"] == world.key_arn and docs[0].data["KeyPolicy"]["Statement"]

@@ -72,8 +72,6 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
             key("IsTruncated", bool),
             optional("Policies[].Arn", str),
         ),
-        "GetPolicy": (key("Policy.DefaultVersionId", str),),
-        "GetPolicyVersion": (key("PolicyVersion.Document", str),),  # URL-encoded JSON
     },
     "ec2": {
         "DescribeRegions": (key("Regions", list), key("Regions[].RegionName", str)),

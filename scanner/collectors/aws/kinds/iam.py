@@ -2,8 +2,7 @@
 
 Stage 4, in the account that owns a log bucket: the bucket policy (already read), the policy of
 the bucket's KMS key (``GetKeyPolicy``, in the key's account) and the identity policies of the
-account's roles (``GetAccountAuthorizationDetails``, plus ``GetPolicy`` / ``GetPolicyVersion``
-for each AWS managed policy attached to a role). ``checks/aws/log_readers.py`` evaluates it.
+account's roles (``GetAccountAuthorizationDetails``: roles, customer and AWS managed policies). ``checks/aws/log_readers.py`` evaluates it.
 """
 
 from __future__ import annotations
@@ -11,6 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
+
+from botocore.exceptions import BotoCoreError
 
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
@@ -90,13 +91,16 @@ def collect_access(inv: Inventory) -> Iterator[Resource | CollectionError]:
 
 
 def _roles(session: AwsSession) -> list[dict[str, Any]]:
-    """Every role of the account with the documents of its inline and attached policies."""
+    """Every role of the account with the documents of its inline and attached policies, from
+    one paginated ``GetAccountAuthorizationDetails`` (roles, customer and AWS managed
+    policies). A policy attached to a role but absent from the answer cannot be evaluated:
+    that is an error, never a role without it."""
     iam = session.client("iam")
     pages = iam.get_paginator("get_account_authorization_details").paginate(
-        Filter=["Role", "LocalManagedPolicy"]
+        Filter=["Role", "LocalManagedPolicy", "AWSManagedPolicy"]
     )
     answer = pages.build_full_result()
-    local = {
+    documents = {
         p["Arn"]: next(
             (v["Document"] for v in p.get("PolicyVersionList", []) if v.get("IsDefaultVersion")),
             None,
@@ -111,21 +115,23 @@ def _roles(session: AwsSession) -> list[dict[str, Any]]:
         ]
         for attached in role.get("AttachedManagedPolicies", []):
             arn = attached["PolicyArn"]
-            document = local[arn] if arn in local else _managed(session, arn)
-            policies.append({"Name": arn, "Document": document})
+            if documents.get(arn) is None:
+                raise MissingPolicy(
+                    f"policy {arn} attached to {role['Arn']} is not in the answer of "
+                    "GetAccountAuthorizationDetails"
+                )
+            policies.append({"Name": arn, "Document": documents[arn]})
         roles.append({"Arn": role["Arn"], "RoleName": role["RoleName"], "Policies": policies})
     return roles
 
 
-def _managed(session: AwsSession, arn: str) -> Any:
-    """The default version of an AWS managed policy, once per account."""
+class MissingPolicy(BotoCoreError):
+    """An attached managed policy whose document the answer does not carry."""
 
-    def call() -> Any:
-        iam = session.client("iam")
-        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-        return iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+    fmt = "{reason}"
 
-    return session.memo(("iam:managed_policy", arn), call)
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason=reason)
 
 
 KINDS = [
