@@ -106,6 +106,11 @@ def collect_channels(inv: Inventory) -> Iterator[Resource | CollectionError]:
     session = session_of(inv)
     recorders = inv.get(CONFIG_RECORDER).resources
     gaps = source_errors(inv, CONFIG_RECORDER)
+    # which buckets are central depends on every account's log buckets: unknown if any failed
+    bucket_gaps = [e for peer in inv.scanned() for e in peer.get(BUCKET).errors]
+    if bucket_gaps:
+        yield incomplete(me, DELIVERY_CHANNEL, "the log archive's buckets", bucket_gaps)
+        return
     archives = sorted({b.tenant_id for _, b in inv.peer_resources(BUCKET)})
     if session.settings.log_archive_account:
         archives = sorted({*archives, session.settings.log_archive_account})

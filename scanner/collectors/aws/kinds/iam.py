@@ -19,9 +19,11 @@ from logwarden.scanner.collectors.aws.common import (
     KMS_KEY,
     NAME,
     failure,
+    incomplete,
     problem,
     resource,
     session_of,
+    source_errors,
     viewer_id,
 )
 from logwarden.scanner.collectors.aws.session import AwsSession
@@ -36,6 +38,12 @@ def collect_access(inv: Inventory) -> Iterator[Resource | CollectionError]:
     when the key policy or the roles cannot be read."""
     me = viewer_id(inv)
     session = session_of(inv)
+    gaps = source_errors(inv, BUCKET) + [
+        e for peer in inv.scanned() for e in peer.get(KMS_KEY).errors
+    ]
+    if gaps:
+        yield incomplete(me, LOG_ARCHIVE_ACCESS, "the log buckets and keys of this account", gaps)
+        return
     buckets = [b for b in inv.get(BUCKET).resources if b.tenant_id == me]
     if not buckets:
         return
