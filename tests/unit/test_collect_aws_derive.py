@@ -35,6 +35,12 @@ def test_plugin_registers_with_pluggy_and_declares_every_documented_kind() -> No
         "aws.s3.bucket": (2, False),
         "aws.logs.log_group": (2, False),
         "aws.kms.key": (3, False),
+        "aws.kms.account_key": (1, False),
+        "aws.ec2.vpc": (1, False),
+        "aws.securityhub.hub": (1, False),
+        "aws.iam.log_archive_access": (4, False),
+        "aws.config.aggregator": (0, True),
+        "aws.config.delivery_channel": (3, False),
     }
     assert all(k.cloud == "aws" and k.description for k in kinds)
 
