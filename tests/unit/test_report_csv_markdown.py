@@ -56,12 +56,12 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(report: ScanReport) -> Non
 def test_markdown_summary(report: ScanReport) -> None:
     text = markdown.render(report)
     assert text.startswith("## ❌ logwarden: gate failed (exit 1")
-    assert "| AWS | 0 | 1 | 2 | 0 | 0 | 1 | 1 |" in text  # by cloud and severity
+    assert "| AWS | 0 | 1 | 2 | 0 | 0 | 2 | 1 |" in text  # by cloud and severity
     assert "| Google Cloud | 0 | 1 | 0 | 0 | 0 | 0 | 0 |" in text
     assert "### Findings (4)" in text
-    assert "### Could not be evaluated (1)" in text
+    assert "### Could not be evaluated (2)" in text
     assert (
-        "| CIS AWS Foundations Benchmark v3.0 | 3.x | 2/6 | 3.2, 3.3 (not evaluated), 3.4 (waived), 3.6 |"
+        "| CIS AWS Foundations Benchmark v3.0 | 3.x | 5/9 | 3.2, 3.3 (not evaluated), 3.4 (waived), 3.6 |"
         in text
     )
     assert "| AWS Security Hub FSBP | Config.x | 0/1 | Config.1 (not evaluated) |" in text
