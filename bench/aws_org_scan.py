@@ -24,6 +24,7 @@ import os
 import resource
 import tempfile
 import time
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--cli", action="store_true", help="also time the CLI as a subprocess")
     parser.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="disable the controls matching GLOB (repeatable): measure a subset of the catalogue",
+    )
+    parser.add_argument(
         "--profile", type=Path, default=None, help="cProfile the last run (all threads) to FILE"
     )
     args = parser.parse_args(argv)
@@ -95,7 +103,13 @@ def _cpu_self() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict[str, Any]) -> Run:
+def scan_once(
+    child: MotoChild,
+    regions: tuple[str, ...],
+    jobs: int,
+    world: dict[str, Any],
+    disabled: tuple[str, ...] = (),
+) -> Run:
     """One scan along the ``logwarden scan`` path (scanner/commands.py ``scan``), measured."""
     from logwarden.scanner import commands, engine
     from logwarden.scanner.config import ScanConfig
@@ -114,6 +128,7 @@ def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict
         cfg = ScanConfig(file="<bench>", clouds={"aws": section}, jobs=jobs)
         kinds = registry.kinds(["aws"])
         catalogue = commands._catalogue(registry, ["aws"], cfg, [])
+        catalogue.disabled |= {c for c in catalogue.checks if any(fnmatch(c, d) for d in disabled)}
         settings = registry.clouds["aws"].settings(section, cfg.file, None)
         settings.pool.register("before-call", counter.handler)
         t_discover = time.perf_counter()
@@ -177,10 +192,12 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(1, args.repeat + 1):
             if args.profile is not None and i == args.repeat:
                 with ThreadProfiler() as profiler:
-                    runs.append(scan_once(child, regions, jobs, ready["world"]))
+                    runs.append(
+                        scan_once(child, regions, jobs, ready["world"], tuple(args.disable))
+                    )
                 top = profiler.dump(args.profile)
             else:
-                runs.append(scan_once(child, regions, jobs, ready["world"]))
+                runs.append(scan_once(child, regions, jobs, ready["world"], tuple(args.disable)))
             print_run(i, runs[-1])
         if args.cli:
             cli = run_cli(Path(home), regions, jobs)

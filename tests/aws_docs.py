@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logwarden.scanner.models import Organization, Resource, Tenant
-from tests import aws_monitoring_docs
+from tests import aws_docs_logging, aws_monitoring_docs
 
 ORG_ID = "o-abc123def4"
 MGMT = "111111111111"
@@ -53,11 +53,12 @@ def trail_doc(**changes: Any) -> dict[str, Any]:
             {
                 "ReadWriteType": "All",
                 "IncludeManagementEvents": True,
-                "DataResources": [],
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
                 "ExcludeManagementEventSources": [],
             }
         ],
         "ManagementEvents": {"Read": True, "Write": True, "ExcludedSources": []},
+        "S3DataEvents": {"Read": True, "Write": True},
         "Shadow": False,
     }
     doc.update(changes)
@@ -318,6 +319,7 @@ def compliant_world() -> World:
         "aws.cloudtrail.org_trail": [
             Resource("aws.cloudtrail.org_trail", TRAIL_ARN, MGMT, "us-east-1", trail_doc())
         ],
+        aws_docs_logging.AGGREGATOR: [aws_docs_logging.aggregator(MGMT, REGIONS[0])],
     }
     for account in w.names:
         trail = trail_doc(Shadow=account != MGMT)
@@ -339,6 +341,10 @@ def compliant_world() -> World:
                 )
             ],
         }
+        kinds.update(aws_docs_logging.tenant_kinds(account, REGIONS))
+        kinds[aws_docs_logging.CHANNEL] = [
+            aws_docs_logging.channel(account, r, LOG) for r in REGIONS
+        ]
         w.tenants[account] = kinds
     w.tenants[LOG]["aws.s3.bucket"] = [
         Resource("aws.s3.bucket", f"arn:aws:s3:::{BUCKET}", LOG, "us-east-1", bucket_doc())
@@ -354,6 +360,11 @@ def compliant_world() -> World:
         "UsedBy": [TRAIL_ARN, f"arn:aws:s3:::{BUCKET}"],
     }
     w.tenants[LOG]["aws.kms.key"] = [Resource("aws.kms.key", KEY_ARN, LOG, "us-east-1", key)]
+    w.tenants[LOG][aws_docs_logging.ACCESS] = [
+        aws_docs_logging.access_resource(LOG, ORG_ID, BUCKET, KEY_ARN, bucket_policy())
+    ]
+    for account in (MGMT, WORK):
+        w.tenants[account][aws_docs_logging.ACCESS] = []
     group = {
         "logGroupName": "org-trail",
         "arn": LOG_GROUP_ARN,

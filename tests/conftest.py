@@ -12,7 +12,10 @@ import pytest
 
 from logwarden.scanner.inventory import STRICT_READS_ENV
 from logwarden.scanner.plugins import DISABLE_AUTOLOAD_ENV
+from logwarden_sandbox.aws_gaps_logging import allow_config_delegated_administrators
 from tests.pg_server import PostgresServer, ServerUnavailable
+
+allow_config_delegated_administrators()  # a moto gap the in-process tests meet too
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -6,7 +6,15 @@ Their metadata is in rules.yaml (``implementation: python``); the ``aws`` plugin
 
 from __future__ import annotations
 
-from logwarden.checks.aws import bucket_policy, config_recorder, monitoring, scp
+from logwarden.checks.aws import (
+    bucket_policy,
+    config_central,
+    config_recorder,
+    key_rotation,
+    log_readers,
+    monitoring,
+    scp,
+)
 from logwarden.scanner.models import PythonCheck
 
 CHECKS: tuple[PythonCheck, ...] = (
@@ -16,5 +24,8 @@ CHECKS: tuple[PythonCheck, ...] = (
     PythonCheck("aws.s3.log_bucket_not_public", bucket_policy.not_public),
     PythonCheck("aws.s3.log_bucket_tls_only", bucket_policy.tls_only),
     PythonCheck("aws.config.recorder_on", config_recorder.recorder_on),
+    PythonCheck("aws.kms.key_rotation", key_rotation.key_rotation),
+    PythonCheck("aws.s3.log_archive_readers", log_readers.log_archive_readers),
+    PythonCheck("aws.config.central_delivery", config_central.central_delivery),
     *monitoring.CHECKS,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from logwarden_sandbox import aws_defects_monitoring
+from logwarden_sandbox import aws_defects_logging, aws_defects_monitoring
 from logwarden_sandbox.aws_zone import (
     MANAGEMENT,
     BucketSpec,
@@ -87,7 +87,7 @@ def _uncovered(zone: LandingZone, world: World) -> list[Expectation]:
         if not (own and own.multi_region and own.logging):
             account_id = world.accounts[spec.name]
             rows.append(Expectation(COVERED, account_id, account_id))
-    return rows
+    return rows + aws_defects_logging.uncovered_data_events(zone, world)
 
 
 def _single_region(zone: LandingZone) -> None:
@@ -161,7 +161,10 @@ DEFECTS: dict[str, Defect] = {
     "bucket_public_policy": Defect(
         "log bucket policy also allows {'AWS': '*'} s3:GetObject",
         _set(lambda z: z.log_bucket, public_read=True),
-        _on_log_bucket(NOT_PUBLIC),
+        lambda z, w: [
+            *_on_log_bucket(NOT_PUBLIC)(z, w),
+            *aws_defects_logging.archive_reader_rows(w),
+        ],
     ),
     "bucket_no_kms": Defect(
         "log bucket default encryption is SSE-S3 (AES256)",
@@ -237,7 +240,10 @@ DEFECTS: dict[str, Defect] = {
     "key_rotation_off": Defect(
         "log key rotation is off",
         _set(lambda z: z.log_key, rotation=False),
-        lambda z, w: [Expectation(KEY_ROTATION, w.log_archive_account_id, w.log_key_arn)],
+        lambda z, w: [
+            Expectation(KEY_ROTATION, w.log_archive_account_id, w.log_key_arn),
+            *aws_defects_logging.log_key_rows(w),
+        ],
     ),
     "config_recorder_stopped": Defect(
         "workload-1's recorder in the second region is stopped",
@@ -265,12 +271,15 @@ DEFECTS: dict[str, Defect] = {
 }
 DEFECTS.update({n: Defect(*spec) for n, spec in aws_defects_monitoring.DEFECTS.items()})
 
+DEFECTS.update(aws_defects_logging.defects())
+
 #: Pairs that cannot be combined: the first would hide the second's failure (or they set the
 #: same field).
 CONFLICTS: tuple[tuple[str, str], ...] = (
     ("trail_no_cloudwatch", "log_group_no_retention"),
     ("trail_no_cloudwatch", "log_group_short_retention"),
     ("log_group_no_retention", "log_group_short_retention"),
+    ("org_trail_s3_reads_only", "org_trail_s3_writes_only"),
 )
 
 

@@ -41,6 +41,10 @@ S3_OBJECT_READS: Mapping[str, str] = {
     "retention": "GetObjectRetention",
     "tagging": "GetObjectTagging",
 }
+#: REST-JSON reads other than S3's, by (service, method, path): they carry no action name.
+REST_JSON_READS: Mapping[tuple[str, str, str], str] = {
+    ("securityhub", "GET", "/accounts"): "DescribeHub",
+}
 #: GET /v20180820/.../<last segment>
 S3CONTROL_READS: Mapping[str, str] = {"publicAccessBlock": "GetPublicAccessBlock"}
 
@@ -52,7 +56,7 @@ def operation_name(
     if service == "s3control":
         return S3CONTROL_READS.get(action, "") if method == "GET" else ""
     if service != "s3":
-        return action
+        return action or REST_JSON_READS.get((service, method, path.rstrip("/")), "")
     bucket, _, key = path.lstrip("/").partition("/")
     if method == "HEAD":
         return "HeadObject" if key else ("HeadBucket" if bucket else "")

@@ -125,8 +125,8 @@ def access_log_bucket_policy(target: str, source_bucket: str, account_id: str) -
 
 
 def log_key_policy(key_account: str, org_id: str) -> Document:
-    """Key policy of the log key: the owning account administers it, CloudTrail of the
-    organization encrypts with it, principals of the organization may decrypt logs."""
+    """Key policy of the log key: the owning account administers it (and its IAM policies
+    decide who decrypts: the log reader role), CloudTrail of the organization encrypts."""
     return {
         "Version": VERSION,
         "Statement": [
@@ -144,14 +144,6 @@ def log_key_policy(key_account: str, org_id: str) -> Document:
                 "Action": ["kms:GenerateDataKey*", "kms:DescribeKey"],
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceOrgID": org_id}},
-            },
-            {
-                "Sid": "AllowOrgDecrypt",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:PrincipalOrgID": org_id}},
             },
         ],
     }

@@ -11,6 +11,7 @@ exist, in any account; a server-access-log target must grant ``logging.s3.amazon
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 from logwarden_sandbox import aws_buckets as buckets
 from logwarden_sandbox import aws_policies as pol
+from logwarden_sandbox import aws_seed_logging as logging_seed
 from logwarden_sandbox import aws_seed_monitoring
 from logwarden_sandbox.aws_clients import FAKE_CREDENTIALS, ClientCache, Credentials
 from logwarden_sandbox.aws_zone import (
@@ -49,6 +51,8 @@ class Seeder:
         self.org: dict[str, Any] = {}
         self.root_id = self.key_arn = self.log_bucket = self.access_log_bucket = ""
         self.config_bucket = self.org_log_group_arn = ""
+        self.lock = threading.Lock()
+        self.logging_ids: dict[str, str] = {}
 
     def _client(self, service: str, account: str, region: str | None = None) -> Any:
         return self.clients.get(service, region or self.home, self.creds[account])
@@ -64,6 +68,7 @@ class Seeder:
         self._accounts()
         self.creds[LOG_ARCHIVE] = self._assume(LOG_ARCHIVE)
         self._log_archive()
+        logging_seed.seed_log_archive(self)
         self._parallel(self._account, self.zone.accounts)
         self._scps()
         return World(
@@ -85,6 +90,7 @@ class Seeder:
             home_region=self.home,
             policies=dict(self.policies),
             account_ous=dict(self.account_ous),
+            logging_ids=dict(self.logging_ids),
         )
 
     def _parallel(self, fn: Callable[[T], object], items: Iterable[T]) -> None:
@@ -217,6 +223,7 @@ class Seeder:
         if spec.name not in self.creds:
             self.creds[spec.name] = self._assume(spec.name)
         self._recorders(spec)
+        logging_seed.seed_account(self, spec)
         if spec.name == MANAGEMENT:
             self._trail(MANAGEMENT, self.zone.org_trail)
             aws_seed_monitoring.seed_for(self)
@@ -279,16 +286,12 @@ class Seeder:
                 self.org_log_group_arn = group_arn
         cloudtrail = self._client("cloudtrail", account)
         cloudtrail.create_trail(**kwargs)
-        cloudtrail.put_event_selectors(
-            TrailName=spec.name,
-            EventSelectors=[
-                {
-                    "ReadWriteType": spec.read_write,
-                    "IncludeManagementEvents": True,
-                    "DataResources": [],
-                }
-            ],
-        )
+        selectors: list[dict[str, Any]] = [
+            {"ReadWriteType": spec.read_write, "IncludeManagementEvents": True, "DataResources": []}
+        ]
+        if spec.s3_data_events:
+            selectors.append(logging_seed.s3_data_selector(spec.s3_data_events))
+        cloudtrail.put_event_selectors(TrailName=spec.name, EventSelectors=selectors)
         cloudtrail.start_logging(Name=spec.name)
         if not spec.logging:
             cloudtrail.stop_logging(Name=spec.name)

@@ -55,6 +55,7 @@ from logwarden_sandbox.aws_bucket_policy import handle_s3
 from logwarden_sandbox.aws_errors import render_error
 from logwarden_sandbox.aws_faults import FaultInjector, describe_request, moto_account_lookup
 from logwarden_sandbox.aws_gaps import handle_cloudtrail
+from logwarden_sandbox.aws_gaps_logging import allow_config_delegated_administrators
 
 __all__ = ["FaultInjector", "MotoServer"]
 
@@ -132,6 +133,7 @@ class MotoServer:
         """Bind a free port of 127.0.0.1 and serve in a daemon thread; returns ``self``."""
         if self._server is not None:
             return self
+        allow_config_delegated_administrators()
         self._app = _dispatcher()
         server = make_server(
             HOST,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from logwarden_sandbox.aws_monitoring_spec import MonitoringSpec
+from logwarden_sandbox.aws_zone_logging import LoggingSpec
 
 MANAGEMENT = "management"
 LOG_ARCHIVE = "log-archive"
@@ -65,6 +66,8 @@ class TrailSpec:
     kms: bool = True  # KmsKeyId = the log key
     logging: bool = True
     read_write: str = "All"
+    # S3 object-level data events of every bucket: "All", "ReadOnly", "WriteOnly" or None
+    s3_data_events: str | None = "All"
     log_group: LogGroupSpec | None = field(default_factory=LogGroupSpec)
     bucket: BucketSpec | None = None  # None = the central log bucket
 
@@ -122,6 +125,7 @@ class LandingZone:
     scps: list[ScpSpec] = field(default_factory=list)
     monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)
     defects: tuple[str, ...] = ()
+    logging: LoggingSpec = field(default_factory=LoggingSpec)
 
     def account(self, name: str) -> AccountSpec:
         """The account spec called ``name`` (KeyError if none)."""
@@ -197,6 +201,8 @@ class World:
     policies: dict[str, str]  # SCP name -> policy id
     defects: dict[str, DefectInfo] = field(default_factory=dict)
     account_ous: dict[str, str] = field(default_factory=dict)  # account id -> OU name ("" = root)
+    # ids the logging slice's defects name (e.g. "unlogged_vpc" -> the VPC's resource id)
+    logging_ids: dict[str, str] = field(default_factory=dict)
 
     @property
     def member_account_ids(self) -> list[str]:

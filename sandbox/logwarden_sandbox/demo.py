@@ -44,6 +44,7 @@ AWS_DEMO_DEFECTS = (
     "key_rotation_off",
     "log_group_short_retention",
     "bucket_no_access_logging",
+    "log_reader_outside_org",
     "monitoring_unauthorized_calls_no_alarm",  # a metric filter without its alarm
 )
 # Never let the SDKs fall back to a real cloud or the instance-metadata address.

@@ -138,14 +138,14 @@ def test_filters_escaping_and_no_network(browser: Browser, tmp_path: Path) -> No
     # status: what could not be evaluated, with its reason
     page.select_option("#f-severity", "")
     page.select_option("#f-status", "ERROR")
-    assert _visible_controls(page) == ["aws.config.recorder_on"]
+    assert _visible_controls(page) == ["aws.config.central_delivery", "aws.config.recorder_on"]
     row_text = page.inner_text("details.control:not([hidden]) tbody")
     assert "Could not be evaluated" in row_text and "AccessDenied" in row_text
 
     # free text, then a tenant picked from the posture table
     page.click("#f-reset")
     page.fill("#f-text", "waiver object")
-    page.fill("#f-text", "key rotation")
+    page.fill("#f-text", "log_key_rotation")
     page.wait_for_function(
         "() => document.getElementById('f-summary').textContent.startsWith('Showing 1 ')"
     )

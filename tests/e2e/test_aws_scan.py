@@ -46,6 +46,7 @@ ACCOUNT_LEVEL_DEFECTS = (
     "config_no_global",
     "log_group_no_retention",
     "member_single_region_trail",
+    "org_trail_s3_reads_only",
 )
 COVERAGE_DEFECTS = (
     "org_trail_stopped",
@@ -226,11 +227,10 @@ def test_access_denied_throttling_and_unavailable_region_are_errors_not_passes(
     finally:
         server.faults.clear()
     errors = _fault_rows(report)
-    assert errors == {
-        denied: {"aws.config.recorder_on"},
-        throttled: {"aws.config.recorder_on"},
-        world.log_archive_account_id: {"aws.config.recorder_on"},
-    }, output
+    config = {"aws.config.recorder_on", "aws.config.central_delivery"}  # both read the recorders
+    assert errors == {denied: config, throttled: config, world.log_archive_account_id: config}, (
+        output
+    )
     messages = {r["tenant_id"]: r["message"] for r in report["results"] if r["status"] == "ERROR"}
     assert "AccessDenied" in messages[denied]
     assert "Throttl" in messages[throttled]

@@ -102,3 +102,34 @@ def test_a_malformed_frameworks_file_names_the_line(tmp_path: Path) -> None:
     text = str(caught.value)
     assert "duplicate requirement 'A'" in text and f"{bad}:8" in text
     assert "'title'" in text and f"{bad}:9" in text
+
+
+def test_every_aws_control_names_its_nist_and_iso_requirements() -> None:
+    from tests.catalogue import controls
+
+    missing = [
+        (c.id, fw)
+        for c in controls("aws")
+        for fw in ("nist-800-53-r5", "iso-27001-2022")
+        if not c.frameworks.get(fw)
+    ]
+    assert missing == []
+
+
+def test_cis_aws_logging_requirements_are_fully_tested_or_not_testable() -> None:
+    """CIS AWS v6.0.0 section 4 (Logging): a control tests each requirement in full, or the
+    requirement says why it cannot be (section 5 is claimed by the monitoring controls)."""
+    from tests.catalogue import controls
+
+    full = {
+        req
+        for c in controls("aws")
+        for req in c.frameworks.get("cis-aws-6.0", ())
+        if req not in c.partial_frameworks.get("cis-aws-6.0", ())
+    }
+    framework = builtin_frameworks().frameworks["cis-aws-6.0"]
+    logging = [r for r in framework.requirements if r.id.startswith("4.")]
+    assert logging
+    untested = [r.id for r in logging if r.id not in full and not r.not_testable]
+    assert untested == []
+    assert "5.16" in full  # Security Hub, the one monitoring item this catalogue tests itself

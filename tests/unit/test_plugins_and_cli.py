@@ -73,7 +73,8 @@ def test_controls_list_table_and_json(capsys: pytest.CaptureFixture[str]) -> Non
     doc = json.loads(capsys.readouterr().out)
     assert {c["id"] for c in doc} == set().union(*map(control_ids, builtin_clouds()))
     lifecycle = next(c for c in doc if c["id"] == "aws.s3.log_bucket_lifecycle")
-    assert lifecycle["frameworks"] == {"aws-security-hub": ["S3.13"]}
+    assert lifecycle["frameworks"]["aws-security-hub"] == ["S3.13"]
+    assert lifecycle["frameworks"]["pci-dss-4.0"] == ["10.5.1"]
     assert lifecycle["remediation"]["terraform"].startswith("resource")
 
 

@@ -140,6 +140,9 @@ def test_compliance_counts_requirements_over_every_tenant(report: ScanReport, pa
         "3.4": "WAIVED",
         "3.5": "PASS",
         "3.6": "FAIL",
+        "3.7": "PASS",
+        "3.8": "PASS",
+        "3.9": "PASS",
         "2.1.1": "PASS",  # related requirements outside the logging section
         "2.1.4": "PASS",
     }
@@ -151,7 +154,8 @@ def test_compliance_counts_requirements_over_every_tenant(report: ScanReport, pa
     assert len(cis3.requirements) == len(
         builtin_frameworks().frameworks["cis-aws-3.0"].requirements
     )
-    assert {r.status for r in cis3.requirements if not r.covered.controls} == {"NOT_COVERED"}
+    uncovered = [r for fs in frameworks.values() for r in fs.requirements if not r.covered.controls]
+    assert uncovered and {r.status for r in uncovered} <= {"NOT_COVERED", "MANUAL"}
     failing = next(r for r in cis3.requirements if r.id == "3.2")
     assert failing.failing_tenants == (d.WORK,)
     # the page: one table per framework with titles, linked controls and failing tenants
@@ -164,6 +168,7 @@ def test_posture_per_tenant(report: ScanReport) -> None:
     posture = {(p.cloud, p.tenant_id): p for p in view.posture(report)}
     assert posture[("aws", d.ORG_ID)].is_organization
     workload = posture[("aws", d.WORK)]
-    assert workload.findings["high"] == 1 and workload.statuses["ERROR"] == 1
+    # the unreadable recorder: aws.config.recorder_on and aws.config.central_delivery
+    assert workload.findings["high"] == 1 and workload.statuses["ERROR"] == 2
     assert posture[("gcp", "dev-sandbox")].score == 0
     assert posture[("gcp", "prod-logging")].score == 100

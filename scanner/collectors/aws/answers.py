@@ -65,8 +65,22 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
             key("Credentials.Expiration", dt.datetime),
         ),
     },
+    "iam": {
+        "GetAccountAuthorizationDetails": (
+            key("RoleDetailList", list),
+            key("RoleDetailList[].Arn", str),
+            key("IsTruncated", bool),
+            optional("Policies[].Arn", str),
+        ),
+    },
     "ec2": {
         "DescribeRegions": (key("Regions", list), key("Regions[].RegionName", str)),
+        "DescribeVpcs": (key("Vpcs", list), key("Vpcs[].VpcId", str)),
+        "DescribeFlowLogs": (key("FlowLogs", list), key("FlowLogs[].FlowLogId", str)),
+    },
+    "securityhub": {
+        # An account that never enabled Security Hub gets InvalidAccessException instead.
+        "DescribeHub": (key("HubArn", str),),
     },
     "organizations": {
         "DescribeOrganization": (
@@ -86,6 +100,10 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
         ),
         "ListPolicies": (key("Policies", list), key("Policies[].Id", str)),
         "ListTargetsForPolicy": (key("Targets", list), key("Targets[].TargetId", str)),
+        "ListDelegatedAdministrators": (
+            key("DelegatedAdministrators", list),
+            optional("DelegatedAdministrators[].Id", str),
+        ),
         "DescribePolicy": (
             key("Policy.PolicySummary", dict),
             key("Policy.Content", JSON_OBJECT),
@@ -104,6 +122,15 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
             key("ConfigurationRecorders", list),
             key("ConfigurationRecorders[].name", str),
         ),
+        "DescribeConfigurationAggregators": (
+            key("ConfigurationAggregators", list),
+            key("ConfigurationAggregators[].ConfigurationAggregatorArn", str),
+            key("ConfigurationAggregators[].ConfigurationAggregatorName", str),
+        ),
+        "DescribeDeliveryChannels": (
+            key("DeliveryChannels", list),
+            key("DeliveryChannels[].name", str),
+        ),
         "DescribeConfigurationRecorderStatus": (
             key("ConfigurationRecordersStatus", list),
             key("ConfigurationRecordersStatus[].name", str),
@@ -112,6 +139,8 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
     "kms": {
         "DescribeKey": (key("KeyMetadata.Arn", str), key("KeyMetadata.KeyId", str)),
         "GetKeyRotationStatus": (key("KeyRotationEnabled", bool),),
+        "ListKeys": (key("Keys", list), key("Keys[].KeyId", str)),
+        "GetKeyPolicy": (key("Policy", JSON_OBJECT),),
     },
     "logs": {
         "DescribeLogGroups": (key("logGroups", list), key("logGroups[].logGroupName", str)),

@@ -181,3 +181,12 @@ def incomplete(
 def unique(items: Iterable[str]) -> list[str]:
     """Sorted, de-duplicated, without empty strings."""
     return sorted({i for i in items if i})
+
+
+def regions_or_error(inv: Inventory, kind: str) -> tuple[tuple[str, ...], CollectionError | None]:
+    """:func:`scan_regions`, or the error of ``kind`` for the whole account when they cannot
+    be listed (for per-region collectors)."""
+    try:
+        return tuple(scan_regions(inv)), None
+    except AWS_ERRORS as exc:
+        return (), failure(viewer_id(inv), kind, "", exc, "listing the enabled regions")

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from logwarden.scanner.collectors.aws.common import AWS_ERRORS, Arn, failure, resource
+from logwarden.scanner.collectors.aws.data_events import read_write, s3_data_events
 from logwarden.scanner.collectors.aws.session import AwsSession
 from logwarden.scanner.models import CollectionError, Resource
 
@@ -89,6 +90,9 @@ def trail_resource(
     data["ManagementEvents"] = management_events(
         extra.get("EventSelectors"), extra.get("AdvancedEventSelectors")
     )
+    data["S3DataEvents"] = s3_data_events(
+        extra.get("EventSelectors"), extra.get("AdvancedEventSelectors")
+    )
     data["Shadow"] = owner != viewer
     return resource(kind, raw["TrailARN"], owner, raw.get("HomeRegion", ""), data)
 
@@ -129,15 +133,7 @@ def _advanced(selector: dict[str, Any]) -> tuple[bool, bool, set[str]] | None:
     category = fields.get("eventCategory", {})
     if "Management" not in (category.get("Equals") or []):
         return None
-    read, write = True, True
-    ro = fields.get("readOnly")
-    if ro is not None:
-        if ro.get("Equals"):
-            value = str(ro["Equals"][0]).lower()
-            read, write = value == "true", value == "false"
-        elif ro.get("NotEquals"):
-            value = str(ro["NotEquals"][0]).lower()
-            read, write = value != "true", value != "false"
+    read, write = read_write(fields.get("readOnly"))
     excluded: set[str] = set()
     source = fields.get("eventSource")
     if source is not None:

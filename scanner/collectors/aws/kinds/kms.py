@@ -1,4 +1,5 @@
-"""``aws.kms.key``: the KMS keys that encrypt trails and log buckets."""
+"""``aws.kms.key``: the KMS keys that encrypt trails and log buckets; ``aws.kms.account_key``:
+every KMS key of an account (CIS AWS 4.6)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from logwarden.scanner.collectors.aws.common import (
     failure,
     incomplete,
     problem,
+    regions_or_error,
     resource,
     session_of,
     source_errors,
@@ -132,3 +134,81 @@ KINDS = [
         stage=3,
     ),
 ]
+
+
+ACCOUNT_KEY = "aws.kms.account_key"
+# Key states in which a key is on its way out: rotation no longer matters.
+_LEAVING = ("PendingDeletion", "PendingReplicaDeletion")
+_KEPT = (
+    "KeyId",
+    "Arn",
+    "Description",
+    "Enabled",
+    "KeyState",
+    "KeyManager",
+    "KeyUsage",
+    "KeySpec",
+    "Origin",
+    "MultiRegion",
+    "CreationDate",
+)
+
+
+def rotation_exclusion(meta: dict[str, Any]) -> str:
+    """Why CIS AWS 4.6 (rotation of customer-created symmetric keys) does not apply to a key;
+    "" when it applies."""
+    if meta.get("KeyManager") != "CUSTOMER":
+        return "AWS managed key: AWS rotates it every year"
+    if meta.get("KeyState") in _LEAVING:
+        return f"the key is {meta['KeyState']} (scheduled for deletion)"
+    spec = meta.get("KeySpec") or meta.get("CustomerMasterKeySpec")
+    if spec != "SYMMETRIC_DEFAULT":
+        return f"{spec} key (asymmetric or HMAC): KMS cannot rotate it automatically"
+    if meta.get("Origin", "AWS_KMS") != "AWS_KMS":
+        return f"key material from {meta['Origin']}: KMS cannot rotate it automatically"
+    return ""
+
+
+def collect_account_keys(inv: Inventory) -> Iterator[Item]:
+    """Every KMS key of the account in the scanned regions (CIS AWS 4.6): ``ListKeys`` per
+    region, ``DescribeKey`` per key, ``GetKeyRotationStatus`` only where rotation applies."""
+    me = viewer_id(inv)
+    session = session_of(inv)
+    regions, error = regions_or_error(inv, ACCOUNT_KEY)
+    if error is not None:
+        yield error
+        return
+    for region in regions:
+        client = session.client("kms", region)
+        try:
+            listed = client.get_paginator("list_keys").paginate().build_full_result()["Keys"]
+        except AWS_ERRORS as exc:
+            yield failure(me, ACCOUNT_KEY, region, exc, "listing KMS keys")
+            continue
+        for entry in listed:
+            arn = entry.get("KeyArn") or entry["KeyId"]
+            try:
+                meta = client.describe_key(KeyId=arn)["KeyMetadata"]
+                doc = {k: meta[k] for k in _KEPT if k in meta}
+                reason = rotation_exclusion(meta)
+                doc["RotationApplies"] = not reason
+                if reason:
+                    doc["RotationExclusion"] = reason
+                else:
+                    doc |= _rotation(session, region, meta["Arn"])
+            except AWS_ERRORS as exc:
+                yield failure(me, ACCOUNT_KEY, region, exc, f"reading KMS key {arn}")
+                continue
+            yield resource(ACCOUNT_KEY, meta["Arn"], me, region, doc)
+
+
+KINDS.append(
+    ResourceKind(
+        name=ACCOUNT_KEY,
+        reads=(),
+        cloud=NAME,
+        description="Every KMS key of the account in the scanned regions, with rotation status.",
+        collect=collect_account_keys,
+        stage=1,
+    )
+)
