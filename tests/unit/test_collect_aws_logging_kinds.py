@@ -7,6 +7,7 @@ import boto3
 import pytest
 
 from tests.unit.test_collect_aws_kinds import (
+    BUCKET,
     MGMT,
     REGIONS,
     World,
@@ -20,6 +21,7 @@ __all__ = ["aws_env", "world"]  # the fixtures, shared
 
 HUB = "aws.securityhub.hub"
 VPC = "aws.ec2.vpc"
+CHANNEL = "aws.config.delivery_channel"
 
 
 def test_security_hub_enabled_or_not_per_region(world: World) -> None:
@@ -233,3 +235,38 @@ def test_the_archive_roles_carry_inline_and_attached_policies(world: World) -> N
     roles = {r["RoleName"]: r for r in docs[0].data["Roles"]}
     assert roles["Auditor"]["Policies"] == [{"Name": policy["Policy"]["Arn"], "Document": document}]
     assert docs[0].data["Key"] == world.key_arn and docs[0].data["KeyPolicy"]["Statement"]
+
+
+def test_an_unreadable_account_leaves_what_others_know_for_certain(world: World) -> None:
+    """A workload account's trails cannot be read: its own facts are errors, but the log
+    archive's readers (its own bucket and key) and a delivery channel to a bucket known to be
+    central stay known; a channel to any other bucket is unknown, never "not central"."""
+    from typing import Any
+
+    from botocore.awsrequest import AWSResponse
+
+    org = boto3.client("organizations")
+    workload = org.create_account(Email="w@example.com", AccountName="workload")[
+        "CreateAccountStatus"
+    ]["AccountId"]
+
+    def deny_trails(account_id: str, model: Any, **_: Any) -> Any:
+        if account_id == workload and model.name == "DescribeTrails":
+            body = {"Error": {"Code": "AccessDeniedException", "Message": "injected"}}
+            return AWSResponse("https://example.invalid", 400, {}, None), body
+        return None
+
+    cfg = world.member(world.archive).client("config")
+    cfg.put_delivery_channel(DeliveryChannel={"name": "central", "s3BucketName": BUCKET})
+    boto3.client("config", region_name=REGIONS[1]).put_delivery_channel(
+        DeliveryChannel={"name": "local", "s3BucketName": "mgmt-config"}
+    )
+    s = scan(handlers={"before-call": deny_trails})
+    assert s.get(workload, "aws.cloudtrail.trail")[1]  # the cause
+    readers, errors = s.get(world.archive, "aws.iam.log_archive_access")
+    assert errors == [] and [d.data["Bucket"] for d in readers] == [BUCKET]
+    channels, errors = s.get(world.archive, CHANNEL)
+    assert errors == [] and [c.data["CentralBucket"] for c in channels] == [True]
+    channels, errors = s.get(MGMT, CHANNEL)
+    assert channels == [] and [e.code for e in errors] == ["SourceUnavailable"]
+    assert "mgmt-config" in errors[0].message and "not a known bucket" in errors[0].message

@@ -16,6 +16,7 @@ from logwarden.scanner.collectors.aws.common import (
     NAME,
     failure,
     incomplete,
+    problem,
     regions_or_error,
     resource,
     session_of,
@@ -106,11 +107,10 @@ def collect_channels(inv: Inventory) -> Iterator[Resource | CollectionError]:
     session = session_of(inv)
     recorders = inv.get(CONFIG_RECORDER).resources
     gaps = source_errors(inv, CONFIG_RECORDER)
-    # which buckets are central depends on every account's log buckets: unknown if any failed
+    # Which buckets are central depends on every account's log buckets. A bucket known to be
+    # central stays central whatever could not be read (a gap can only add archives), but a
+    # channel to any other bucket is unknown, not "not central", while a gap remains.
     bucket_gaps = [e for peer in inv.scanned() for e in peer.get(BUCKET).errors]
-    if bucket_gaps:
-        yield incomplete(me, DELIVERY_CHANNEL, "the log archive's buckets", bucket_gaps)
-        return
     archives = sorted({b.tenant_id for _, b in inv.peer_resources(BUCKET)})
     if session.settings.log_archive_account:
         archives = sorted({*archives, session.settings.log_archive_account})
@@ -139,6 +139,19 @@ def collect_channels(inv: Inventory) -> Iterator[Resource | CollectionError]:
             continue
         for channel in channels:
             bucket = channel.get("s3BucketName")
+            if bucket_gaps and not (bucket and bucket in central):
+                cause = bucket_gaps[0]
+                yield problem(
+                    me,
+                    DELIVERY_CHANNEL,
+                    region,
+                    "SourceUnavailable",
+                    f"delivery channel {channel['name']} delivers to {bucket or 'no bucket'}, "
+                    "which is not a known bucket of the log archive, and the log buckets of "
+                    f"{len({e.tenant_id for e in bucket_gaps})} account(s) could not be read "
+                    f"(first: {cause.tenant_id} {cause.kind}: {cause.code}: {cause.message})",
+                )
+                continue
             data = {
                 **channel,
                 "LogArchiveAccounts": archives,

@@ -38,9 +38,9 @@ def collect_access(inv: Inventory) -> Iterator[Resource | CollectionError]:
     when the key policy or the roles cannot be read."""
     me = viewer_id(inv)
     session = session_of(inv)
-    gaps = source_errors(inv, BUCKET) + [
-        e for peer in inv.scanned() for e in peer.get(KMS_KEY).errors
-    ]
+    # Only this account's own bucket gaps matter here: a bucket's key that was not read (by
+    # whichever account reads it) is an error of that bucket below, never a document without it.
+    gaps = source_errors(inv, BUCKET)
     if gaps:
         yield incomplete(me, LOG_ARCHIVE_ACCESS, "the log buckets and keys of this account", gaps)
         return
