@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logwarden.scanner.models import Organization, Resource, Tenant
+from tests.aws_docs_services import service_kinds
 
 ORG_ID = "o-abc123def4"
 MGMT = "111111111111"
@@ -338,6 +339,7 @@ def compliant_world() -> World:
                 )
             ],
         }
+        kinds |= service_kinds(account, account == WORK, REGIONS)
         w.tenants[account] = kinds
     w.tenants[LOG]["aws.s3.bucket"] = [
         Resource("aws.s3.bucket", f"arn:aws:s3:::{BUCKET}", LOG, "us-east-1", bucket_doc())

@@ -3,7 +3,18 @@
 
 from __future__ import annotations
 
-from logwarden.scanner.collectors.aws.kinds import cloudtrail, config, kms, logs, organizations, s3
+from logwarden.scanner.collectors.aws.kinds import (
+    cloudtrail,
+    config,
+    eks,
+    elbv2,
+    kms,
+    logs,
+    organizations,
+    rds,
+    route53resolver,
+    s3,
+)
 from logwarden.scanner.models import ResourceKind
 
 KINDS: list[ResourceKind] = [
@@ -13,4 +24,9 @@ KINDS: list[ResourceKind] = [
     *kms.KINDS,
     *config.KINDS,
     *logs.KINDS,
+    # service audit logs (issue 13, item 3)
+    *eks.KINDS,
+    *rds.KINDS,
+    *elbv2.KINDS,
+    *route53resolver.KINDS,
 ]
