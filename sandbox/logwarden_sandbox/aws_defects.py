@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from logwarden_sandbox.aws_defects_services import SERVICE_DEFECTS
 from logwarden_sandbox.aws_zone import (
     MANAGEMENT,
     BucketSpec,
@@ -262,6 +263,8 @@ DEFECTS: dict[str, Defect] = {
         lambda z, w: [Expectation(RETENTION, w.management_account_id, w.log_group_arn)],
     ),
 }
+
+DEFECTS.update({name: Defect(*spec) for name, spec in SERVICE_DEFECTS.items()})
 
 #: Pairs that cannot be combined: the first would hide the second's failure (or they set the
 #: same field).

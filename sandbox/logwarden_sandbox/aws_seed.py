@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from logwarden_sandbox import aws_buckets as buckets
 from logwarden_sandbox import aws_policies as pol
 from logwarden_sandbox.aws_clients import FAKE_CREDENTIALS, ClientCache, Credentials
+from logwarden_sandbox.aws_seed_services import seed_services
 from logwarden_sandbox.aws_zone import (
     LOG_ARCHIVE,
     MANAGEMENT,
@@ -48,6 +49,7 @@ class Seeder:
         self.org: dict[str, Any] = {}
         self.root_id = self.key_arn = self.log_bucket = self.access_log_bucket = ""
         self.config_bucket = self.org_log_group_arn = ""
+        self.services: dict[str, str] = {}
 
     def _client(self, service: str, account: str, region: str | None = None) -> Any:
         return self.clients.get(service, region or self.home, self.creds[account])
@@ -82,6 +84,7 @@ class Seeder:
             home_region=self.home,
             policies=dict(self.policies),
             account_ous=dict(self.account_ous),
+            services=dict(self.services),
         )
 
     def _parallel(self, fn: Callable[[T], object], items: Iterable[T]) -> None:
@@ -218,6 +221,7 @@ class Seeder:
             self._trail(MANAGEMENT, self.zone.org_trail)
         if spec.trail is not None:
             self._trail(spec.name, spec.trail)
+        self.services.update(seed_services(self, spec))
 
     def _recorders(self, spec: AccountSpec) -> None:
         if not spec.recorders:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from logwarden_sandbox.aws_zone_services import ServicesSpec
+
 MANAGEMENT = "management"
 LOG_ARCHIVE = "log-archive"
 ROOT = "ROOT"  # SCP target: the organization root
@@ -119,6 +121,7 @@ class LandingZone:
     config_bucket: str = "logwarden-config-{account}"
     scps: list[ScpSpec] = field(default_factory=list)
     defects: tuple[str, ...] = ()
+    services: ServicesSpec = field(default_factory=ServicesSpec)
 
     def account(self, name: str) -> AccountSpec:
         """The account spec called ``name`` (KeyError if none)."""
@@ -194,6 +197,7 @@ class World:
     policies: dict[str, str]  # SCP name -> policy id
     defects: dict[str, DefectInfo] = field(default_factory=dict)
     account_ous: dict[str, str] = field(default_factory=dict)  # account id -> OU name ("" = root)
+    services: dict[str, str] = field(default_factory=dict)  # "<kind>:<name>" -> id (services)
 
     @property
     def member_account_ids(self) -> list[str]:
