@@ -63,6 +63,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--cli", action="store_true", help="also time the CLI as a subprocess")
     parser.add_argument(
+        "--rules",
+        type=Path,
+        action="append",
+        default=[],
+        help="extra rules file, as `logwarden scan --rules` (e.g. overrides disabling controls)",
+    )
+    parser.add_argument(
         "--profile", type=Path, default=None, help="cProfile the last run (all threads) to FILE"
     )
     args = parser.parse_args(argv)
@@ -95,7 +102,13 @@ def _cpu_self() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict[str, Any]) -> Run:
+def scan_once(
+    child: MotoChild,
+    regions: tuple[str, ...],
+    jobs: int,
+    world: dict[str, Any],
+    rules: list[Path] | None = None,
+) -> Run:
     """One scan along the ``logwarden scan`` path (scanner/commands.py ``scan``), measured."""
     from logwarden.scanner import commands, engine
     from logwarden.scanner.config import ScanConfig
@@ -113,7 +126,7 @@ def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict
         pm = registry.pm
         cfg = ScanConfig(file="<bench>", clouds={"aws": section}, jobs=jobs)
         kinds = registry.kinds(["aws"])
-        catalogue = commands._catalogue(registry, ["aws"], cfg, [])
+        catalogue = commands._catalogue(registry, ["aws"], cfg, list(rules or []))
         settings = registry.clouds["aws"].settings(section, cfg.file, None)
         settings.pool.register("before-call", counter.handler)
         t_discover = time.perf_counter()
@@ -177,10 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(1, args.repeat + 1):
             if args.profile is not None and i == args.repeat:
                 with ThreadProfiler() as profiler:
-                    runs.append(scan_once(child, regions, jobs, ready["world"]))
+                    runs.append(scan_once(child, regions, jobs, ready["world"], args.rules))
                 top = profiler.dump(args.profile)
             else:
-                runs.append(scan_once(child, regions, jobs, ready["world"]))
+                runs.append(scan_once(child, regions, jobs, ready["world"], args.rules))
             print_run(i, runs[-1])
         if args.cli:
             cli = run_cli(Path(home), regions, jobs)

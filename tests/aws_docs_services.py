@@ -86,6 +86,7 @@ def vpc_doc(account: str, region: str, *, status: str | None = "ACTIVE") -> Reso
         "ConfigId": f"rslvr-qlc-{region}",
         "ConfigName": f"dns-queries-{region}",
         "DestinationArn": "arn:aws:s3:::org-trail-logs-222222222222",
+        "ConfigOwnerId": account,
     }
     logging = (
         []

@@ -256,7 +256,12 @@ def test_vpcs_with_their_query_logging_configs(aws: str) -> None:
     docs = {r.data["VpcId"]: r for r in resources}
     assert docs[logged].id == f"arn:aws:ec2:{HOME}:{me}:vpc/{logged}"
     assert docs[logged].data["ActiveQueryLogConfigs"] == [
-        {"ConfigId": config, "ConfigName": "dns", "DestinationArn": "arn:aws:s3:::central-logs"}
+        {
+            "ConfigId": config,
+            "ConfigName": "dns",
+            "DestinationArn": "arn:aws:s3:::central-logs",
+            "ConfigOwnerId": me,
+        }
     ]
     defaults = [r for r in resources if r.data["IsDefault"]]
     assert len(defaults) == len(REGIONS)  # moto, like AWS, has a default VPC per region
@@ -281,3 +286,63 @@ def test_a_vpc_shared_by_another_account_is_left_to_its_owner(aws: str) -> None:
     assert errors == []
     assert "vpc-shared" not in {r.data["VpcId"] for r in resources}
     assert "vpc-mine" in {r.data["VpcId"] for r in resources}
+
+
+def test_a_configuration_shared_by_the_log_archive_is_named_with_its_owner(aws: str) -> None:
+    """Organizations share one configuration per region from the log archive (AWS RAM): the
+    evidence says whose configuration logs the VPC, and where to."""
+    vpc = boto3.client("ec2", HOME).create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+    archive, shared = "222222222222", "rslvr-qlc-shared"
+    answers = {
+        "ListResolverQueryLogConfigAssociations": {
+            "ResolverQueryLogConfigAssociations": [
+                {
+                    "Id": "rslvr-qla-1",
+                    "ResolverQueryLogConfigId": shared,
+                    "ResourceId": vpc,
+                    "Status": "ACTIVE",
+                },
+                {
+                    "Id": "rslvr-qla-2",
+                    "ResolverQueryLogConfigId": "rslvr-qlc-gone",
+                    "ResourceId": vpc,
+                    "Status": "ACTIVE",
+                },
+            ]
+        },
+        "ListResolverQueryLogConfigs": {
+            "ResolverQueryLogConfigs": [
+                {
+                    "Id": shared,
+                    "Name": "org-dns",
+                    "OwnerId": archive,
+                    "DestinationArn": "arn:aws:s3:::central",
+                    "ShareStatus": "SHARED_WITH_ME",
+                }
+            ]
+        },
+    }
+
+    def shared_config(model: Any, context: dict[str, Any], **_: Any) -> Any:
+        if model.name in answers and context.get("client_region") == HOME:
+            return AWSResponse("https://example.invalid", 200, HTTPHeaders(), None), answers[
+                model.name
+            ]
+        return None
+
+    s, me = collect(VPC, {"before-call": shared_config})
+    [doc] = [r.data for r in s.get(me, VPC)[0] if r.data["VpcId"] == vpc]
+    assert doc["ActiveQueryLogConfigs"] == [
+        {
+            "ConfigId": "rslvr-qlc-gone",
+            "ConfigName": None,
+            "DestinationArn": None,
+            "ConfigOwnerId": None,
+        },  # associated, but not visible to this account
+        {
+            "ConfigId": shared,
+            "ConfigName": "org-dns",
+            "DestinationArn": "arn:aws:s3:::central",
+            "ConfigOwnerId": archive,
+        },
+    ]

@@ -53,6 +53,7 @@ def _read_region(session: AwsSession, me: str, region: str) -> Iterator[Item]:
                 "ConfigName": config.get("Name"),
                 "ConfigArn": config.get("Arn"),
                 "DestinationArn": config.get("DestinationArn"),
+                "ConfigOwnerId": config.get("OwnerId"),  # another account's, when shared
                 "Status": assoc["Status"],
             }
         )
@@ -64,7 +65,7 @@ def _read_region(session: AwsSession, me: str, region: str) -> Iterator[Item]:
         data["Name"] = vpc["VpcId"]
         data["QueryLogConfigs"] = logging
         data["ActiveQueryLogConfigs"] = [
-            {k: a[k] for k in ("ConfigId", "ConfigName", "DestinationArn")}
+            {k: a[k] for k in ("ConfigId", "ConfigName", "DestinationArn", "ConfigOwnerId")}
             for a in logging
             if a["Status"] == ACTIVE
         ]
