@@ -121,7 +121,9 @@ def _load_balancers(
     elbv2 = seeder._client("elbv2", account)
     ids = {}
     for lb in services.load_balancers:
-        arn = elbv2.create_load_balancer(Name=lb.name, Subnets=subnets, Type=lb.type)[
+        # AWS makes a load balancer internet-facing unless told otherwise; moto leaves it out.
+        scheme = {"Scheme": "internet-facing"} if lb.type != "gateway" else {}
+        arn = elbv2.create_load_balancer(Name=lb.name, Subnets=subnets, Type=lb.type, **scheme)[
             "LoadBalancers"
         ][0]["LoadBalancerArn"]
         if lb.access_logs:
