@@ -64,6 +64,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--cli", action="store_true", help="also time the CLI as a subprocess")
     parser.add_argument(
+        "--rules",
+        type=Path,
+        action="append",
+        default=[],
+        help="extra rules file, as `logwarden scan --rules` (e.g. overrides disabling controls)",
+    )
+    parser.add_argument(
         "--disable",
         action="append",
         default=[],
@@ -109,6 +116,7 @@ def scan_once(
     jobs: int,
     world: dict[str, Any],
     disabled: tuple[str, ...] = (),
+    rules: list[Path] | None = None,
 ) -> Run:
     """One scan along the ``logwarden scan`` path (scanner/commands.py ``scan``), measured."""
     from logwarden.scanner import commands, engine
@@ -127,7 +135,7 @@ def scan_once(
         pm = registry.pm
         cfg = ScanConfig(file="<bench>", clouds={"aws": section}, jobs=jobs)
         kinds = registry.kinds(["aws"])
-        catalogue = commands._catalogue(registry, ["aws"], cfg, [])
+        catalogue = commands._catalogue(registry, ["aws"], cfg, list(rules or []))
         catalogue.disabled |= {c for c in catalogue.checks if any(fnmatch(c, d) for d in disabled)}
         settings = registry.clouds["aws"].settings(section, cfg.file, None)
         settings.pool.register("before-call", counter.handler)
@@ -193,11 +201,15 @@ def main(argv: list[str] | None = None) -> int:
             if args.profile is not None and i == args.repeat:
                 with ThreadProfiler() as profiler:
                     runs.append(
-                        scan_once(child, regions, jobs, ready["world"], tuple(args.disable))
+                        scan_once(
+                            child, regions, jobs, ready["world"], tuple(args.disable), args.rules
+                        )
                     )
                 top = profiler.dump(args.profile)
             else:
-                runs.append(scan_once(child, regions, jobs, ready["world"], tuple(args.disable)))
+                runs.append(
+                    scan_once(child, regions, jobs, ready["world"], tuple(args.disable), args.rules)
+                )
             print_run(i, runs[-1])
         if args.cli:
             cli = run_cli(Path(home), regions, jobs)

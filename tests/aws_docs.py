@@ -13,6 +13,7 @@ from typing import Any
 
 from logwarden.scanner.models import Organization, Resource, Tenant
 from tests import aws_docs_logging, aws_monitoring_docs
+from tests.aws_docs_services import service_kinds
 
 ORG_ID = "o-abc123def4"
 MGMT = "111111111111"
@@ -341,6 +342,7 @@ def compliant_world() -> World:
                 )
             ],
         }
+        kinds |= service_kinds(account, account == WORK, REGIONS)
         kinds.update(aws_docs_logging.tenant_kinds(account, REGIONS))
         kinds[aws_docs_logging.CHANNEL] = [
             aws_docs_logging.channel(account, r, LOG) for r in REGIONS

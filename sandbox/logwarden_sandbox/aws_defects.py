@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from logwarden_sandbox import aws_defects_logging, aws_defects_monitoring
+from logwarden_sandbox.aws_defects_services import SERVICE_DEFECTS
 from logwarden_sandbox.aws_zone import (
     MANAGEMENT,
     BucketSpec,
@@ -272,6 +273,8 @@ DEFECTS: dict[str, Defect] = {
 DEFECTS.update({n: Defect(*spec) for n, spec in aws_defects_monitoring.DEFECTS.items()})
 
 DEFECTS.update(aws_defects_logging.defects())
+
+DEFECTS.update({name: Defect(*spec) for name, spec in SERVICE_DEFECTS.items()})
 
 #: Pairs that cannot be combined: the first would hide the second's failure (or they set the
 #: same field).

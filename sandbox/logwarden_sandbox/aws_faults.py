@@ -139,6 +139,9 @@ def moto_account_lookup(access_key: str) -> str:
     return get_account_id_from(access_key)
 
 
+ELBV2_VERSION = "2015-12-01"  # the API version of elbv2 (2012-06-01 is the classic elb)
+
+
 def describe_request(
     environ: dict[str, Any], lookup: Callable[[str], str] = moto_account_lookup
 ) -> RequestInfo:
@@ -173,6 +176,9 @@ def describe_request(
     else:
         form = parse_qs(body.decode("utf-8", "replace")) if body else {}
         action = (query.get("Action") or form.get("Action") or [""])[0]
+        if service == "elasticloadbalancing":  # one signing name, two APIs: name them as botocore
+            version = (query.get("Version") or form.get("Version") or [""])[0]
+            service = "elbv2" if version == ELBV2_VERSION else "elb"
         protocol = ("ec2" if service == "ec2" else "query") if action else "rest-json"
     bucket = path.lstrip("/").split("/", 1)[0] if service == "s3" else ""
     method = str(environ.get("REQUEST_METHOD", "GET"))

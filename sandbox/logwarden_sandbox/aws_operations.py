@@ -1,7 +1,7 @@
 """The botocore operation name of a request to the sandbox (``DescribeTrails``, ``GetBucketPolicy``).
 
-JSON and query protocols name the operation themselves (``X-Amz-Target``, ``Action``). S3 and
-S3 Control name it by method, path and sub-resource; only the read requests a scan or an
+JSON and query protocols name the operation themselves (``X-Amz-Target``, ``Action``). S3,
+S3 Control and EKS name it by method, path and sub-resource; only the read requests a scan or an
 attribution makes are named here (``""`` for the others): the fault proxy of the tests uses
 the name to fault one operation at a time.
 """
@@ -55,6 +55,8 @@ def operation_name(
     """The operation of a request, given what ``describe_request`` found (see the module)."""
     if service == "s3control":
         return S3CONTROL_READS.get(action, "") if method == "GET" else ""
+    if service == "eks":
+        return _eks_operation(method, path)
     if service != "s3":
         return action or REST_JSON_READS.get((service, method, path.rstrip("/")), "")
     bucket, _, key = path.lstrip("/").partition("/")
@@ -69,3 +71,11 @@ def operation_name(
     if action:
         return S3_BUCKET_READS.get(action, "")
     return "ListObjectsV2" if query.get("list-type") == ["2"] else "ListObjects"
+
+
+def _eks_operation(method: str, path: str) -> str:
+    """EKS (rest-json) names its reads by path: ``GET /clusters``, ``GET /clusters/NAME``."""
+    parts = [p for p in path.split("/") if p]
+    if method != "GET" or not parts or parts[0] != "clusters":
+        return ""
+    return {1: "ListClusters", 2: "DescribeCluster"}.get(len(parts), "")

@@ -22,6 +22,7 @@ from logwarden_sandbox import aws_policies as pol
 from logwarden_sandbox import aws_seed_logging as logging_seed
 from logwarden_sandbox import aws_seed_monitoring
 from logwarden_sandbox.aws_clients import FAKE_CREDENTIALS, ClientCache, Credentials
+from logwarden_sandbox.aws_seed_services import seed_services
 from logwarden_sandbox.aws_zone import (
     LOG_ARCHIVE,
     MANAGEMENT,
@@ -51,6 +52,7 @@ class Seeder:
         self.org: dict[str, Any] = {}
         self.root_id = self.key_arn = self.log_bucket = self.access_log_bucket = ""
         self.config_bucket = self.org_log_group_arn = ""
+        self.services: dict[str, str] = {}
         self.lock = threading.Lock()
         self.logging_ids: dict[str, str] = {}
 
@@ -90,6 +92,7 @@ class Seeder:
             home_region=self.home,
             policies=dict(self.policies),
             account_ous=dict(self.account_ous),
+            services=dict(self.services),
             logging_ids=dict(self.logging_ids),
         )
 
@@ -229,6 +232,7 @@ class Seeder:
             aws_seed_monitoring.seed_for(self)
         if spec.trail is not None:
             self._trail(spec.name, spec.trail)
+        self.services.update(seed_services(self, spec))
 
     def _recorders(self, spec: AccountSpec) -> None:
         if not spec.recorders:

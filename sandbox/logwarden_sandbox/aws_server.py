@@ -13,7 +13,9 @@ d. fills moto's CloudTrail gaps so the scanner sees what real AWS shows
    trail in member accounts, trails read by ARN across accounts and regions);
 e. answers CloudTrail ``LookupEvents``, which moto lacks, from the event history that the
    sandbox's changes record (:mod:`logwarden_sandbox.aws_journal`);
-f. evaluates bucket policies of S3 object requests as AWS does, where moto counts every
+f. fills the gaps of moto's service APIs the service-audit-log kinds read
+   (:mod:`logwarden_sandbox.aws_gaps_services`: ELBv2's default access-log attribute);
+g. evaluates bucket policies of S3 object requests as AWS does, where moto counts every
    conditioned statement as a Deny (:mod:`logwarden_sandbox.aws_bucket_policy`).
 
 Every HTTP request is counted, ``/moto-api/...`` included; faults and gaps apply to AWS API
@@ -56,6 +58,7 @@ from logwarden_sandbox.aws_errors import render_error
 from logwarden_sandbox.aws_faults import FaultInjector, describe_request, moto_account_lookup
 from logwarden_sandbox.aws_gaps import handle_cloudtrail
 from logwarden_sandbox.aws_gaps_logging import allow_config_delegated_administrators
+from logwarden_sandbox.aws_gaps_services import fill_elbv2_defaults
 
 __all__ = ["FaultInjector", "MotoServer"]
 
@@ -222,6 +225,7 @@ class MotoServer:
             return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
         if info.service == "cloudtrail" and info.action == "LookupEvents":
             return aws_journal.lookup_events(info, start_response)
+        fill_elbv2_defaults(info)
         answer = handle_s3(info, environ, app, start_response)
         if answer is None:
             answer = handle_cloudtrail(info, environ, app, start_response)

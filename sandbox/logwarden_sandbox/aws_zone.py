@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from logwarden_sandbox.aws_monitoring_spec import MonitoringSpec
 from logwarden_sandbox.aws_zone_logging import LoggingSpec
+from logwarden_sandbox.aws_zone_services import ServicesSpec
 
 MANAGEMENT = "management"
 LOG_ARCHIVE = "log-archive"
@@ -125,6 +126,7 @@ class LandingZone:
     scps: list[ScpSpec] = field(default_factory=list)
     monitoring: MonitoringSpec = field(default_factory=MonitoringSpec)
     defects: tuple[str, ...] = ()
+    services: ServicesSpec = field(default_factory=ServicesSpec)
     logging: LoggingSpec = field(default_factory=LoggingSpec)
 
     def account(self, name: str) -> AccountSpec:
@@ -201,6 +203,7 @@ class World:
     policies: dict[str, str]  # SCP name -> policy id
     defects: dict[str, DefectInfo] = field(default_factory=dict)
     account_ous: dict[str, str] = field(default_factory=dict)  # account id -> OU name ("" = root)
+    services: dict[str, str] = field(default_factory=dict)  # "<kind>:<name>" -> id (services)
     # ids the logging slice's defects name (e.g. "unlogged_vpc" -> the VPC's resource id)
     logging_ids: dict[str, str] = field(default_factory=dict)
 

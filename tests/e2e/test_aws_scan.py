@@ -46,6 +46,10 @@ ACCOUNT_LEVEL_DEFECTS = (
     "config_no_global",
     "log_group_no_retention",
     "member_single_region_trail",
+    "eks_no_audit_logs",
+    "rds_no_audit_export",
+    "alb_no_access_logs",
+    "vpc_no_query_logging",
     "org_trail_s3_reads_only",
 )
 COVERAGE_DEFECTS = (

@@ -75,7 +75,11 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
     },
     "ec2": {
         "DescribeRegions": (key("Regions", list), key("Regions[].RegionName", str)),
-        "DescribeVpcs": (key("Vpcs", list), key("Vpcs[].VpcId", str)),
+        "DescribeVpcs": (
+            key("Vpcs", list),
+            key("Vpcs[].VpcId", str),
+            key("Vpcs[].OwnerId", str),
+        ),
         "DescribeFlowLogs": (key("FlowLogs", list), key("FlowLogs[].FlowLogId", str)),
     },
     "securityhub": {
@@ -182,6 +186,55 @@ ANSWERS: Mapping[str, Mapping[str, tuple[Need, ...]]] = {
         "GetObjectLockConfiguration": (key("ObjectLockConfiguration", dict),),
         "ListObjectsV2": (key("IsTruncated", bool), optional("Contents[].Key", str)),
         "GetObject": (),  # a stream: the reader checks what it reads
+    },
+    "eks": {
+        "ListClusters": (key("clusters", list),),
+        "DescribeCluster": (
+            key("cluster.name", str),
+            key("cluster.arn", str),
+            # AWS answers every log type, enabled or not: without it nothing is known.
+            key("cluster.logging.clusterLogging", list),
+            key("cluster.logging.clusterLogging[].types", list),
+            key("cluster.logging.clusterLogging[].enabled", bool),
+        ),
+    },
+    "rds": {
+        # EnabledCloudwatchLogsExports is omitted when nothing is exported.
+        "DescribeDBInstances": (
+            key("DBInstances", list),
+            key("DBInstances[].DBInstanceIdentifier", str),
+            key("DBInstances[].DBInstanceArn", str),
+            key("DBInstances[].Engine", str),
+        ),
+        "DescribeDBClusters": (
+            key("DBClusters", list),
+            key("DBClusters[].DBClusterIdentifier", str),
+            key("DBClusters[].DBClusterArn", str),
+            key("DBClusters[].Engine", str),
+        ),
+    },
+    "elbv2": {
+        "DescribeLoadBalancers": (
+            key("LoadBalancers", list),
+            key("LoadBalancers[].LoadBalancerArn", str),
+            key("LoadBalancers[].LoadBalancerName", str),
+            key("LoadBalancers[].Type", str),
+        ),
+        # Whether access_logs.s3.enabled is among them is checked by the collector.
+        "DescribeLoadBalancerAttributes": (key("Attributes", list), key("Attributes[].Key", str)),
+    },
+    "route53resolver": {
+        "ListResolverQueryLogConfigAssociations": (
+            key("ResolverQueryLogConfigAssociations", list),
+            key("ResolverQueryLogConfigAssociations[].ResolverQueryLogConfigId", str),
+            key("ResolverQueryLogConfigAssociations[].ResourceId", str),
+            key("ResolverQueryLogConfigAssociations[].Status", str),
+        ),
+        "ListResolverQueryLogConfigs": (
+            key("ResolverQueryLogConfigs", list),
+            key("ResolverQueryLogConfigs[].Id", str),
+            key("ResolverQueryLogConfigs[].DestinationArn", str),
+        ),
     },
     "s3control": {
         "GetPublicAccessBlock": (key("PublicAccessBlockConfiguration", dict),),

@@ -28,6 +28,10 @@ KMS_KEY = "aws.kms.key"
 CONFIG_RECORDER = "aws.config.recorder"
 CONFIG_REGIONS = "aws.config.regions"
 LOG_GROUP = "aws.logs.log_group"
+EKS_CLUSTER = "aws.eks.cluster"
+RDS_DATABASE = "aws.rds.database"
+LOAD_BALANCER = "aws.elbv2.load_balancer"
+RESOLVER_VPC = "aws.route53resolver.vpc"
 
 #: The code of the error for a log bucket that no scanned account owns.
 LOG_BUCKET_NOT_FOUND = "LogBucketNotFound"
