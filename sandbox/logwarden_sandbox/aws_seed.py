@@ -226,13 +226,14 @@ class Seeder:
         if spec.name not in self.creds:
             self.creds[spec.name] = self._assume(spec.name)
         self._recorders(spec)
+        # the service workloads first: their VPC gets its flow logs with the account's others
+        self.services.update(seed_services(self, spec))
         logging_seed.seed_account(self, spec)
         if spec.name == MANAGEMENT:
             self._trail(MANAGEMENT, self.zone.org_trail)
             aws_seed_monitoring.seed_for(self)
         if spec.trail is not None:
             self._trail(spec.name, spec.trail)
-        self.services.update(seed_services(self, spec))
 
     def _recorders(self, spec: AccountSpec) -> None:
         if not spec.recorders:

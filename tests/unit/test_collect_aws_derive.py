@@ -45,6 +45,10 @@ def test_plugin_registers_with_pluggy_and_declares_every_documented_kind() -> No
         "aws.cloudwatch.alarm": (4, False),
         "aws.sns.topic": (5, False),
         "aws.events.default_bus": (0, False),
+        "aws.eks.cluster": (1, False),
+        "aws.rds.database": (1, False),
+        "aws.elbv2.load_balancer": (1, False),
+        "aws.route53resolver.vpc": (2, False),  # reads aws.ec2.vpc
     }
     assert all(k.cloud == "aws" and k.description for k in kinds)
 

@@ -38,9 +38,9 @@ def test_summary_table_by_cloud_and_severity() -> None:
         "PASS",
     ]
     rows = {line.split()[0]: line.split()[1:] for line in lines[header + 2 : header + 5]}
-    assert rows["AWS"] == ["0", "1", "2", "0", "0", "2", "1", "96"]
+    assert rows["AWS"] == ["0", "1", "2", "0", "0", "2", "1", "107"]
     assert rows["Google"] == ["Cloud", "0", "1", "0", "0", "0", "0", "0", "1"]
-    assert rows["all"] == ["0", "2", "2", "0", "0", "2", "1", "97"]
+    assert rows["all"] == ["0", "2", "2", "0", "0", "2", "1", "108"]
     assert text.rstrip().endswith("exit code 1: findings at or above the --fail-on severity")
 
 
