@@ -39,15 +39,16 @@ def seed_account(seeder: Seeder, spec: AccountSpec) -> None:
         if place not in logging.security_hub_off:
             seeder._client("securityhub", spec.name, region).enable_security_hub()
         ec2 = seeder._client("ec2", spec.name, region)
-        vpcs = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
-        if place in logging.unlogged_vpcs:
+        found = ec2.describe_vpcs()["Vpcs"]
+        vpcs = [v["VpcId"] for v in found]
+        if place in logging.unlogged_vpcs:  # the defect: the default VPC has no flow log
             account = seeder.ids[spec.name]
+            (default,) = [v["VpcId"] for v in found if v.get("IsDefault")]
             with seeder.lock:
-                for vpc in vpcs:
-                    seeder.logging_ids[f"unlogged_vpc:{spec.name}:{region}"] = (
-                        f"arn:aws:ec2:{region}:{account}:vpc/{vpc}"
-                    )
-            continue
+                seeder.logging_ids[f"unlogged_vpc:{spec.name}:{region}"] = (
+                    f"arn:aws:ec2:{region}:{account}:vpc/{default}"
+                )
+            vpcs = [v for v in vpcs if v != default]
         if vpcs:
             ec2.create_flow_logs(
                 ResourceIds=vpcs,
