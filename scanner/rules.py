@@ -493,9 +493,11 @@ def _valid_parameters(
             )
             continue
         default = cat.parameters[key]
-        expected = (
+        expected: type = (
             int if isinstance(default, int) and not isinstance(default, bool) else type(default)
         )
+        # a default read from YAML is a line-tracking list (or dict): any list (dict) will do
+        expected = next((t for t in (list, dict) if isinstance(default, t)), expected)
         if (
             default is not None
             and value is not None

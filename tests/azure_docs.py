@@ -231,6 +231,9 @@ def compliant_world() -> World:
         }
     w.set(PLATFORM, WORKSPACES, workspace_doc())
     w.set(PLATFORM, ACCOUNTS, storage_doc())
+    from tests import azure_resource_docs  # the workloads (imports this module)
+
+    azure_resource_docs.seed(w)
     return w
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from logwarden_sandbox.azure_activity import ActivityLog
+from logwarden_sandbox.azure_resource_logging import child_documents, diagnostic_settings
 from logwarden_sandbox.azure_resources import (
     TIMESTAMP,
     event_hub_documents,
@@ -64,6 +65,8 @@ class ArmState:
             for hub in sub.event_hubs:
                 if hub.exists:
                     self.objects.update(event_hub_documents(tenant, hub))
+        self.objects.update(child_documents(tenant))
+        self.resource_settings = diagnostic_settings(tenant)  # resource uri -> settings
 
     # ---------------------------------------------------------------- collections
     def descendants(self, group: str) -> list[dict[str, Any]] | None:

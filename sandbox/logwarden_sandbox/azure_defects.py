@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from logwarden_sandbox.azure_resource_zone import RESOURCE_DEFECTS
 from logwarden_sandbox.azure_tenant import (
     ALL_CATEGORIES,
     DefectInfo,
@@ -198,6 +199,8 @@ DEFECTS: dict[str, Defect] = {
         _storage_row(STORAGE_RETENTION),
     ),
 }
+
+DEFECTS.update({name: Defect(*row) for name, row in RESOURCE_DEFECTS.items()})
 
 CONFLICTS = [
     {"activity_log_no_security", "activity_log_missing"},

@@ -13,6 +13,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from logwarden_sandbox.azure_resource_specs import ServicesSpec
+
 NAMESPACE = uuid.UUID("6f1c7a52-3b4e-4d0a-9c58-2b8e1f6d9a10")
 ACTIVITY_LOG_POLICY = "2465583e-4e78-4c15-b6be-a36cbc7c8b0f"
 ALLOWED_LOCATIONS_POLICY = "e56962a6-4747-49cd-b67b-bf8b01975c4c"
@@ -101,6 +103,7 @@ class SubscriptionSpec:
     # no state yet (a new assignment not evaluated).
     compliance: str | None = "Compliant"
     state: str = "Enabled"
+    services: ServicesSpec = field(default_factory=ServicesSpec)  # azure_resource_specs
 
     @property
     def id(self) -> str:

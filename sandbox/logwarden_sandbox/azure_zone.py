@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from logwarden_sandbox import azure_defects
+from logwarden_sandbox import azure_defects, azure_resource_zone
 from logwarden_sandbox.azure_defects import CORP, ONLINE, PLATFORM, STORAGE, WORKSPACE
 from logwarden_sandbox.azure_tenant import (
     ACTIVITY_LOG_POLICY,
@@ -84,5 +84,6 @@ def standard_tenant(*, landing_zones: int = 0, defects: Collection[str] = ()) ->
         AssignmentSpec("logging-baseline", f"sub:{PLATFORM}", policy="set:logging-baseline"),
         AssignmentSpec("activity-log-lz", "mg-landingzones"),
     ]
+    azure_resource_zone.seed(tenant)  # workloads whose resource logs are judged
     azure_defects.apply(tenant, defects)
     return tenant

@@ -21,6 +21,7 @@ import yaml
 
 from logwarden.scanner.models import Scope
 from logwarden_sandbox import azure_defects
+from logwarden_sandbox.azure_resource_zone import RESOURCE_DEFECT_NAMES
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from logwarden_sandbox.azure_server import FaultRule
 from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
@@ -46,6 +47,7 @@ DEFECT_SETS = {
     ),
     "missing-setting-and-assignment": ("activity_log_missing", "policy_not_assigned"),
     "non-compliant": ("policy_noncompliant",),
+    "resource-logging": RESOURCE_DEFECT_NAMES,
 }
 
 
@@ -152,7 +154,9 @@ def test_denied_throttled_and_failing_subscriptions_are_errors_for_them_only(
         code, report, output = scan(box, tmp_path)
     assert code == exit_code, output
     errors = keys(report, "ERROR")
-    assert errors == {(check, sub, sub) for check in TENANT_CHECKS for sub in subs}
+    tenant_rows = {e for e in errors if e[0] in TENANT_CHECKS}
+    assert tenant_rows == {(check, sub, sub) for check in TENANT_CHECKS for sub in subs}
+    assert {tenant for _, tenant, _ in errors} == set(subs)  # resource kinds: theirs only
     messages = {
         r["tenant_id"]: r["message"]
         for r in report["results"]

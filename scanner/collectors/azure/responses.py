@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from azure.core.exceptions import DecodeError
 from azure.core.pipeline.policies import HTTPPolicy
 
+from logwarden.scanner.collectors.azure.resource_responses import RESOURCE_CALLS
 from logwarden.scanner.collectors.shape import problems, summary
 
 SUB = "/subscriptions/{subscriptionId}"
@@ -182,6 +183,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation("ActivityLogs_List", "GET", f"{SUB}/{EVENTS}", EVENT_FIELDS),
     Operation("TenantActivityLogs_List", "GET", f"/{EVENTS}", EVENT_FIELDS),
+    *(Operation(*call) for call in RESOURCE_CALLS),
 )
 
 

@@ -33,6 +33,7 @@ CLIENTS: dict[str, tuple[str, str, bool]] = {
     "loganalytics": ("azure.mgmt.loganalytics", "LogAnalyticsManagementClient", True),
     "storage": ("azure.mgmt.storage", "StorageManagementClient", True),
     "eventhub": ("azure.mgmt.eventhub", "EventHubManagementClient", True),
+    "resources": ("azure.mgmt.resource.resources", "ResourceManagementClient", True),
     "subscriptions": ("azure.mgmt.resource.subscriptions", "SubscriptionClient", False),
     "managementgroups": ("azure.mgmt.managementgroups", "ManagementGroupsMgmtClient", False),
 }

@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from logwarden.scanner.collectors.azure.kinds import loganalytics, monitor, policy, storage
+from logwarden.scanner.collectors.azure.kinds import (
+    databases,
+    loganalytics,
+    monitor,
+    policy,
+    resources,
+    services,
+    storage,
+)
 from logwarden.scanner.models import ResourceKind
 
 KINDS: list[ResourceKind] = [*monitor.KINDS, *policy.KINDS, *loganalytics.KINDS, *storage.KINDS]
+KINDS += [*resources.KINDS, *services.KINDS, *databases.KINDS]
