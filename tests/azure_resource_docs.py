@@ -11,6 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from logwarden.scanner.collectors.azure.kinds.network import (
+    FLOW_LOG,
+    SECURITY_GROUP,
+    WATCHER_REGION,
+    covering,
+    derive_flow_log,
+)
 from logwarden.scanner.collectors.azure.kinds.resources import PROVIDER
 from logwarden.scanner.collectors.azure.kinds.services import (
     COMPONENT,
@@ -24,8 +31,16 @@ from logwarden.scanner.collectors.azure.resource_logs import (
     categories_sent,
     summarise,
 )
+from logwarden.scanner.models import Resource
 from tests import azure_docs as d
 
+NET = f"/subscriptions/{d.PLATFORM}/resourceGroups/rg-network/providers/Microsoft.Network"
+NSG_ID = f"{NET}/networkSecurityGroups/nsg-hub"
+VNET_ID = f"{NET}/virtualNetworks/vnet-hub"
+WATCHER_ID = (
+    f"/subscriptions/{d.PLATFORM}/resourceGroups/NetworkWatcherRG/providers/"
+    "Microsoft.Network/networkWatchers/NetworkWatcher_westeurope"
+)
 SQL, POSTGRESQL, MYSQL = (
     "azure.sql.server",
     "azure.postgresql.flexible_server",
@@ -154,6 +169,10 @@ def seed(world: d.World) -> None:
     world.set(d.PLATFORM, SQL, sql())
     world.set(d.PLATFORM, POSTGRESQL, postgresql())
     world.set(d.PLATFORM, MYSQL, mysql())
+    log = flow_log(NSG_ID)
+    world.set(d.PLATFORM, FLOW_LOG, log)
+    world.set(d.PLATFORM, SECURITY_GROUP, security_group(NSG_ID, None, [log]))
+    world.set(d.PLATFORM, WATCHER_REGION, watcher_region("westeurope", True))
 
 
 def sql(state: str = "Enabled", days: int | None = 0) -> dict[str, Any]:
@@ -190,3 +209,52 @@ def mysql(
         "AuditLogEvents": list(events),
         "AuditLogsConnections": "CONNECTION" in events,
     }
+
+
+def flow_log(
+    target: str,
+    name: str = "fl",
+    *,
+    enabled: bool = True,
+    days: int = 365,
+    policy: bool = True,
+    analytics: bool = True,
+) -> dict[str, Any]:
+    """A flow log document (the raw properties and the collector's derived fields)."""
+    config: dict[str, Any] = {"enabled": analytics}
+    if analytics:
+        config["workspaceResourceId"] = d.WORKSPACE
+    doc: dict[str, Any] = {
+        "id": f"{WATCHER_ID}/flowLogs/{name}",
+        "name": name,
+        "location": "westeurope",
+        "properties": {
+            "targetResourceId": target,
+            "enabled": enabled,
+            "retentionPolicy": {"days": days, "enabled": policy},
+            "flowAnalyticsConfiguration": {"networkWatcherFlowAnalyticsConfiguration": config},
+        },
+    }
+    return {**doc, **derive_flow_log(doc)}
+
+
+def security_group(rid: str, subnet: str | None, logs: list[dict[str, Any]]) -> dict[str, Any]:
+    """An NSG document with the flow logs that cover it, as the collector derives them."""
+    doc: dict[str, Any] = {
+        "id": rid,
+        "name": rid.rsplit("/", 1)[1],
+        "properties": {"subnets": [{"id": subnet}] if subnet else []},
+    }
+    found = covering(doc, [Resource(FLOW_LOG, x["id"], d.PLATFORM, "", x) for x in logs])
+    return {
+        **doc,
+        "Name": doc["name"],
+        "FlowLogs": sorted(f.id for f in found),
+        "FlowLogged": bool(found),
+        "SentToLogAnalytics": any(f.data["SentToLogAnalytics"] for f in found),
+    }
+
+
+def watcher_region(region: str, enabled: bool) -> dict[str, Any]:
+    rid = f"/subscriptions/{d.PLATFORM}/providers/Microsoft.Network/locations/{region}"
+    return {"id": rid, "Name": region, "Region": region, "WatcherEnabled": enabled}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from logwarden.scanner.collectors.azure.kinds.resources import log_types
 from logwarden.scanner.models import CheckContext, Outcome, Status
 
 PROVIDER = "azure.resources.provider"
@@ -23,6 +24,15 @@ def resource_logging(ctx: CheckContext) -> Iterator[Outcome]:
     types = [str(t).strip("/").lower() for t in ctx.param("resource_log_types") or []]
     providers = {r.data["Namespace"].lower(): r.data for r in ctx.resources(PROVIDER)}
     sub = ctx.tenant.id if ctx.tenant is not None else ""
+    collected = set(log_types(ctx.inventory))
+    for rtype in [t for t in dict.fromkeys(types) if t not in collected]:
+        yield Outcome(
+            Status.ERROR,
+            f"{rtype} was not collected: the collector reads the scan-wide resource_log_types; "
+            "set it under the scan config's parameters, not for this control only",
+            f"/subscriptions/{sub}/providers/{rtype}",
+        )
+    types = [t for t in types if t in collected]
     # providers that could not be read are ERROR rows already: they never make a type SKIPPED
     unread = bool(ctx.inventory.view(PROVIDER).errors)
     for rtype in dict.fromkeys(types) if not unread else ():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from logwarden_sandbox import azure_network
 from logwarden_sandbox.azure_resource_specs import DiagSpec, ResourceSpec, default_storage_logging
 from logwarden_sandbox.azure_tenant import SubscriptionSpec, TenantSpec, storage_id, workspace_id
 
@@ -91,6 +92,7 @@ def listed_resources(tenant: TenantSpec, sub: SubscriptionSpec) -> list[dict[str
         for acct in sub.storage_accounts
         if acct.exists
     ]
+    out += azure_network.listed(sub)
     for spec in sub.services.resources:
         doc: dict[str, Any] = {
             "id": _rid(sub, spec),
@@ -130,6 +132,8 @@ def _setting(tenant: TenantSpec, uri: str, spec: DiagSpec) -> dict[str, Any]:
     if spec.event_hub_rule:
         props["eventHubAuthorizationRuleId"] = spec.event_hub_rule
         props["eventHubName"] = None
+    if spec.partner:
+        props["marketplacePartnerId"] = spec.partner
     return {
         "id": f"{uri}/providers/microsoft.insights/diagnosticSettings/{spec.name}",
         "type": "Microsoft.Insights/diagnosticSettings",
@@ -149,6 +153,10 @@ def diagnostic_settings(tenant: TenantSpec) -> dict[str, list[dict[str, Any]]]:
         for spec in sub.services.resources:
             uri = _rid(sub, spec)
             out[uri.lower()] = [_setting(tenant, uri, s) for s in spec.settings]
+        for uri in azure_network.resource_uris(sub):
+            name = uri.rsplit("/", 1)[1]
+            nsg = sub.services.nsg_logging.get(name, [azure_network.NSG_LOGS])
+            out[uri.lower()] = [_setting(tenant, uri, s) for s in nsg]
         accounts = [(storage_id(tenant, a.name), a.name, "storagev2") for a in sub.storage_accounts]
         accounts += [
             (_rid(sub, s), s.name, (s.kind or "StorageV2").lower())
@@ -202,6 +210,8 @@ def route(router: Router, method: str, low: str, query: dict[str, list[str]]) ->
 
     if method != "GET":
         return None
+    if (network := azure_network.route(router, method, low, query)) is not None:
+        return network
     version = (query.get("api-version") or [""])[0]
     sub_match = re.match(rf"{SUB}/(providers|resources)$", low)
     family = ""

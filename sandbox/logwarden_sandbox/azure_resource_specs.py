@@ -24,6 +24,7 @@ class DiagSpec:
     workspace: bool = True
     storage: str | None = None
     event_hub_rule: str | None = None
+    partner: str | None = None  # a marketplace partner resource id
 
 
 @dataclass
@@ -43,6 +44,31 @@ class ResourceSpec:
 
 
 @dataclass
+class FlowLogSpec:
+    """A flow log of the subscription's Network Watcher in ``region``; ``target``:
+    ``nsg:<name>`` or ``vnet:<name>``."""
+
+    name: str
+    target: str
+    region: str = "westeurope"
+    enabled: bool = True
+    retention_days: int = 365
+    retention_enabled: bool = True
+    traffic_analytics: bool = True
+
+
+@dataclass
+class NetworkSpec:
+    """Virtual networks (name -> region), network security groups (name -> the subnet they
+    are attached to, ``vnet/subnet``, or None), the regions with a Network Watcher, flow logs."""
+
+    virtual_networks: dict[str, str] = field(default_factory=dict)
+    security_groups: dict[str, str | None] = field(default_factory=dict)
+    watchers: tuple[str, ...] = ()
+    flow_logs: list[FlowLogSpec] = field(default_factory=list)
+
+
+@dataclass
 class ServicesSpec:
     """A subscription's resources, the storage-service settings of its storage accounts
     (account name -> service (``blobServices``...) -> settings; an account not named here gets
@@ -51,6 +77,8 @@ class ServicesSpec:
     resources: list[ResourceSpec] = field(default_factory=list)
     storage_logging: dict[str, dict[str, list[DiagSpec]]] = field(default_factory=dict)
     unregistered: tuple[str, ...] = ()  # provider namespaces, as ARM spells them
+    network: NetworkSpec = field(default_factory=NetworkSpec)
+    nsg_logging: dict[str, list[DiagSpec]] = field(default_factory=dict)  # NSG name -> settings
 
     def find(self, name: str) -> ResourceSpec:
         """The resource called ``name`` (KeyError if none)."""

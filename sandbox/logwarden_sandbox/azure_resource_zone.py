@@ -19,7 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from logwarden_sandbox.azure_resource_specs import DiagSpec, ResourceSpec, ServicesSpec
+from logwarden_sandbox.azure_network import network_id, watcher_id
+from logwarden_sandbox.azure_resource_specs import (
+    DiagSpec,
+    FlowLogSpec,
+    NetworkSpec,
+    ResourceSpec,
+    ServicesSpec,
+)
 from logwarden_sandbox.azure_tenant import Expectation, TenantSpec
 
 PLATFORM, CORP, ONLINE = "platform-management", "lz-corp", "lz-online"
@@ -28,6 +35,10 @@ ALL_LOGS = DiagSpec("all-to-central", groups=("allLogs",))
 EVENT_HUB_RULE = (
     "/subscriptions/00000000-0000-4000-8000-00000000e0e0/resourceGroups/rg-siem/providers/"
     "Microsoft.EventHub/namespaces/evhns-siem/authorizationRules/RootManageSharedAccessKey"
+)
+PARTNER = (
+    "/subscriptions/00000000-0000-4000-8000-00000000e0e0/resourceGroups/rg-siem/providers/"
+    "Microsoft.Datadog/monitors/dd-contoso"
 )
 VAULTS, WEB, STORAGE = "Microsoft.KeyVault/vaults", "Microsoft.Web/sites", "Microsoft.Storage"
 SQL, POSTGRESQL, MYSQL = (
@@ -116,8 +127,36 @@ def seed(tenant: TenantSpec) -> None:
             SQL, "sql-corp", kind="v12.0", children={"auditingSettings/default": auditing(days=180)}
         ),
     ]
+    platform.network = NetworkSpec(
+        virtual_networks={"vnet-hub": "westeurope"},
+        security_groups={"nsg-hub": "vnet-hub/snet-shared"},
+        watchers=("westeurope",),
+        flow_logs=[FlowLogSpec("fl-nsg-hub", "nsg:nsg-hub")],
+    )
+    # nsg-corp-app is covered by the virtual network flow log of its subnet's network
+    corp.network = NetworkSpec(
+        virtual_networks={"vnet-corp": "westeurope"},
+        security_groups={"nsg-corp-app": "vnet-corp/snet-app", "nsg-corp-mgmt": None},
+        watchers=("westeurope",),
+        flow_logs=[
+            FlowLogSpec("fl-vnet-corp", "vnet:vnet-corp"),
+            FlowLogSpec("fl-nsg-corp-mgmt", "nsg:nsg-corp-mgmt"),
+        ],
+    )
+    # every destination type once, on a resource and on a storage service
+    everywhere = DiagSpec(
+        "all-destinations",
+        categories=("StorageRead", "StorageWrite", "StorageDelete"),
+        groups=("allLogs",),
+        storage="stactivitylogs01",
+        event_hub_rule=EVENT_HUB_RULE,
+        partner=PARTNER,
+    )
+    corp.storage_logging["stcorppremium01"] = {"blobServices": [everywhere]}
     online.resources.append(
-        ResourceSpec("Microsoft.ContainerRegistry/registries", "cronline", settings=[ALL_LOGS])
+        ResourceSpec(
+            "Microsoft.ContainerRegistry/registries", "cronline", settings=[ALL_LOGS, everywhere]
+        )
     )
 
 
@@ -180,6 +219,28 @@ def _row(
 
 def _tenant_row(check: str, sub: str) -> Callable[[TenantSpec], list[Expectation]]:
     return lambda t: [Expectation(check, t.subscription(sub).id, t.subscription(sub).id)]
+
+
+def _flow_log(sub: str, name: str, **changes: Any) -> Callable[[TenantSpec], None]:
+    def apply(t: TenantSpec) -> None:
+        [spec] = [f for f in t.subscription(sub).services.network.flow_logs if f.name == name]
+        for key, value in changes.items():
+            setattr(spec, key, value)
+
+    return apply
+
+
+def _add_network(sub: str, name: str, region: str) -> Callable[[TenantSpec], None]:
+    def apply(t: TenantSpec) -> None:
+        t.subscription(sub).services.network.virtual_networks[name] = region
+
+    return apply
+
+
+def _network_row(
+    check: str, sub: str, rid_of: Callable[[Any], str]
+) -> Callable[[TenantSpec], list[Expectation]]:
+    return lambda t: [Expectation(check, t.subscription(sub).id, rid_of(t.subscription(sub)))]
 
 
 PG, MY = "psql-central", "mysql-central"
@@ -272,6 +333,35 @@ RESOURCE_DEFECTS: dict[str, tuple[str, Callable[[TenantSpec], None], Any]] = {
         "mysql-central's audit_log_events leaves out CONNECTION",
         _child(PLATFORM, MY, "configurations/audit_log_events", value="ADMIN,DDL"),
         _row("azure.mysql.audit_log_connection", PLATFORM, MY),
+    ),
+}
+RESOURCE_DEFECTS |= {
+    "nsg_flow_log_no_traffic_analytics": (
+        "nsg-corp-mgmt's flow log has traffic analytics off (nothing reaches Log Analytics)",
+        _flow_log(CORP, "fl-nsg-corp-mgmt", traffic_analytics=False),
+        _network_row(
+            "azure.network.nsg_flow_logs",
+            CORP,
+            lambda s: network_id(s, "networkSecurityGroups", "nsg-corp-mgmt"),
+        ),
+    ),
+    "flow_log_short_retention": (
+        "fl-nsg-hub keeps flow records 30 days",
+        _flow_log(PLATFORM, "fl-nsg-hub", retention_days=30),
+        _network_row(
+            "azure.network.flow_log_retention",
+            PLATFORM,
+            lambda s: f"{watcher_id(s, 'westeurope')}/flowLogs/fl-nsg-hub",
+        ),
+    ),
+    "network_watcher_missing": (
+        "lz-corp has a virtual network in northeurope, where it has no Network Watcher",
+        _add_network(CORP, "vnet-corp-dr", "northeurope"),
+        _network_row(
+            "azure.network.watcher_enabled",
+            CORP,
+            lambda s: f"/subscriptions/{s.id}/providers/Microsoft.Network/locations/northeurope",
+        ),
     ),
 }
 RESOURCE_DEFECT_NAMES = tuple(RESOURCE_DEFECTS)

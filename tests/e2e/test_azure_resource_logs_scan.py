@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from logwarden.scanner.collectors.azure.kinds import databases, resources, services
+from logwarden.scanner.collectors.azure.kinds import databases, network, resources, services
 from logwarden.scanner.collectors.azure.resource_responses import RESOURCE_CALLS
 from logwarden.scanner.collectors.azure.responses import operation_for
 from logwarden_sandbox.azure_resource_zone import CORP, ONLINE, rid
@@ -28,7 +28,7 @@ from tests.cli_process import cli_env, run_logwarden
 pytestmark = pytest.mark.e2e
 
 NEW_CALLS = {name for name, *_ in RESOURCE_CALLS}
-NEW_KINDS = {k.name for k in (*resources.KINDS, *services.KINDS, *databases.KINDS)}
+NEW_KINDS = {k.name for k in (*resources.KINDS, *services.KINDS, *databases.KINDS, *network.KINDS)}
 NEW_CONTROLS = {c.id for c in controls("azure") if NEW_KINDS & set(c.kinds)}
 
 

@@ -267,3 +267,65 @@ def test_unreadable_providers_are_an_error_never_a_skip() -> None:
     world.errors[(d.CORP, PROVIDER)] = KindCollection(errors=(denied,))
     report = d.scan(world)
     assert {row.status for row in rows(report, RESOURCE_LOGGING, d.CORP)} == {Status.ERROR}
+
+
+SUBNET = f"{r.VNET_ID}/subnets/snet-app"
+
+
+@pytest.mark.parametrize(
+    ("subnet", "logs", "expected"),
+    [
+        (None, [r.flow_log(r.NSG_ID)], Status.PASS),
+        (SUBNET, [r.flow_log(r.VNET_ID)], Status.PASS),  # a VNet flow log covers its subnets
+        (SUBNET, [r.flow_log(SUBNET)], Status.PASS),  # a subnet flow log too
+        (None, [r.flow_log(r.VNET_ID)], Status.FAIL),  # not attached to a subnet of that VNet
+        (None, [r.flow_log(r.NSG_ID, analytics=False)], Status.FAIL),  # storage only
+        (None, [r.flow_log(r.NSG_ID, enabled=False)], Status.FAIL),
+        (SUBNET, [r.flow_log(r.VNET_ID, analytics=False), r.flow_log(r.NSG_ID, "b")], Status.PASS),
+        (None, [], Status.FAIL),
+    ],
+)
+def test_nsg_flow_logs_reach_log_analytics(
+    subnet: str | None, logs: list[dict[str, Any]], expected: Status
+) -> None:
+    world = d.compliant_world()
+    world.set(d.PLATFORM, r.SECURITY_GROUP, r.security_group(r.NSG_ID, subnet, logs))
+    assert statuses(world, "azure.network.nsg_flow_logs") == {r.NSG_ID: expected}
+
+
+@pytest.mark.parametrize(
+    ("log", "expected"),
+    [
+        (r.flow_log(r.NSG_ID, days=91), Status.PASS),
+        (r.flow_log(r.NSG_ID, days=90), Status.FAIL),  # CIS: more than 90 days
+        (r.flow_log(r.NSG_ID, days=0), Status.PASS),  # 0 keeps forever
+        (r.flow_log(r.NSG_ID, days=7, policy=False), Status.PASS),  # no policy deletes nothing
+        (r.flow_log(r.NSG_ID, days=30, enabled=False), None),  # a disabled log is not judged
+    ],
+)
+def test_flow_log_retention(log: dict[str, Any], expected: Status | None) -> None:
+    world = d.compliant_world()
+    world.set(d.PLATFORM, r.FLOW_LOG, log)
+    found = statuses(world, "azure.network.flow_log_retention")
+    assert found == ({log["id"]: expected} if expected else {})
+
+
+def test_network_watcher_in_every_region_with_a_network() -> None:
+    world = d.compliant_world()
+    north = r.watcher_region("northeurope", False)
+    world.set(d.PLATFORM, r.WATCHER_REGION, r.watcher_region("westeurope", True), north)
+    found = statuses(world, "azure.network.watcher_enabled")
+    assert found[north["id"]] is Status.FAIL and len(found) == 2
+
+
+def test_a_type_the_collector_did_not_read_is_an_error_not_a_skip() -> None:
+    # The collector reads the scan-wide resource_log_types (here, offline, its default); a
+    # type only the control's value names was never read, so it cannot pass or be skipped.
+    world = d.compliant_world()
+    report = d.scan(world, resource_log_types=["microsoft.web/sites", "contoso.widgets/things"])
+    found = {
+        (x.resource_id.rsplit("/providers/", 1)[-1], x.status)
+        for x in rows(report, RESOURCE_LOGGING)
+    }
+    assert ("contoso.widgets/things", Status.ERROR) in found
+    assert {s for t, s in found if t != "contoso.widgets/things"} == {Status.PASS}

@@ -24,6 +24,10 @@ SQL = f"{RG}/Microsoft.Sql/servers/{{serverName}}"
 POSTGRESQL = f"{RG}/Microsoft.DBforPostgreSQL/flexibleServers/{{serverName}}"
 MYSQL = f"{RG}/Microsoft.DBforMySQL/flexibleServers/{{serverName}}"
 CONFIGURATION = ("properties.value:str",)
+NETWORK = f"{SUB}/providers/Microsoft.Network"
+ANALYTICS = (
+    "value[].properties.flowAnalyticsConfiguration?.networkWatcherFlowAnalyticsConfiguration?"
+)
 
 RESOURCE_CALLS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     (
@@ -57,5 +61,36 @@ RESOURCE_CALLS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "GET",
         f"{MYSQL}/configurations/{{configurationName}}",
         CONFIGURATION,
+    ),
+    (
+        "NetworkWatchers_ListAll",
+        "GET",
+        f"{NETWORK}/networkWatchers",
+        (
+            "value[].id:str",
+            "value[].name:str",
+            "value[].location:str",
+            "value[].properties.provisioningState?:str",
+        ),
+    ),
+    (
+        "FlowLogs_List",
+        "GET",
+        f"{RG}/Microsoft.Network/networkWatchers/{{networkWatcherName}}/flowLogs",
+        (
+            "value[].id:str",
+            "value[].properties.targetResourceId:str",
+            "value[].properties.enabled?:bool",
+            "value[].properties.retentionPolicy?.days?:int",
+            "value[].properties.retentionPolicy?.enabled?:bool",
+            f"{ANALYTICS}.enabled?:bool",
+            f"{ANALYTICS}.workspaceResourceId?:str",
+        ),
+    ),
+    (
+        "NetworkSecurityGroups_ListAll",
+        "GET",
+        f"{NETWORK}/networkSecurityGroups",
+        ("value[].id:str", "value[].properties.subnets[]?.id:str"),
     ),
 )

@@ -34,6 +34,7 @@ CLIENTS: dict[str, tuple[str, str, bool]] = {
     "storage": ("azure.mgmt.storage", "StorageManagementClient", True),
     "eventhub": ("azure.mgmt.eventhub", "EventHubManagementClient", True),
     "resources": ("azure.mgmt.resource.resources", "ResourceManagementClient", True),
+    "network": ("azure.mgmt.network", "NetworkManagementClient", True),
     "subscriptions": ("azure.mgmt.resource.subscriptions", "SubscriptionClient", False),
     "managementgroups": ("azure.mgmt.managementgroups", "ManagementGroupsMgmtClient", False),
 }

@@ -7,6 +7,7 @@ from logwarden.scanner.collectors.azure.kinds import (
     databases,
     loganalytics,
     monitor,
+    network,
     policy,
     resources,
     services,
@@ -15,4 +16,4 @@ from logwarden.scanner.collectors.azure.kinds import (
 from logwarden.scanner.models import ResourceKind
 
 KINDS: list[ResourceKind] = [*monitor.KINDS, *policy.KINDS, *loganalytics.KINDS, *storage.KINDS]
-KINDS += [*resources.KINDS, *services.KINDS, *databases.KINDS]
+KINDS += [*resources.KINDS, *services.KINDS, *databases.KINDS, *network.KINDS]
