@@ -136,21 +136,31 @@ def _flow_log(tenant: TenantSpec, sub: SubscriptionSpec, spec: FlowLogSpec) -> d
     }
 
 
+def version_error(query: dict[str, list[str]], accepted: frozenset[str]) -> Answer | None:
+    """ARM's 400 for an api-version the API does not have, or None."""
+    from logwarden_sandbox.azure_routes import arm_error
+
+    version = (query.get("api-version") or [""])[0]
+    if version in accepted:
+        return None
+    return arm_error(
+        400,
+        "InvalidApiVersionParameter",
+        f"The api-version '{version}' is invalid. The supported versions are "
+        f"'{','.join(sorted(accepted))}'.",
+    )
+
+
 def route(router: Router, method: str, low: str, query: dict[str, list[str]]) -> Answer | None:
     """The answer of a network request, or None when it is none of them."""
-    from logwarden_sandbox.azure_routes import Answer, arm_error
+    from logwarden_sandbox.azure_routes import Answer
 
     lists, logs = LISTS.match(low), FLOW_LOGS.match(low)
     if method != "GET" or not (lists or logs):
         return None
-    version = (query.get("api-version") or [""])[0]
-    if version not in VERSIONS:
-        return arm_error(
-            400,
-            "InvalidApiVersionParameter",
-            f"The api-version '{version}' is invalid. The supported versions are "
-            f"'{','.join(sorted(VERSIONS))}'.",
-        )
+    refused = version_error(query, VERSIONS)
+    if refused is not None:
+        return refused
     sub = router._subscription((lists or logs).group(1))  # type: ignore[union-attr]
     if sub is None:
         return router._not_found(low)

@@ -206,13 +206,12 @@ def providers(sub: SubscriptionSpec) -> list[dict[str, Any]]:
 
 def route(router: Router, method: str, low: str, query: dict[str, list[str]]) -> Answer | None:
     """The answer of a resource-logging request, or None when it is none of them."""
-    from logwarden_sandbox.azure_routes import Answer, arm_error
+    from logwarden_sandbox.azure_routes import Answer
 
     if method != "GET":
         return None
     if (network := azure_network.route(router, method, low, query)) is not None:
         return network
-    version = (query.get("api-version") or [""])[0]
     sub_match = re.match(rf"{SUB}/(providers|resources)$", low)
     family = ""
     if sub_match:
@@ -226,13 +225,9 @@ def route(router: Router, method: str, low: str, query: dict[str, list[str]]) ->
     if not family:
         return None
     accepted = RESOURCES_VERSIONS if family == "resources" else VERSIONS[family]
-    if version not in accepted:
-        return arm_error(
-            400,
-            "InvalidApiVersionParameter",
-            f"The api-version '{version}' is invalid. The supported versions are "
-            f"'{','.join(sorted(accepted))}'.",
-        )
+    refused = azure_network.version_error(query, accepted)
+    if refused is not None:
+        return refused
     state = router.state
     if sub_match:
         sub = router._subscription(sub_match.group(1))
