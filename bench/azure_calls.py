@@ -63,9 +63,12 @@ def per_subscription(calls: list[tuple[str, str]]) -> dict[str, Counter[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landing-zones", type=int, default=3)
+    parser.add_argument(
+        "--page-size", type=int, default=2, help="items per page of the emulator's lists"
+    )
     args = parser.parse_args()
     os.environ["LOGWARDEN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    with start_azure_sandbox(landing_zones=args.landing_zones) as box:
+    with start_azure_sandbox(landing_zones=args.landing_zones, page_size=args.page_size) as box:
         os.environ.update(box.env)
         names = {v: k for k, v in box.world.subscriptions.items()}
         with tempfile.TemporaryDirectory() as tmp:
