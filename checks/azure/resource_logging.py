@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from logwarden.scanner.collectors.azure.kinds.resources import log_types
 from logwarden.scanner.models import CheckContext, Outcome, Status
 
 PROVIDER = "azure.resources.provider"
@@ -20,6 +19,9 @@ RESOURCE_LOG = "azure.monitor.resource_log"
 
 def resource_logging(ctx: CheckContext) -> Iterator[Outcome]:
     """One row per judged resource, and one SKIPPED row per type of an unregistered provider."""
+    # imported here: registering the Azure checks must import no Azure SDK module
+    from logwarden.scanner.collectors.azure.kinds.resources import log_types
+
     accepted = {str(d).lower() for d in ctx.param("resource_log_destinations") or []}
     types = [str(t).strip("/").lower() for t in ctx.param("resource_log_types") or []]
     providers = {r.data["Namespace"].lower(): r.data for r in ctx.resources(PROVIDER)}
