@@ -13,6 +13,7 @@ from typing import Any
 
 from logwarden_sandbox.azure_activity import ActivityLog
 from logwarden_sandbox.azure_monitoring import documents as monitoring_documents
+from logwarden_sandbox.azure_resource_logging import child_documents, diagnostic_settings
 from logwarden_sandbox.azure_resources import (
     TIMESTAMP,
     event_hub_documents,
@@ -66,6 +67,8 @@ class ArmState:
                 if hub.exists:
                     self.objects.update(event_hub_documents(tenant, hub))
         self.objects.update(monitoring_documents(tenant))
+        self.objects.update(child_documents(tenant))
+        self.resource_settings = diagnostic_settings(tenant)  # resource uri -> settings
 
     # ---------------------------------------------------------------- collections
     def descendants(self, group: str) -> list[dict[str, Any]] | None:

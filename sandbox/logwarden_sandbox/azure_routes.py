@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote
 from logwarden_sandbox.azure_activity import FilterError, parse_filter, project
 from logwarden_sandbox.azure_arm import ArmState
 from logwarden_sandbox.azure_hierarchy import ancestors_chain, entities
+from logwarden_sandbox.azure_resource_logging import route as resource_logging_route
 from logwarden_sandbox.azure_tenant import SubscriptionSpec
 
 SUB = r"/subscriptions/([^/]+)"
@@ -92,6 +93,8 @@ class Router:
     def handle(self, method: str, path: str, query: dict[str, list[str]]) -> Answer:
         """The answer to ``method path?query`` (query values already decoded)."""
         low = unquote(path).rstrip("/").lower() or "/"
+        if (answer := resource_logging_route(self, method, low, query)) is not None:
+            return answer
         for verb, pattern, name in ROUTES:
             match = pattern.match(low)
             if match and verb == method:

@@ -21,6 +21,7 @@ import yaml
 
 from logwarden.scanner.models import Scope
 from logwarden_sandbox import azure_defects, azure_monitoring_defects, azure_monitoring_zone
+from logwarden_sandbox.azure_resource_zone import RESOURCE_DEFECT_NAMES
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from logwarden_sandbox.azure_server import FaultRule
 from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
@@ -56,6 +57,7 @@ DEFECT_SETS = {
         *azure_monitoring_defects.ACCESS_CASES,
         *azure_monitoring_defects.DNS_CASES,
     ),
+    "resource-logging": RESOURCE_DEFECT_NAMES,
 }
 
 

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from azure.core.exceptions import DecodeError
 from azure.core.pipeline.policies import HTTPPolicy
 
+from logwarden.scanner.collectors.azure.resource_responses import RESOURCE_CALLS
 from logwarden.scanner.collectors.shape import problems, summary
 
 SUB = "/subscriptions/{subscriptionId}"
@@ -266,6 +267,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "value[].properties.logs[]?.enabled:bool",
         ),
     ),
+    *(Operation(*call) for call in RESOURCE_CALLS),
 )
 
 
