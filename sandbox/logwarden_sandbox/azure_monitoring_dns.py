@@ -1,7 +1,12 @@
 """Virtual networks and DNS security policies of the sandbox tenant (``azure_monitoring_spec``),
 as ``Microsoft.Network`` answers them: ``virtualNetworks`` (2026-03-01), a network's
 ``listDnsResolverPolicies`` (2025-05-01: the ids of the policies linked to it) and a policy's
-diagnostic settings (``Microsoft.Insights``, 2021-05-01-preview)."""
+diagnostic settings (``Microsoft.Insights``, 2021-05-01-preview).
+
+The networks are those of the DNS seeds and those of the resource-logging seeds
+(``services.network``, which Network Watcher and flow logs are judged against), one per id:
+:func:`virtual_networks` is the one list every API of the emulator shows (``virtualNetworks``
+here, ``Resources_List`` in ``azure_resource_logging``), as ARM shows one set of networks."""
 
 from __future__ import annotations
 
@@ -20,6 +25,16 @@ def network_id(tenant: TenantSpec, spec: VirtualNetworkSpec) -> str:
     )
 
 
+def virtual_networks(tenant: TenantSpec) -> list[VirtualNetworkSpec]:
+    """Every virtual network of the tenant, from both seeds, one per id."""
+    found = {network_id(tenant, n).lower(): n for n in tenant.monitoring.virtual_networks}
+    for sub in tenant.subscriptions:
+        for name, region in sub.services.network.virtual_networks.items():
+            spec = VirtualNetworkSpec(name, sub.name, location=region)
+            found.setdefault(network_id(tenant, spec).lower(), spec)
+    return list(found.values())
+
+
 def policy_id(tenant: TenantSpec, spec: DnsPolicySpec) -> str:
     """The ARM id of a DNS security policy."""
     sub = tenant.subscription(spec.subscription).id
@@ -32,7 +47,7 @@ def policy_id(tenant: TenantSpec, spec: DnsPolicySpec) -> str:
 def networks_of(tenant: TenantSpec, sub_id: str) -> list[dict[str, Any]]:
     """The virtual networks of one subscription, as ``virtualNetworks`` lists them."""
     out = []
-    for spec in tenant.monitoring.virtual_networks:
+    for spec in virtual_networks(tenant):
         if tenant.subscription(spec.subscription).id != sub_id:
             continue
         out.append(
@@ -57,9 +72,7 @@ def networks_of(tenant: TenantSpec, sub_id: str) -> list[dict[str, Any]]:
 def policies_linked_to(tenant: TenantSpec, network: str) -> list[dict[str, Any]] | None:
     """``{"id": ...}`` of every policy linked to the network (a lower-cased id), or None when
     no such network exists."""
-    found = [
-        n for n in tenant.monitoring.virtual_networks if network_id(tenant, n).lower() == network
-    ]
+    found = [n for n in virtual_networks(tenant) if network_id(tenant, n).lower() == network]
     if not found:
         return None
     key = (found[0].subscription, found[0].name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from logwarden_sandbox.azure_monitoring_dns import networks_of
 from logwarden_sandbox.azure_resource_specs import DiagSpec, FlowLogSpec
 from logwarden_sandbox.azure_tenant import SubscriptionSpec, TenantSpec, stable_id, workspace_id
 
@@ -34,17 +35,12 @@ def watcher_id(sub: SubscriptionSpec, region: str) -> str:
     return network_id(sub, "networkWatchers", f"NetworkWatcher_{region}", "NetworkWatcherRG")
 
 
-def listed(sub: SubscriptionSpec) -> list[dict[str, Any]]:
-    """The virtual networks and security groups as ``Resources_List`` returns them."""
+def listed(tenant: TenantSpec, sub: SubscriptionSpec) -> list[dict[str, Any]]:
+    """The virtual networks (every seed's: ``azure_monitoring_dns.virtual_networks``) and
+    security groups as ``Resources_List`` returns them."""
     out = [
-        {
-            "id": network_id(sub, "virtualNetworks", name),
-            "name": name,
-            "type": "Microsoft.Network/virtualNetworks",
-            "location": region,
-            "tags": {},
-        }
-        for name, region in sub.services.network.virtual_networks.items()
+        {k: doc[k] for k in ("id", "name", "type", "location")} | {"tags": {}}
+        for doc in networks_of(tenant, sub.id)
     ]
     out += [
         {k: doc[k] for k in ("id", "name", "type", "location")} | {"tags": {}}

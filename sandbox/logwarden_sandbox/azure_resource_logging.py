@@ -92,7 +92,7 @@ def listed_resources(tenant: TenantSpec, sub: SubscriptionSpec) -> list[dict[str
         for acct in sub.storage_accounts
         if acct.exists
     ]
-    out += azure_network.listed(sub)
+    out += azure_network.listed(tenant, sub)
     for spec in sub.services.resources:
         doc: dict[str, Any] = {
             "id": _rid(sub, spec),
@@ -216,8 +216,8 @@ def route(router: Router, method: str, low: str, query: dict[str, list[str]]) ->
     family = ""
     if sub_match:
         family = "resources"
-    elif SETTINGS.match(low):
-        family = "settings"
+    elif SETTINGS.match(low) and _settings_uri(low) in router.state.resource_settings:
+        family = "settings"  # others' (a DNS security policy's) are azure_monitoring_routes'
     elif "/auditingsettings/" in low:
         family = "auditingsettings"
     elif "/flexibleservers/" in low and "/configurations/" in low:
@@ -237,13 +237,15 @@ def route(router: Router, method: str, low: str, query: dict[str, list[str]]) ->
             return router._page(low, query, providers(sub))
         return _resources(router, low, query, state.tenant, sub)
     if family == "settings":
-        uri = low.removesuffix("/providers/microsoft.insights/diagnosticsettings")
-        settings = state.resource_settings.get(uri)
-        if settings is None:
-            return router._not_found(uri)
-        return Answer(200, {"value": settings})  # the API does not page these
+        # the API does not page these
+        return Answer(200, {"value": state.resource_settings[_settings_uri(low)]})
     doc = state.objects.get(low)
     return Answer(200, doc) if doc is not None else router._not_found(low)
+
+
+def _settings_uri(low: str) -> str:
+    """The resource whose diagnostic settings ``low`` lists."""
+    return low.removesuffix("/providers/microsoft.insights/diagnosticsettings")
 
 
 def _resources(

@@ -153,6 +153,11 @@ def seed(tenant: TenantSpec) -> None:
         partner=PARTNER,
     )
     corp.storage_logging["stcorppremium01"] = {"blobServices": [everywhere]}
+    # lz-online's network (its DNS query logging is seeded by azure_monitoring_zone) has the
+    # Network Watcher of its region
+    online.network = NetworkSpec(
+        virtual_networks={"vnet-online": "westeurope"}, watchers=("westeurope",)
+    )
     online.resources.append(
         ResourceSpec(
             "Microsoft.ContainerRegistry/registries", "cronline", settings=[ALL_LOGS, everywhere]
@@ -355,13 +360,23 @@ RESOURCE_DEFECTS |= {
         ),
     ),
     "network_watcher_missing": (
-        "lz-corp has a virtual network in northeurope, where it has no Network Watcher",
+        "lz-corp has a virtual network in northeurope, where it has no Network Watcher (nor a "
+        "DNS security policy: those are regional, so its DNS queries are not logged either)",
         _add_network(CORP, "vnet-corp-dr", "northeurope"),
-        _network_row(
-            "azure.network.watcher_enabled",
-            CORP,
-            lambda s: f"/subscriptions/{s.id}/providers/Microsoft.Network/locations/northeurope",
-        ),
+        lambda t: [
+            *_network_row(
+                "azure.network.watcher_enabled",
+                CORP,
+                lambda s: (
+                    f"/subscriptions/{s.id}/providers/Microsoft.Network/locations/northeurope"
+                ),
+            )(t),
+            *_network_row(
+                "azure.dns.query_logging",
+                CORP,
+                lambda s: network_id(s, "virtualNetworks", "vnet-corp-dr"),
+            )(t),
+        ],
     ),
 }
 RESOURCE_DEFECT_NAMES = tuple(RESOURCE_DEFECTS)
