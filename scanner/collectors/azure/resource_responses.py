@@ -7,13 +7,18 @@ from __future__ import annotations
 SUB = "/subscriptions/{subscriptionId}"
 RG = f"{SUB}/resourceGroups/{{resourceGroupName}}/providers"
 DIAGNOSTIC_SETTINGS = "providers/Microsoft.Insights/diagnosticSettings"
-SETTING_FIELDS = (
+# what is read of a resource's diagnostic settings that send to a workspace only (a DNS
+# security policy's), and of every other resource's, which may send anywhere
+WORKSPACE_SETTING_FIELDS = (
     "value[].name:str",
     "value[].properties:object",
     "value[].properties.logs[]?.enabled:bool",
     "value[].properties.logs[]?.category?:str",
     "value[].properties.logs[]?.categoryGroup?:str",
     "value[].properties.workspaceId?:str",
+)
+SETTING_FIELDS = (
+    *WORKSPACE_SETTING_FIELDS,
     "value[].properties.storageAccountId?:str",
     "value[].properties.eventHubAuthorizationRuleId?:str",
     "value[].properties.marketplacePartnerId?:str",
