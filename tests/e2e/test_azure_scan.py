@@ -165,9 +165,10 @@ def test_denied_throttled_and_failing_subscriptions_are_errors_for_them_only(
     assert code == exit_code, output
     errors = keys(report, "ERROR")
     tenant_rows = {(check, sub, sub) for check in TENANT_CHECKS for sub in subs}
-    # and a resource-scope control whose kind lists the subscription's own resources (its
-    # virtual networks) has one ERROR row there, named after the kind it could not list
-    listed = {(c.id, sub, c.kinds[0]) for c in controls("azure") for sub in subs}
+    # and a resource-scope control whose kinds list the subscription's own resources (its
+    # virtual networks, providers, resources) has an ERROR row there per kind it could not list,
+    # named after that kind
+    listed = {(c.id, sub, kind) for c in controls("azure") for kind in c.kinds for sub in subs}
     assert tenant_rows <= errors and errors - tenant_rows <= listed, errors - tenant_rows
     messages = {
         r["tenant_id"]: r["message"]
