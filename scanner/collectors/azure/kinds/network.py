@@ -22,6 +22,7 @@ from logwarden.scanner.collectors.azure.common import (
     AZURE_ERRORS,
     NAME,
     failure,
+    inherited,
     problem,
     resource,
     session_of,
@@ -91,9 +92,9 @@ def collect_flow_logs(inv: Inventory) -> Iterator[Resource | CollectionError]:
     """Every flow log of the subscription's watchers."""
     _applicable(inv)
     sub = subscription_of(inv)
-    for err in inv.get(PROVIDER).errors:
-        yield problem(sub, FLOW_LOG, err.code, f"resource providers: {err.message}")
-    if inv.get(PROVIDER).errors:
+    errors = inherited(inv, PROVIDER, FLOW_LOG, "resource providers")
+    yield from errors
+    if errors:
         return
     pool = session_of(inv).pool
     try:
@@ -139,9 +140,9 @@ def collect_security_groups(inv: Inventory) -> Iterator[Resource | CollectionErr
     _applicable(inv)
     sub = subscription_of(inv)
     logs = inv.get(FLOW_LOG)
-    for err in logs.errors:
-        yield problem(sub, SECURITY_GROUP, err.code, f"flow logs: {err.message}")
-    if logs.errors:
+    errors = inherited(inv, FLOW_LOG, SECURITY_GROUP, "flow logs")
+    yield from errors
+    if errors:
         return
     try:
         client = session_of(inv).client("network")

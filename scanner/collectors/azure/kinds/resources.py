@@ -24,7 +24,7 @@ from logwarden.scanner.collectors.azure.common import (
     AZURE_ERRORS,
     NAME,
     failure,
-    problem,
+    inherited,
     resource,
     session_of,
     subscription_of,
@@ -149,12 +149,10 @@ def unregistered_reason(inv: Inventory, types: tuple[str, ...]) -> str | None:
 
 def upstream_errors(inv: Inventory, kind: str) -> list[CollectionError]:
     """The provider and resource listing errors, as errors of ``kind``."""
-    sub = subscription_of(inv)
-    out = []
-    for base, what in ((PROVIDER, "resource providers"), (RESOURCE, "resources")):
-        for err in inv.get(base).errors:
-            out.append(problem(sub, kind, err.code, f"{what}: {err.message}"))
-    return out
+    return [
+        *inherited(inv, PROVIDER, kind, "resource providers"),
+        *inherited(inv, RESOURCE, kind, "resources"),
+    ]
 
 
 def expanded(
