@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from logwarden_sandbox.azure_monitoring_spec import DnsPolicySpec, VirtualNetworkSpec
+from logwarden_sandbox.azure_resources import diagnostic_setting
 from logwarden_sandbox.azure_tenant import TenantSpec, workspace_id
 
 
@@ -87,22 +88,17 @@ def policy_settings(tenant: TenantSpec, policy: str) -> list[dict[str, Any]] | N
     spec = found[0]
     if spec.workspace is None:
         return []
+    log = {"category": "DnsResponse", "categoryGroup": None}
+    props = {
+        "logs": [{**log, "enabled": "DnsResponse" in spec.categories}],
+        "metrics": [],
+        "logAnalyticsDestinationType": None,
+    }
     return [
-        {
-            "id": f"{policy_id(tenant, spec)}/providers/microsoft.insights/diagnosticSettings/dns-to-central",
-            "name": "dns-to-central",
-            "type": "Microsoft.Insights/diagnosticSettings",
-            "properties": {
-                "workspaceId": workspace_id(tenant, spec.workspace),
-                "logs": [
-                    {
-                        "category": "DnsResponse",
-                        "categoryGroup": None,
-                        "enabled": "DnsResponse" in spec.categories,
-                    },
-                ],
-                "metrics": [],
-                "logAnalyticsDestinationType": None,
-            },
-        }
+        diagnostic_setting(
+            policy_id(tenant, spec),
+            "dns-to-central",
+            props,
+            workspace=workspace_id(tenant, spec.workspace),
+        )
     ]

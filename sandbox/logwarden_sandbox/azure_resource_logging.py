@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from logwarden_sandbox import azure_network
 from logwarden_sandbox.azure_resource_specs import DiagSpec, ResourceSpec, default_storage_logging
+from logwarden_sandbox.azure_resources import diagnostic_setting
 from logwarden_sandbox.azure_tenant import SubscriptionSpec, TenantSpec, storage_id, workspace_id
 
 if TYPE_CHECKING:
@@ -125,21 +126,15 @@ def _setting(tenant: TenantSpec, uri: str, spec: DiagSpec) -> dict[str, Any]:
         "metrics": [{"category": "AllMetrics", "enabled": False, "retentionPolicy": _off()}],
         "logAnalyticsDestinationType": None,
     }
-    if spec.workspace:
-        props["workspaceId"] = workspace_id(tenant, CENTRAL_WORKSPACE)
-    if spec.storage:
-        props["storageAccountId"] = storage_id(tenant, spec.storage)
-    if spec.event_hub_rule:
-        props["eventHubAuthorizationRuleId"] = spec.event_hub_rule
-        props["eventHubName"] = None
-    if spec.partner:
-        props["marketplacePartnerId"] = spec.partner
-    return {
-        "id": f"{uri}/providers/microsoft.insights/diagnosticSettings/{spec.name}",
-        "type": "Microsoft.Insights/diagnosticSettings",
-        "name": spec.name,
-        "properties": props,
-    }
+    return diagnostic_setting(
+        uri,
+        spec.name,
+        props,
+        workspace=workspace_id(tenant, CENTRAL_WORKSPACE) if spec.workspace else None,
+        storage=storage_id(tenant, spec.storage) if spec.storage else None,
+        event_hub_rule=spec.event_hub_rule,
+        partner=spec.partner,
+    )
 
 
 def _off() -> dict[str, Any]:
