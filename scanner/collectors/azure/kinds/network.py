@@ -23,6 +23,7 @@ from logwarden.scanner.collectors.azure.common import (
     NAME,
     failure,
     inherited,
+    listed,
     problem,
     resource,
     session_of,
@@ -144,13 +145,16 @@ def collect_security_groups(inv: Inventory) -> Iterator[Resource | CollectionErr
     yield from errors
     if errors:
         return
-    try:
-        client = session_of(inv).client("network")
-        groups = [to_json(g) for g in client.network_security_groups.list_all()]
-    except AZURE_ERRORS as exc:
-        yield failure(sub, SECURITY_GROUP, exc, "listing network security groups")
+    groups = listed(
+        inv,
+        SECURITY_GROUP,
+        "listing network security groups",
+        lambda session: session.client("network").network_security_groups.list_all(),
+    )
+    if isinstance(groups, CollectionError):
+        yield groups
         return
-    for doc in sorted(groups, key=lambda d: str(d.get("id", "")).lower()):
+    for doc in groups:
         found = covering(doc, list(logs.resources))
         data = {
             **doc,

@@ -25,10 +25,10 @@ from logwarden.scanner.collectors.azure.common import (
     NAME,
     failure,
     inherited,
+    listed,
     resource,
     session_of,
     subscription_of,
-    to_json,
 )
 from logwarden.scanner.collectors.azure.resource_logs import AUDIT_CATEGORIES
 from logwarden.scanner.collectors.azure.session import SessionPool
@@ -82,11 +82,14 @@ def collect_providers(inv: Inventory) -> Iterator[Resource | CollectionError]:
     """The registration state of the namespaces of the wanted types."""
     sub = subscription_of(inv)
     wanted = {namespace(t) for t in wanted_types(inv)}
-    try:
-        client = session_of(inv).client("resources")
-        found = [to_json(p) for p in client.providers.list()]
-    except AZURE_ERRORS as exc:
-        yield failure(sub, PROVIDER, exc, "listing resource providers")
+    found = listed(
+        inv,
+        PROVIDER,
+        "listing resource providers",
+        lambda session: session.client("resources").providers.list(),
+    )
+    if isinstance(found, CollectionError):
+        yield found
         return
     for doc in found:
         name = str(doc.get("namespace") or "")
@@ -108,13 +111,16 @@ def collect_resources(inv: Inventory) -> Iterator[Resource | CollectionError]:
     sub = subscription_of(inv)
     types = wanted_types(inv)
     query = " or ".join(f"resourceType eq '{t}'" for t in types)
-    try:
-        client = session_of(inv).client("resources")
-        found = [to_json(r) for r in client.resources.list(filter=query)]
-    except AZURE_ERRORS as exc:
-        yield failure(sub, RESOURCE, exc, "listing resources")
+    found = listed(
+        inv,
+        RESOURCE,
+        "listing resources",
+        lambda session: session.client("resources").resources.list(filter=query),
+    )
+    if isinstance(found, CollectionError):
+        yield found
         return
-    for doc in sorted(found, key=lambda d: str(d.get("id", "")).lower()):
+    for doc in found:
         rid = str(doc.get("id") or "")
         data = {
             **doc,
@@ -167,14 +173,14 @@ def expanded(
         yield from errors
         return
     pool = session_of(inv).pool
-    for listed in inv.get(RESOURCE).resources:
+    for base in inv.get(RESOURCE).resources:
         try:
-            docs = pick(pool, dict(listed.data))
+            docs = pick(pool, dict(base.data))
         except AZURE_ERRORS as exc:
-            yield failure(sub, name, exc, listed.id, listed.region)
+            yield failure(sub, name, exc, base.id, base.region)
             continue
         for rid, data in docs or ():
-            yield resource(name, rid, sub, listed.region, {**listed.data, **data, "id": rid})
+            yield resource(name, rid, sub, base.region, {**base.data, **data, "id": rid})
 
 
 def typed_kind(
