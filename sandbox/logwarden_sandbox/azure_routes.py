@@ -4,8 +4,9 @@ Paths are matched case-insensitively after percent-decoding; api-versions are ac
 sent, except by ``getEntities`` (a POST that pages through ``$skiptoken``), which answers
 ARM's 400 for a version the Management Groups API does not have. Lists page through an absolute ``nextLink`` (``@odata.nextLink`` for Policy Insights,
 whose first query and next links are both POSTs) carrying a ``$skiptoken``. Unknown paths
-answer ARM-shaped 404s. There is no resource provider registration: no answer is ever
-409 ``MissingSubscriptionRegistration``. The Activity Log (a subscription's and the
+answer ARM-shaped 404s. Resource provider registration is what the providers list says
+(``azure_resource_logging``; a seed leaves an unregistered provider's resources out); no answer
+is 409 ``MissingSubscriptionRegistration`` unless a fault rule makes it one. The Activity Log (a subscription's and the
 tenant-level one; ``$filter`` and ``$select`` as in ``azure_activity``) pages through the same
 ``nextLink``.
 """
