@@ -234,9 +234,10 @@ def compliant_world() -> World:
         }
     w.set(PLATFORM, WORKSPACES, workspace_doc())
     w.set(PLATFORM, ACCOUNTS, storage_doc())
-    from tests import azure_alert_docs  # it imports this module
+    from tests import azure_alert_docs, azure_resource_docs  # they import this module
 
     azure_alert_docs.seed(w)
+    azure_resource_docs.seed(w)  # the workloads
     return w
 
 

@@ -14,6 +14,7 @@ from logwarden.checks.azure import (
     log_access,
     monitor,
     policy,
+    resource_logging,
 )
 from logwarden.scanner.models import PythonCheck
 
@@ -25,4 +26,5 @@ CHECKS: tuple[PythonCheck, ...] = (
     PythonCheck("azure.entra.tenant_logs_exported", entra.tenant_logs_exported),
     PythonCheck("azure.authorization.log_readers_allowed", log_access.log_readers_allowed),
     PythonCheck("azure.dns.query_logging", dns.query_logging),
+    PythonCheck("azure.monitor.resource_logging", resource_logging.resource_logging),
 )

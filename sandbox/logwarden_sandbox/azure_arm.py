@@ -13,8 +13,10 @@ from typing import Any
 
 from logwarden_sandbox.azure_activity import ActivityLog
 from logwarden_sandbox.azure_monitoring import documents as monitoring_documents
+from logwarden_sandbox.azure_resource_logging import child_documents, diagnostic_settings
 from logwarden_sandbox.azure_resources import (
     TIMESTAMP,
+    diagnostic_setting,
     event_hub_documents,
     storage_documents,
     workspace_documents,
@@ -66,6 +68,8 @@ class ArmState:
                 if hub.exists:
                     self.objects.update(event_hub_documents(tenant, hub))
         self.objects.update(monitoring_documents(tenant))
+        self.objects.update(child_documents(tenant))
+        self.resource_settings = diagnostic_settings(tenant)  # resource uri -> settings
 
     # ---------------------------------------------------------------- collections
     def descendants(self, group: str) -> list[dict[str, Any]] | None:
@@ -221,22 +225,16 @@ class ArmState:
         )
         logs: list[dict[str, Any]] = [{"category": c, "enabled": listed[c]} for c in order]
         logs += [{"categoryGroup": g, "enabled": True} for g in spec.groups]
-        props: dict[str, Any] = {"logs": logs}
-        if spec.workspace:
-            props["workspaceId"] = workspace_id(self.tenant, spec.workspace)
-        if spec.storage:
-            props["storageAccountId"] = storage_id(self.tenant, spec.storage)
-        if spec.event_hub:
-            props["eventHubAuthorizationRuleId"] = event_hub_rule_id(self.tenant, spec.event_hub)
-            props["eventHubName"] = None  # Azure Monitor creates insights-activity-logs
-        if spec.partner:
-            props["marketplacePartnerId"] = spec.partner
-        return {
-            "id": f"/subscriptions/{sub.id}/providers/microsoft.insights/diagnosticSettings/{spec.name}",
-            "type": "Microsoft.Insights/diagnosticSettings",
-            "name": spec.name,
-            "properties": props,
-        }
+        t = self.tenant
+        return diagnostic_setting(
+            f"/subscriptions/{sub.id}",
+            spec.name,
+            {"logs": logs},
+            workspace=workspace_id(t, spec.workspace) if spec.workspace else None,
+            storage=storage_id(t, spec.storage) if spec.storage else None,
+            event_hub_rule=event_hub_rule_id(t, spec.event_hub) if spec.event_hub else None,
+            partner=spec.partner,
+        )
 
 
 def _descendant(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from logwarden_sandbox import azure_monitoring_defects
+from logwarden_sandbox.azure_resource_zone import RESOURCE_DEFECTS
 from logwarden_sandbox.azure_tenant import (
     ALL_CATEGORIES,
     DefectInfo,
@@ -211,6 +212,7 @@ DEFECTS: dict[str, Defect] = {
 }
 
 DEFECTS.update(azure_monitoring_defects.defects())
+DEFECTS.update({name: Defect(*row) for name, row in RESOURCE_DEFECTS.items()})
 
 CONFLICTS = [
     {"activity_log_no_security", "activity_log_missing"},

@@ -25,6 +25,37 @@ TIMESTAMP = "2026-11-20T06:00:00Z"
 LOG_CONTAINER = "insights-activity-logs"
 
 
+def diagnostic_setting(
+    scope: str,
+    name: str,
+    props: dict[str, Any],
+    *,
+    workspace: str | None = None,
+    storage: str | None = None,
+    event_hub_rule: str | None = None,
+    partner: str | None = None,
+) -> dict[str, Any]:
+    """A diagnostic setting of the resource ``scope`` (a subscription's Activity Log or any
+    resource), as ``diagnosticSettings`` lists it: ``props`` (its logs and metrics) with each
+    destination given (ARM ids) in its own property."""
+    props = dict(props)
+    if workspace:
+        props["workspaceId"] = workspace
+    if storage:
+        props["storageAccountId"] = storage
+    if event_hub_rule:
+        props["eventHubAuthorizationRuleId"] = event_hub_rule
+        props["eventHubName"] = None  # Azure Monitor creates one per category
+    if partner:
+        props["marketplacePartnerId"] = partner
+    return {
+        "id": f"{scope}/providers/microsoft.insights/diagnosticSettings/{name}",
+        "type": "Microsoft.Insights/diagnosticSettings",
+        "name": name,
+        "properties": props,
+    }
+
+
 def workspace_documents(tenant: TenantSpec, ws: WorkspaceSpec) -> dict[str, dict[str, Any]]:
     """The workspace and its AzureActivity table, by lower-cased path."""
     rid = workspace_id(tenant, ws.name)

@@ -4,8 +4,9 @@ Paths are matched case-insensitively after percent-decoding; api-versions are ac
 sent, except by ``getEntities`` (a POST that pages through ``$skiptoken``), which answers
 ARM's 400 for a version the Management Groups API does not have. Lists page through an absolute ``nextLink`` (``@odata.nextLink`` for Policy Insights,
 whose first query and next links are both POSTs) carrying a ``$skiptoken``. Unknown paths
-answer ARM-shaped 404s. There is no resource provider registration: no answer is ever
-409 ``MissingSubscriptionRegistration``. The Activity Log (a subscription's and the
+answer ARM-shaped 404s. Resource provider registration is what the providers list says
+(``azure_resource_logging``; a seed leaves an unregistered provider's resources out); no answer
+is 409 ``MissingSubscriptionRegistration`` unless a fault rule makes it one. The Activity Log (a subscription's and the
 tenant-level one; ``$filter`` and ``$select`` as in ``azure_activity``) pages through the same
 ``nextLink``.
 """
@@ -20,6 +21,7 @@ from urllib.parse import quote, unquote
 from logwarden_sandbox.azure_activity import FilterError, parse_filter, project
 from logwarden_sandbox.azure_arm import ArmState
 from logwarden_sandbox.azure_hierarchy import ancestors_chain, entities
+from logwarden_sandbox.azure_resource_logging import route as resource_logging_route
 from logwarden_sandbox.azure_tenant import SubscriptionSpec
 
 SUB = r"/subscriptions/([^/]+)"
@@ -92,6 +94,8 @@ class Router:
     def handle(self, method: str, path: str, query: dict[str, list[str]]) -> Answer:
         """The answer to ``method path?query`` (query values already decoded)."""
         low = unquote(path).rstrip("/").lower() or "/"
+        if (answer := resource_logging_route(self, method, low, query)) is not None:
+            return answer
         for verb, pattern, name in ROUTES:
             match = pattern.match(low)
             if match and verb == method:

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from logwarden_sandbox.azure_monitoring_spec import MonitoringSpec
+from logwarden_sandbox.azure_resource_specs import ServicesSpec
 
 NAMESPACE = uuid.UUID("6f1c7a52-3b4e-4d0a-9c58-2b8e1f6d9a10")
 ACTIVITY_LOG_POLICY = "2465583e-4e78-4c15-b6be-a36cbc7c8b0f"
@@ -104,6 +105,7 @@ class SubscriptionSpec:
     # no state yet (a new assignment not evaluated).
     compliance: str | None = "Compliant"
     state: str = "Enabled"
+    services: ServicesSpec = field(default_factory=ServicesSpec)  # azure_resource_specs
 
     @property
     def id(self) -> str:

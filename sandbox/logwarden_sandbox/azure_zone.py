@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from logwarden_sandbox import azure_defects, azure_monitoring_zone
+from logwarden_sandbox import azure_defects, azure_monitoring_zone, azure_resource_zone
 from logwarden_sandbox.azure_defects import CORP, ONLINE, PLATFORM, STORAGE, WORKSPACE
 from logwarden_sandbox.azure_tenant import (
     ACTIVITY_LOG_POLICY,
@@ -85,5 +85,6 @@ def standard_tenant(*, landing_zones: int = 0, defects: Collection[str] = ()) ->
         AssignmentSpec("activity-log-lz", "mg-landingzones"),
     ]
     azure_monitoring_zone.seed(tenant)
+    azure_resource_zone.seed(tenant)  # workloads whose resource logs are judged
     azure_defects.apply(tenant, defects)
     return tenant

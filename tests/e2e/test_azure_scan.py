@@ -21,6 +21,7 @@ import yaml
 
 from logwarden.scanner.models import Scope
 from logwarden_sandbox import azure_defects, azure_monitoring_defects, azure_monitoring_zone
+from logwarden_sandbox.azure_resource_zone import RESOURCE_DEFECT_NAMES
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from logwarden_sandbox.azure_server import FaultRule
 from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM, standard_tenant
@@ -56,6 +57,7 @@ DEFECT_SETS = {
         *azure_monitoring_defects.ACCESS_CASES,
         *azure_monitoring_defects.DNS_CASES,
     ),
+    "resource-logging": RESOURCE_DEFECT_NAMES,
 }
 
 
@@ -163,9 +165,10 @@ def test_denied_throttled_and_failing_subscriptions_are_errors_for_them_only(
     assert code == exit_code, output
     errors = keys(report, "ERROR")
     tenant_rows = {(check, sub, sub) for check in TENANT_CHECKS for sub in subs}
-    # and a resource-scope control whose kind lists the subscription's own resources (its
-    # virtual networks) has one ERROR row there, named after the kind it could not list
-    listed = {(c.id, sub, c.kinds[0]) for c in controls("azure") for sub in subs}
+    # and a resource-scope control whose kinds list the subscription's own resources (its
+    # virtual networks, providers, resources) has an ERROR row there per kind it could not list,
+    # named after that kind
+    listed = {(c.id, sub, kind) for c in controls("azure") for kind in c.kinds for sub in subs}
     assert tenant_rows <= errors and errors - tenant_rows <= listed, errors - tenant_rows
     messages = {
         r["tenant_id"]: r["message"]

@@ -13,6 +13,9 @@ import pytest
 import yaml
 
 from logwarden.scanner import cli
+from logwarden.scanner.collectors.azure.kinds import databases, network, resources, services
+from logwarden.scanner.collectors.azure.resource_responses import RESOURCE_CALLS
+from logwarden.scanner.collectors.azure.responses import operation_for
 from logwarden_sandbox.azure_sandbox import AzureSandbox, start_azure_sandbox
 from logwarden_sandbox.azure_server import FaultRule
 from logwarden_sandbox.azure_zone import CORP, ONLINE, PLATFORM
@@ -94,16 +97,29 @@ def test_rules_are_paged_and_each_action_group_read_once(
     assert all(r["evidence"]["CoveringRule"].startswith("alert-") for r in platform)
 
 
+def resource_controls() -> set[str]:
+    """The controls of issue 14's other slice (resource logging: providers, resources,
+    services, databases, network)."""
+    kinds = {k.name for m in (resources, services, databases, network) for k in m.KINDS}
+    return {c.id for c in controls("azure") if set(c.kinds) & kinds}
+
+
+@pytest.mark.parametrize("issue_14_off", [False, True], ids=["this-slice-off", "issue-14-off"])
 def test_a_scan_of_the_previous_controls_makes_no_new_call(
-    box: AzureSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    box: AzureSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, issue_14_off: bool
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    report = scan(box, tmp_path, disabled=new_controls())
-    assert report["results"] and not {r["check_id"] for r in report["results"]} & new_controls()
+    disabled = new_controls() | (resource_controls() if issue_14_off else set())
+    report = scan(box, tmp_path, disabled=disabled)
+    assert report["results"] and not {r["check_id"] for r in report["results"]} & disabled
     assert {path: box.server.count("GET", path) for path in NEW_CALLS} == dict.fromkeys(
         NEW_CALLS, 0
     )
     assert box.server.count("POST", "*/listdnsresolverpolicies") == 0
+    made = {op.name for method, path in box.server.calls if (op := operation_for(method, path))}
+    resource_calls = {name for name, *_ in RESOURCE_CALLS}
+    # with the controls of both slices off, the scan makes the calls of before issue 14 only
+    assert made.isdisjoint(resource_calls) is issue_14_off, made & resource_calls
     # and the whole catalogue makes each of them
     scan(box, tmp_path)
     assert all(box.server.count("GET", path) > 0 for path in NEW_CALLS)

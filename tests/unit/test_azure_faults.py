@@ -1,5 +1,6 @@
-"""Every ARM call the Azure collectors make, broken one at a time in the emulator: a fault may
-only turn rows into ERROR, and the exit code is 3 (1 when findings remain), never 4.
+"""Every ARM call the Azure collectors make, broken one at a time in the emulator (refused with
+403, failing with 500, throttled with 429, or answered with a broken body): a fault may only
+turn rows into ERROR, and the exit code is 3 (1 when findings remain), never 4.
 
 The calls are the declared table ``logwarden.scanner.collectors.azure.responses.OPERATIONS``; the clean
 runs (a scan in every mode, a drift attribution) make no call missing from it, each row of it
@@ -61,6 +62,7 @@ FAULTS: dict[str, dict[str, Any]] = {
     "garbage": {"body": "garbage"},
     "non-utf8": {"body": "non-utf8"},
     "reset": {"body": "reset"},
+    "denied": {"status": 403},
     "500": {"status": 500},
     "throttled": {"status": 429},  # every attempt: it outlives the SDK's retry
 }

@@ -104,6 +104,18 @@ def test_a_malformed_frameworks_file_names_the_line(tmp_path: Path) -> None:
     assert "'title'" in text and f"{bad}:9" in text
 
 
+def test_every_azure_control_claims_nist_pci_iso_and_soc2_and_cis_in_both_versions() -> None:
+    from tests.catalogue import controls
+
+    for check in controls("azure"):
+        for framework in ("nist-800-53-r5", "pci-dss-4.0", "iso-27001-2022", "soc2"):
+            assert check.frameworks.get(framework), (check.id, framework)
+        # a CIS Azure item is in v2.1.0 and v3.0.0 under other numbers: claim both or neither
+        assert bool(check.frameworks.get("cis-azure-2.1")) == bool(
+            check.frameworks.get("cis-azure-3.0")
+        ), check.id
+
+
 def test_every_aws_control_names_its_nist_and_iso_requirements() -> None:
     from tests.catalogue import controls
 

@@ -119,6 +119,16 @@ def problem(
     )
 
 
+def inherited(inv: Inventory, source: str, kind: str, what: str) -> list[CollectionError]:
+    """The errors of the kind ``source`` that ``kind`` is built from, as errors of ``kind``
+    (``what``: how the message names the source): what ``kind`` would have said about them is
+    unknown, so each becomes its error."""
+    sub = subscription_of(inv)
+    return [
+        problem(sub, kind, err.code, f"{what}: {err.message}") for err in inv.get(source).errors
+    ]
+
+
 def listed(
     inv: Inventory, kind: str, what: str, call: Callable[[AzureSession], Iterable[Any]]
 ) -> list[dict[str, Any]] | CollectionError:

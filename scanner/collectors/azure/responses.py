@@ -22,6 +22,10 @@ from urllib.parse import unquote, urlsplit
 from azure.core.exceptions import DecodeError
 from azure.core.pipeline.policies import HTTPPolicy
 
+from logwarden.scanner.collectors.azure.resource_responses import (
+    RESOURCE_CALLS,
+    WORKSPACE_SETTING_FIELDS,
+)
 from logwarden.scanner.collectors.shape import problems, summary
 
 SUB = "/subscriptions/{subscriptionId}"
@@ -249,11 +253,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         f"{RG}/Microsoft.Network/dnsResolverPolicies/{{dnsResolverPolicyName}}"
         "/providers/Microsoft.Insights/diagnosticSettings",
-        (
-            "value:list",
-            "value[].properties.workspaceId?:str",
-            "value[].properties.logs[]?.enabled:bool",
-        ),
+        # the DNS kind reads each log's category and category group too: a mistyped one is
+        # malformed (ERROR), never a policy that does not log (FAIL)
+        ("value:list", *WORKSPACE_SETTING_FIELDS),
     ),
     Operation(
         "AadiamDiagnosticSettings_List",
@@ -266,6 +268,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "value[].properties.logs[]?.enabled:bool",
         ),
     ),
+    *(Operation(*call) for call in RESOURCE_CALLS),
 )
 
 

@@ -33,12 +33,13 @@ CLIENTS: dict[str, tuple[str, str, bool]] = {
     "loganalytics": ("azure.mgmt.loganalytics", "LogAnalyticsManagementClient", True),
     "storage": ("azure.mgmt.storage", "StorageManagementClient", True),
     "eventhub": ("azure.mgmt.eventhub", "EventHubManagementClient", True),
+    "resources": ("azure.mgmt.resource.resources", "ResourceManagementClient", True),
+    "network": ("azure.mgmt.network", "NetworkManagementClient", True),
     "subscriptions": ("azure.mgmt.resource.subscriptions", "SubscriptionClient", False),
     "managementgroups": ("azure.mgmt.managementgroups", "ManagementGroupsMgmtClient", False),
     "alerts": ("azure.mgmt.monitor", "MonitorManagementClient", True),
     "actiongroups": ("azure.mgmt.monitor", "MonitorManagementClient", True),
     "authorization": ("azure.mgmt.authorization", "AuthorizationManagementClient", True),
-    "network": ("azure.mgmt.network", "NetworkManagementClient", True),
     "dnsresolver": ("azure.mgmt.dnsresolver", "DnsResolverManagementClient", True),
 }
 # Clients of multi-API packages whose api-version is pinned: azure-mgmt-monitor's client keeps

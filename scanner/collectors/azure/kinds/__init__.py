@@ -6,11 +6,15 @@ from __future__ import annotations
 from logwarden.scanner.collectors.azure.kinds import (
     alerts,
     authorization,
+    databases,
     dns,
     entra,
     loganalytics,
     monitor,
+    network,
     policy,
+    resources,
+    services,
     storage,
 )
 from logwarden.scanner.models import ResourceKind
@@ -24,4 +28,8 @@ KINDS: list[ResourceKind] = [
     *entra.KINDS,
     *authorization.KINDS,
     *dns.KINDS,
+    *resources.KINDS,
+    *services.KINDS,
+    *databases.KINDS,
+    *network.KINDS,
 ]

@@ -29,6 +29,7 @@ from logwarden.scanner.collectors.azure.common import (
     NAME,
     ResourceId,
     error_code,
+    inherited,
     listed,
     not_found,
     problem,
@@ -128,9 +129,9 @@ def collect_action_groups(inv: Inventory) -> Iterator[Resource | CollectionError
     """One document per action group the subscription's alert rules name."""
     sub = subscription_of(inv)
     got = inv.get(ALERT)
-    for err in got.errors:
-        yield problem(sub, ACTION_GROUP, err.code, f"activity log alert rules: {err.message}")
-    if got.errors:
+    errors = inherited(inv, ALERT, ACTION_GROUP, "activity log alert rules")
+    yield from errors
+    if errors:
         return
     named: dict[str, tuple[str, list[str]]] = {}
     for alert in got.resources:

@@ -27,7 +27,7 @@ from logwarden.scanner.collectors.azure.common import (
     STORAGE_ACCOUNT,
     WORKSPACE,
     failure,
-    problem,
+    inherited,
     resource,
     session_of,
     subscription_of,
@@ -112,12 +112,9 @@ def _access(inv: Inventory, dest: Resource, kind: str) -> Resource | CollectionE
 def collect(inv: Inventory) -> Iterator[Resource | CollectionError]:
     """One document per log destination this subscription holds (or reads for an unscanned
     owner)."""
-    sub = subscription_of(inv)
     for source, kind in DESTINATIONS:
-        got = inv.get(source)
-        for err in got.errors:
-            yield problem(sub, LOG_ACCESS, err.code, f"{source}: {err.message}")
-        for dest in got.resources:
+        yield from inherited(inv, source, LOG_ACCESS, source)
+        for dest in inv.get(source).resources:
             yield _access(inv, dest, kind)
 
 

@@ -40,9 +40,9 @@ from logwarden.scanner.collectors.azure.common import (
     NAME,
     ResourceId,
     error_code,
+    inherited,
     listed,
     not_found,
-    problem,
     resource,
     session_of,
     subscription_of,
@@ -211,9 +211,9 @@ def collect_destinations(inv: Inventory) -> Iterator[Resource | CollectionError]
     """One document per destination of this subscription's Activity Log settings."""
     sub = subscription_of(inv)
     got = inv.get(ACTIVITY_LOG_SETTING)
-    for err in got.errors:
-        yield problem(sub, DESTINATION, err.code, f"diagnostic settings: {err.message}")
-    if got.errors or not got.resources:
+    errors = inherited(inv, ACTIVITY_LOG_SETTING, DESTINATION, "diagnostic settings")
+    yield from errors
+    if errors or not got.resources:
         return
     named: dict[tuple[str, str], tuple[str, list[str]]] = {}
     for setting in got.resources:

@@ -27,6 +27,7 @@ from logwarden.scanner.collectors.azure.common import (
     COMPLIANCE,
     NAME,
     failure,
+    inherited,
     problem,
     resource,
     same_id,
@@ -213,8 +214,7 @@ def collect_compliance(inv: Inventory) -> Iterator[Item]:
     """The latest compliance of each applying activity-log policy assignment."""
     sub = subscription_of(inv)
     got = inv.get(ASSIGNMENT)
-    for err in got.errors:
-        yield problem(sub, COMPLIANCE, err.code, f"policy assignments: {err.message}")
+    yield from inherited(inv, ASSIGNMENT, COMPLIANCE, "policy assignments")
     wanted = [
         a
         for a in got.resources
