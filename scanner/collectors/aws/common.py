@@ -194,3 +194,8 @@ def regions_or_error(inv: Inventory, kind: str) -> tuple[tuple[str, ...], Collec
         return tuple(scan_regions(inv)), None
     except AWS_ERRORS as exc:
         return (), failure(viewer_id(inv), kind, "", exc, "listing the enabled regions")
+
+
+def all_pages(client: Any, operation: str, key: str) -> list[dict[str, Any]]:
+    """Every item under ``key`` of a paginated listing (all pages, or the AWS error)."""
+    return list(client.get_paginator(operation).paginate().build_full_result()[key])

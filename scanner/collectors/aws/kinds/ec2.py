@@ -8,6 +8,7 @@ from typing import Any
 from logwarden.scanner.collectors.aws.common import (
     AWS_ERRORS,
     NAME,
+    all_pages,
     failure,
     regions_or_error,
     resource,
@@ -22,11 +23,6 @@ VPC = "aws.ec2.vpc"
 CAPTURES_REJECTS = ("ALL", "REJECT")
 
 
-def _paged(client: Any, operation: str, key: str) -> list[dict[str, Any]]:
-    pages = client.get_paginator(operation).paginate()
-    return list(pages.build_full_result()[key])
-
-
 def collect_vpcs(inv: Inventory) -> Iterator[Resource | CollectionError]:
     """DescribeVpcs + DescribeFlowLogs per region (both paginated); no flow-log call where
     the region has no VPC."""
@@ -39,8 +35,8 @@ def collect_vpcs(inv: Inventory) -> Iterator[Resource | CollectionError]:
     for region in regions:
         client = session.client("ec2", region)
         try:
-            vpcs = _paged(client, "describe_vpcs", "Vpcs")
-            flow_logs = _paged(client, "describe_flow_logs", "FlowLogs") if vpcs else []
+            vpcs = all_pages(client, "describe_vpcs", "Vpcs")
+            flow_logs = all_pages(client, "describe_flow_logs", "FlowLogs") if vpcs else []
         except AWS_ERRORS as exc:
             yield failure(me, VPC, region, exc, "describing VPCs and their flow logs")
             continue

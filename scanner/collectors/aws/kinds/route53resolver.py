@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from logwarden.scanner.collectors.aws.common import NAME, RESOLVER_VPC, resource
+from logwarden.scanner.collectors.aws.common import NAME, RESOLVER_VPC, all_pages, resource
 from logwarden.scanner.collectors.aws.kinds.ec2 import VPC
 from logwarden.scanner.collectors.aws.regional import Item, collect_by_region
 from logwarden.scanner.collectors.aws.session import AwsSession
@@ -43,10 +43,6 @@ class _Vpcs:
         return cls(by_region, {e.region: e for e in listed.errors})
 
 
-def _all(client: Any, operation: str, key: str) -> list[dict[str, Any]]:
-    return [item for page in client.get_paginator(operation).paginate() for item in page[key]]
-
-
 def _read_region(vpcs: _Vpcs, session: AwsSession, me: str, region: str) -> Iterator[Item]:
     unlisted = vpcs.errors.get(region) or vpcs.errors.get("")
     if unlisted is not None:
@@ -61,7 +57,7 @@ def _read_region(vpcs: _Vpcs, session: AwsSession, me: str, region: str) -> Iter
     if not own:
         return
     resolver = session.client("route53resolver", region)
-    associations = _all(
+    associations = all_pages(
         resolver,
         "list_resolver_query_log_config_associations",
         "ResolverQueryLogConfigAssociations",
@@ -69,7 +65,9 @@ def _read_region(vpcs: _Vpcs, session: AwsSession, me: str, region: str) -> Iter
     configs = (
         {
             c["Id"]: c
-            for c in _all(resolver, "list_resolver_query_log_configs", "ResolverQueryLogConfigs")
+            for c in all_pages(
+                resolver, "list_resolver_query_log_configs", "ResolverQueryLogConfigs"
+            )
         }
         if associations
         else {}
