@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import sys
-from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from logwarden.scanner import drift_commands, engine, progress, snapshot
-from logwarden.scanner.config import STARTER, ScanConfig, load_config
-from logwarden.scanner.errors import InputError, Problem, fail, warn
-from logwarden.scanner.models import ExitCode, Gate, ResourceKind, Severity
-from logwarden.scanner.outputs import check_writable, report_outputs, write_atomic
-from logwarden.scanner.plugins import plugin_names, unknown_plugins
+from logwarden.scanner import drift_commands
+from logwarden.scanner.config import STARTER, ScanConfig
+from logwarden.scanner.errors import fail
+from logwarden.scanner.models import ExitCode, Gate, Severity
+from logwarden.scanner.outputs import check_writable, write_atomic
 from logwarden.scanner.printable import printable
 from logwarden.scanner.registry import Registry
-from logwarden.scanner.report import build_report, publish
 from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
 
 # Measured best for 200 accounts x 2 regions with 50 ms per API call (bench/RESULTS.md).
@@ -30,8 +24,12 @@ DEFAULT_CLOUD = "aws"
 
 def dispatch(args: argparse.Namespace, registry: Registry) -> ExitCode:
     """Run the sub-command named in ``args`` with the run's registry."""
-    if args.command == "scan":
-        return scan(args, registry)
+    if args.command in ("scan", "merge"):
+        from logwarden.scanner import scan_commands  # it uses this module's helpers
+
+        if args.command == "scan":
+            return scan_commands.scan(args, registry)
+        return scan_commands.merge(args, registry)
     if args.command == "controls":
         return list_controls(args, registry)
     if args.command == "rules":
@@ -111,125 +109,6 @@ def _catalogue(
 
 def _select_clouds(registry: Registry, args_clouds: list[str], cfg: ScanConfig) -> list[str]:
     return registry.select(args_clouds or list(cfg.clouds) or [DEFAULT_CLOUD])
-
-
-def _check_options(args: argparse.Namespace) -> None:
-    problems = []
-    if args.inventory and args.save_inventory:
-        problems.append(
-            Problem(
-                "argv",
-                None,
-                "--inventory and --save-inventory conflict",
-                "evaluate a saved inventory, or save a new one, not both",
-            )
-        )
-    if args.inventory and args.cloud:
-        problems.append(
-            Problem(
-                "argv",
-                None,
-                "--inventory and --cloud conflict: the clouds come from the inventory file",
-                "drop --cloud",
-            )
-        )
-    if args.jobs is not None and args.jobs < 1:
-        problems.append(
-            Problem(
-                "argv", None, f"--jobs must be at least 1, not {args.jobs}", "use e.g. --jobs 8"
-            )
-        )
-    if problems:
-        raise InputError(problems)
-
-
-def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
-    """``logwarden scan``: scan (or evaluate a saved inventory), write reports, gate."""
-    _check_options(args)
-    pm = registry.pm
-    history = drift_commands.prepare(args, pm)
-    cfg = load_config(args.config)
-    for name in unknown_plugins(_blocked(args.plugin_opts)):
-        warn(
-            f"-p no:{name}: no plugin is named {name!r}, nothing was disabled "
-            f"(plugins: {', '.join(plugin_names())})"
-        )
-    saved = snapshot.read(args.inventory, registry.clouds) if args.inventory else None
-    clouds = (
-        snapshot.clouds_in(saved)
-        if saved is not None
-        else _select_clouds(registry, _flatten(args.cloud), cfg)
-    )
-    kinds = registry.kinds(clouds)
-    outputs = report_outputs(args, registry.reporters)
-    if args.save_inventory:
-        check_writable([("--save-inventory", args.save_inventory, False)])
-    catalogue = _catalogue(registry, clouds, cfg, args.rules)
-    if args.inventory:
-        scan_input = snapshot.load(
-            args.inventory, kinds, catalogue.parameters, saved, registry.terms(clouds)
-        )
-    else:
-        settings = {
-            cloud: registry.clouds[cloud].settings(cfg.clouds.get(cloud, {}), cfg.file, args)
-            for cloud in clouds
-        }
-        scan_input = engine.discover(registry.clouds, settings, kinds, catalogue.parameters)
-    with _progress(args, scan_input, catalogue, clouds, kinds):
-        outcome = engine.evaluate_scan(
-            scan_input,
-            catalogue,
-            jobs=args.jobs or cfg.jobs or DEFAULT_JOBS,
-            waivers=cfg.waivers,
-        )
-    found = None
-    if history is not None:
-        outcome, found = drift_commands.compare_scan(history, outcome, scan_input, registry.clouds)
-    report = build_report(outcome, _gate(args, cfg), found)
-    publish(pm, report)
-    files = [(path, partial(registry.reporters[name].render, report)) for name, path in outputs]
-    if args.save_inventory:
-        files.insert(
-            0, (args.save_inventory, partial(snapshot.dump, scan_input, report.finished_at))
-        )
-    written, failed = _write_all(files)
-    if not args.quiet:
-        from logwarden.reports import console
-
-        sys.stdout.write(console.render(report))
-        for path in written:
-            print(f"wrote {path}")
-    if failed:  # checked before the scan, so something changed since: say so, exit 2
-        raise InputError(failed)
-    return report.exit_code
-
-
-def _write_all(files: Sequence[tuple[Path, Callable[[], str]]]) -> tuple[list[Path], list[Problem]]:
-    """Write every file that can be written; (written, problems of the others)."""
-    written: list[Path] = []
-    failed: list[Problem] = []
-    for path, render in files:
-        try:
-            write_atomic(path, render())
-        except InputError as exc:
-            failed.extend(exc.problems)
-        else:
-            written.append(path)
-    return written, failed
-
-
-def _progress(
-    args: argparse.Namespace,
-    scan_input: engine.ScanInput,
-    catalogue: Catalogue,
-    clouds: list[str],
-    kinds: Mapping[str, ResourceKind],
-) -> contextlib.AbstractContextManager[object]:
-    """The progress line of a live scan on a terminal; nothing otherwise."""
-    if args.inventory or not progress.enabled(sys.stderr, args.quiet):
-        return contextlib.nullcontext()
-    needed = progress.needed_kinds(catalogue.enabled_checks(set(clouds)), kinds)
-    return progress.ScanProgress(scan_input, needed, sys.stderr)
 
 
 def _fail_on(option: str | None, cfg: ScanConfig) -> Severity | None:

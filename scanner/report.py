@@ -31,6 +31,7 @@ from logwarden.scanner.models import (
 
 if TYPE_CHECKING:
     from logwarden.scanner.drift import Drift
+    from logwarden.scanner.shards import ShardInfo
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class ScanOutcome:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     # What each scanned cloud is called (its registered descriptor's terms).
     clouds: Mapping[str, CloudTerms] = field(default_factory=dict)
+    # Set when the scan is one shard of several (``--shard``).
+    shard: ShardInfo | None = None
 
 
 def build_report(
