@@ -151,6 +151,7 @@ def test_a_worker_killed_mid_scan_loses_no_tenant(
         victim = _busy_worker(client, proc)
         os.kill(pids[victim], signal.SIGKILL)
         _, stderr = proc.communicate(timeout=300)
+        assert pids[victim] not in client.run(os.getpid).values()  # it did die mid-scan
     assert "Traceback" not in stderr, stderr
     got = load(org.root / "killed" / "report.json")
     assert comparable(got) == comparable(report)
