@@ -135,6 +135,7 @@ def scan_once(child: MotoChild, regions: tuple[str, ...], jobs: int, world: dict
             jobs=jobs,
             waivers=cfg.waivers,
             gate=Gate(fail_on=commands._fail_on(None, cfg)),
+            release=True,  # as logwarden scan does without history
         )
         publish(pm, report)
         exit_code = int(report.exit_code)

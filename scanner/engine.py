@@ -227,9 +227,13 @@ def run_scan(
     waivers: list[Waiver] | None = None,
     today: dt.date | None = None,
     gate: Gate | None = None,
+    release: bool = False,
 ) -> ScanReport:
-    """The report of a scan without history or a baseline: evaluate, then build it once."""
-    outcome = evaluate_scan(scan, catalogue, jobs=jobs, waivers=waivers, today=today)
+    """The report of a scan without history or a baseline: evaluate, then build it once
+    (``release``: see ``evaluate_scan``)."""
+    outcome = evaluate_scan(
+        scan, catalogue, jobs=jobs, waivers=waivers, today=today, release=release
+    )
     return build_report(outcome, gate)
 
 
