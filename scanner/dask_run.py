@@ -33,7 +33,7 @@ from distributed import Client, Future, as_completed
 from logwarden.scanner import engine
 from logwarden.scanner.errors import fail
 from logwarden.scanner.evaluator import Evaluation
-from logwarden.scanner.inventory import Inventory, SessionUnavailable
+from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import (
     Check,
     CollectionError,
@@ -43,7 +43,12 @@ from logwarden.scanner.models import (
     Tenant,
 )
 from logwarden.scanner.plan import ScanPlan, Subject
-from logwarden.scanner.runners import SubjectOutcome, evaluate_subject
+from logwarden.scanner.runners import (
+    TASK_FAILED,
+    SubjectOutcome,
+    evaluate_subject,
+    unreachable_outcome,
+)
 from logwarden.scanner.spill import InventorySpill, collection_doc
 
 #: Attempts Dask makes again when a task's worker dies (or the task raises).
@@ -216,12 +221,8 @@ class _Run:
     ) -> tuple[list[Evaluation], list[CollectionError], dict[str, Any] | None]:
         """ERROR rows for a subject whose task failed on every attempt."""
         reason = f"the Dask task failed after {RETRIES + 1} attempts: {_describe(future)}"
-        inv = _unreachable(subject, reason)
-        evaluations = evaluate_subject(
-            Subject(subject.checks, subject.tenant, subject.organization, inv),
-            dict(self.plan.parameters),
-        )
-        return evaluations, (inv.errors() if subject.tenant is not None else []), None
+        found = unreachable_outcome(subject, dict(self.plan.parameters), reason)
+        return found.evaluations, found.errors, None
 
 
 def _connect(address: str) -> Client:
@@ -265,28 +266,10 @@ def _failed(inv: Inventory, kinds: Sequence[str], future: Future) -> dict[str, K
     message = f"the Dask task failed after {RETRIES + 1} attempts: {_describe(future)}"
     return {
         kind: KindCollection(
-            errors=(CollectionError(inv.cloud, inv.owner_id, kind, "", "TaskFailed", message),)
+            errors=(CollectionError(inv.cloud, inv.owner_id, kind, "", TASK_FAILED, message),)
         )
         for kind in kinds
     }
-
-
-def _unreachable(subject: Subject, reason: str) -> Inventory:
-    """An inventory of the subject that reaches nothing: every kind is an error."""
-
-    def refuse() -> Any:
-        raise SessionUnavailable("TaskFailed", reason)
-
-    source = subject.inventory
-    return Inventory(
-        cloud=source.cloud,
-        tenant=subject.tenant,
-        organization=subject.organization,
-        kinds=source.kinds,
-        session_factory=refuse,
-        parameters=source.parameters,
-        org_inventory=source.org_inventory if subject.tenant is not None else None,
-    )
 
 
 # --- on the workers ---------------------------------------------------------------------

@@ -14,10 +14,13 @@ from functools import partial
 from typing import Any, TypeVar
 
 from logwarden.scanner.evaluator import Evaluation, evaluate
-from logwarden.scanner.inventory import Inventory
+from logwarden.scanner.inventory import Inventory, SessionUnavailable
 from logwarden.scanner.models import CollectionError
 from logwarden.scanner.plan import ScanPlan, Subject
 from logwarden.scanner.spill import InventorySpill
+
+#: The error code of the rows of a subject whose work failed on every attempt.
+TASK_FAILED = "TaskFailed"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -81,6 +84,32 @@ def finish_subject(
     if plan.release:
         inv.release(plan.peer)
     return SubjectOutcome(evaluations, errors)
+
+
+def unreachable_outcome(
+    subject: Subject, parameters: dict[str, Any], reason: str
+) -> SubjectOutcome:
+    """The outcome of a subject whose work could not be done (a task that failed on every
+    attempt): its controls evaluated over an inventory that reaches nothing, so each is an
+    ERROR row saying why (``TaskFailed``), and never a missing row. Organization facts
+    already collected are still read."""
+
+    def refuse() -> Any:
+        raise SessionUnavailable(TASK_FAILED, reason)
+
+    source = subject.inventory
+    inv = Inventory(
+        cloud=source.cloud,
+        tenant=subject.tenant,
+        organization=subject.organization,
+        kinds=source.kinds,
+        session_factory=refuse,
+        parameters=source.parameters,
+        org_inventory=source.org_inventory if subject.tenant is not None else None,
+    )
+    target = Subject(subject.checks, subject.tenant, subject.organization, inv)
+    evaluations = evaluate_subject(target, parameters)
+    return SubjectOutcome(evaluations, inv.errors() if subject.tenant is not None else [])
 
 
 def _map(pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:

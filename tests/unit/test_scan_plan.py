@@ -9,7 +9,9 @@ from pathlib import Path
 
 from logwarden.scanner import engine, snapshot
 from logwarden.scanner.engine import ScanInput
+from logwarden.scanner.models import Status
 from logwarden.scanner.plan import ScanPlan
+from logwarden.scanner.runners import TASK_FAILED, unreachable_outcome
 from logwarden.scanner.shards import Shard
 from logwarden.scanner.spill import InventorySpill
 from tests.catalogue import builtin_catalogue
@@ -67,3 +69,22 @@ def test_a_saved_inventory_from_the_spill_equals_one_from_memory(tmp_path: Path)
         spill.close()
     assert from_spill == from_memory
     assert from_spill["organizations"][0]["tenants"]
+
+
+def test_a_subject_whose_work_failed_is_error_rows_never_missing_rows(tmp_path: Path) -> None:
+    scan = _scan(tmp_path)
+    catalogue, kinds = builtin_catalogue(["aws"])
+    plan = ScanPlan.of(scan, catalogue.enabled_checks({"aws"}), catalogue.parameters, None)
+    subject = next(s for s in plan.subjects() if s.tenant is not None)
+    reason = "the Dask task failed after 4 attempts: KilledWorker: worker died"
+    outcome = unreachable_outcome(subject, plan.parameters, reason)
+    rows = [r for ev in outcome.evaluations for r in ev.results]
+    assert {r.check_id for r in rows} == {c.id for c in subject.checks}
+    tenant_level = {c.id for c in subject.checks if any(not kinds[k].organization for k in c.kinds)}
+    assert tenant_level
+    for row in rows:
+        if row.check_id in tenant_level:
+            assert row.status is Status.ERROR, row
+            assert TASK_FAILED in row.message and "KilledWorker" in row.message
+    assert outcome.errors
+    assert {e.code for e in outcome.errors} == {TASK_FAILED}
