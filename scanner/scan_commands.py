@@ -134,7 +134,7 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
     gate = _gate(args, cfg)
     spill = InventorySpill() if args.save_inventory else None
     try:
-        with _progress(args, scan_input, catalogue, clouds, kinds):
+        with _progress(args, scan_input, catalogue, clouds, kinds, shard):
             outcome = engine.evaluate_scan(
                 scan_input,
                 catalogue,
@@ -251,9 +251,21 @@ def _progress(
     catalogue: Catalogue,
     clouds: list[str],
     kinds: Mapping[str, ResourceKind],
+    shard: shards.Shard | None,
 ) -> contextlib.AbstractContextManager[object]:
-    """The progress line of a live scan on a terminal; nothing otherwise."""
-    if args.inventory or not progress.enabled(sys.stderr, args.quiet):
+    """The progress line of a live scan in this process on a terminal (of a shard's own
+    tenants); nothing otherwise (a Dask scan's inventories are on the workers)."""
+    if args.inventory or args.dask_scheduler or not progress.enabled(sys.stderr, args.quiet):
         return contextlib.nullcontext()
     needed = progress.needed_kinds(catalogue.enabled_checks(set(clouds)), kinds)
+    if shard is not None:
+        scopes = [
+            engine.Scope_(
+                s.organization,
+                s.inventory,
+                [i for i in s.tenants if i.tenant and shard.owns(i.tenant)],
+            )
+            for s in scan_input.scopes
+        ]
+        scan_input = engine.ScanInput(scopes, scan_input.errors, scan_input.clouds)
     return progress.ScanProgress(scan_input, needed, sys.stderr)
