@@ -274,71 +274,72 @@ def _failed(inv: Inventory, kinds: Sequence[str], future: Future) -> dict[str, K
 
 # --- on the workers ---------------------------------------------------------------------
 
-_scans: dict[str, engine.ScanInput] = {}
-_applied: dict[str, int] = {}
+
+@dataclass
+class _WorkerScan:
+    """A scan's live inventories on one worker, by key (``_ref``), and the version of the
+    shared facts installed in them."""
+
+    inventories: dict[tuple[str, str | None], Inventory]
+    applied: int = 0
+
+
+_scans: dict[str, _WorkerScan] = {}
 _lock = threading.Lock()
 
 
-def _worker_scan(job: WorkerJob, shared: Shared | None) -> engine.ScanInput:
-    """The scan's live inventories on this worker, built once per scan, with the shared
-    facts of ``shared`` installed (once per version)."""
+def _worker_inventory(
+    job: WorkerJob, shared: Shared | None, ref: tuple[str, str | None]
+) -> Inventory:
+    """The inventory ``ref`` of the scan on this worker: the scan is built once per worker,
+    the shared facts of ``shared`` installed once per version."""
     with _lock:
         scan = _scans.get(job.token)
         if scan is None:
             scan = _scans[job.token] = _build(job)
-        if shared is not None and _applied.get(job.token, 0) < shared.version:
-            for scope in scan.scopes:
-                for kind, col in shared.organizations.get(org_key(scope.organization), {}).items():
-                    scope.inventory.preload(kind, col)
-                for inv in scope.tenants:
-                    assert inv.tenant is not None
-                    for kind, col in shared.tenants.get(tenant_key(inv.tenant), {}).items():
-                        inv.preload(kind, col)
-            _applied[job.token] = shared.version
-        return scan
+        if shared is not None and scan.applied < shared.version:
+            for key, inv in scan.inventories.items():
+                facts = shared.organizations if key[1] is None else shared.tenants
+                for kind, col in facts.get(key[0] if key[1] is None else key[1], {}).items():
+                    inv.preload(kind, col)
+            scan.applied = shared.version
+    try:
+        return scan.inventories[ref]
+    except KeyError:
+        raise KeyError(f"the scan on this worker has no inventory {ref}") from None
 
 
-def _build(job: WorkerJob) -> engine.ScanInput:
+def _build(job: WorkerJob) -> _WorkerScan:
     from logwarden.scanner.models import Discovery
     from logwarden.scanner.plugins import create_plugin_manager
     from logwarden.scanner.registry import Registry
 
     registry = Registry.collect(create_plugin_manager(list(job.blocked)), list(job.blocked))
     kinds = registry.kinds(list(job.clouds))
-    scan = engine.ScanInput(scopes=[], clouds=registry.terms(job.clouds))
+    inventories: dict[tuple[str, str | None], Inventory] = {}
     for name, (section, file) in job.clouds.items():
         cloud = registry.clouds[name]
         settings = cloud.settings(section, file, None)
         orgs = [o for o in job.organizations if o.cloud == name]
         tenants = [t for t in job.tenants if t.cloud == name]
         found = Discovery(organizations=orgs, tenants=tenants)
-        scan.scopes += engine.discovered_scopes(cloud, settings, found, kinds, job.parameters)
-    return scan
-
-
-def _inventory(scan: engine.ScanInput, org: str, tenant: str | None) -> Inventory:
-    """The organization's inventory (``tenant=None``) or the tenant's."""
-    for scope in scan.scopes:
-        if tenant is None and org_key(scope.organization) == org:
-            return scope.inventory
-        for inv in scope.tenants if tenant is not None else []:
-            if inv.tenant is not None and tenant_key(inv.tenant) == tenant:
-                return inv
-    raise KeyError(f"the scan on this worker has no inventory {tenant or org}")
+        for scope in engine.discovered_scopes(cloud, settings, found, kinds, job.parameters):
+            for inv in [scope.inventory, *scope.tenants]:
+                inventories[_ref(inv)] = inv
+    return _WorkerScan(inventories)
 
 
 def forget(token: str) -> None:
     """Drop a finished scan's inventories from this worker."""
     with _lock:
         _scans.pop(token, None)
-        _applied.pop(token, None)
 
 
 def collect_kinds(
     job: WorkerJob, shared: Shared | None, ref: tuple[str, str | None], kinds: list[str]
 ) -> dict[str, KindCollection]:
     """Task: collect ``kinds`` of an inventory (``ref``: see ``_ref``)."""
-    inv = _inventory(_worker_scan(job, shared), *ref)
+    inv = _worker_inventory(job, shared, ref)
     return {kind: inv.get(kind) for kind in kinds}
 
 
@@ -346,9 +347,8 @@ def evaluate_remote(
     job: WorkerJob, shared: Shared, ref: tuple[str, str | None], save: bool
 ) -> tuple[list[Evaluation], list[CollectionError], dict[str, Any] | None]:
     """Task: evaluate one subject; (evaluations, the tenant's errors, its collections)."""
-    scan = _worker_scan(job, shared)
-    org, tenant = ref
-    inv = _inventory(scan, org, tenant)
+    inv = _worker_inventory(job, shared, ref)
+    tenant = ref[1]
     assert inv.organization is not None
     scope = Scope.ORGANIZATION
     checks = tuple(
