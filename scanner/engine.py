@@ -159,7 +159,7 @@ def evaluate_scan(
     :param spill: where each tenant's collections go once it is evaluated (for
         ``--save-inventory``).
     :param release: drop each tenant's collections once it is evaluated (all but the kinds
-        other tenants read), so memory follows the tenants in flight; leave it off to read
+        other tenants read), so collected resources do not pile up; leave it off to read
         the inventories afterwards (history, drift).
     """
     started = _now()

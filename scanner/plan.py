@@ -11,7 +11,7 @@ runs on local threads, as one shard of several, or as tasks on a Dask cluster.
 3. The evaluation: one subject per own tenant (tenant-scope controls) and, in a shard 1 or
    an unsharded scan, one per organization (organization-scope controls). A tenant's other
    kinds are collected while its subject is evaluated, and dropped once it is (all but the
-   peer kinds): memory follows the tenants in flight, not the organization.
+   peer kinds), so collections do not pile up (the cloud sessions stay: docs/scale.md).
 """
 
 from __future__ import annotations
