@@ -140,4 +140,10 @@ def _name(resource: Resource) -> str:
 
 
 def _observed_text(observed: dict[str, Any]) -> str:
-    return ", ".join(f"{k} = {json.dumps(v, default=str)}" for k, v in observed.items()) or "ok"
+    # keys sorted: a saved inventory (sorted keys) and a live scan say the same
+    return (
+        ", ".join(
+            f"{k} = {json.dumps(v, default=str, sort_keys=True)}" for k, v in observed.items()
+        )
+        or "ok"
+    )

@@ -28,7 +28,7 @@ _MAX_RENDER = 120
 
 def render(value: Any) -> str:
     """A value as compact JSON, cut to 120 characters (see ``logwarden.scanner.filter_ops``)."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str, sort_keys=True)
     return text if len(text) <= _MAX_RENDER else text[: _MAX_RENDER - 3] + "..."
 
 
