@@ -4,6 +4,7 @@ errors of the scale-out options (shards, Dask) before anything is scanned."""
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -14,6 +15,7 @@ from logwarden.scanner.cli import main
 from logwarden.scanner.errors import InputError
 from logwarden.scanner.models import Tenant
 from logwarden.scanner.shards import AUTO_VARIABLES, Shard, parse_shard, scan_id, shard_of
+from tests.cli_process import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
 IDS = [f"{n:012d}" for n in range(1, 401)]
@@ -100,16 +102,25 @@ def test_scale_out_usage_errors_exit_2_before_scanning(
     assert message in capsys.readouterr().err
 
 
-def test_dask_scheduler_without_the_extra_names_the_install_command(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # as if dask.distributed were not installed: importing it fails
-    monkeypatch.setitem(sys.modules, "distributed", None)
-    monkeypatch.delitem(sys.modules, "logwarden.scanner.dask_run", raising=False)
-    assert main(["scan", "--dask-scheduler", "tcp://127.0.0.1:1"]) == 2
-    err = capsys.readouterr().err
-    assert "Dask is not installed" in err
-    assert 'pip install "logwarden[dask]"' in err
+# A fresh interpreter in which dask.distributed cannot be imported: in this process Dask may
+# already be loaded (a LocalCluster's scheduler imports the scan's task module), and a loaded
+# module would be found again whatever sys.modules says.
+WITHOUT_DASK = (
+    "import sys\n"
+    "sys.modules['distributed'] = sys.modules['dask'] = None  # as if not installed\n"
+    "from logwarden.scanner.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_dask_scheduler_without_the_extra_names_the_install_command(tmp_path: Path) -> None:
+    env = cli_env(tmp_path, {"AWS_EC2_METADATA_DISABLED": "true"})
+    argv = [sys.executable, "-c", WITHOUT_DASK, "scan", "--dask-scheduler", "tcp://127.0.0.1:1"]
+    proc = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "Dask is not installed" in proc.stderr
+    assert 'pip install "logwarden[dask]"' in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_the_default_install_does_not_depend_on_dask() -> None:
