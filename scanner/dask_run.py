@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -142,7 +143,7 @@ class _Run:
         self, client: Client, job: WorkerJob, plan: ScanPlan, spill: InventorySpill | None
     ) -> None:
         self.client = client
-        self.job = client.scatter(job, broadcast=True)
+        self.job = self.hold("job", job)
         self.token = job.token
         self.plan = plan
         self.spill = spill
@@ -154,9 +155,16 @@ class _Run:
             fn, *args, key=f"logwarden-{name}-{uuid.uuid4().hex}", retries=RETRIES, pure=False
         )
 
+    def hold(self, name: str, value: Any) -> Future:
+        """``value`` as the result of a task, for the tasks that read it. Not scattered: the
+        cluster loses scattered data with the last worker holding it, whereas a task's result
+        is computed again when its worker dies."""
+        with warnings.catch_warnings():  # the facts of a large organization are a large graph
+            warnings.simplefilter("ignore", UserWarning)
+            return self.submit(name, _value, value)
+
     def shared(self, version: int) -> Future:
-        facts = Shared(version, self.orgs, self.tenants)
-        return self.client.scatter(facts, broadcast=True)
+        return self.hold(f"facts{version}", Shared(version, self.orgs, self.tenants))
 
     def run(self) -> list[SubjectOutcome]:
         plan = self.plan
@@ -236,6 +244,11 @@ def _connect(address: str) -> Client:
             f"cannot reach the Dask scheduler at {address}: {exc}",
             "start one (dask scheduler) with workers (dask worker ADDRESS), or fix the address",
         ) from None
+
+
+def _value(value: Any) -> Any:
+    """Task: ``value`` itself (see ``_Run.hold``)."""
+    return value
 
 
 def _ref(inv: Inventory) -> tuple[str, str | None]:

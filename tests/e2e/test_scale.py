@@ -159,14 +159,37 @@ def test_a_worker_killed_mid_scan_loses_no_tenant(
 
 
 def _busy_worker(client: Any, proc: subprocess.Popen[str]) -> str:
-    """The address of a worker running one of the scan's tasks (waits for one)."""
+    """A worker to kill while the scan's tasks run: preferably the only holder of data that a
+    running task of the scan reads (Dask keeps one copy of data no task on another worker
+    needs), else a worker running one of them (waits for one)."""
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        for worker, keys in client.processing().items():
-            if any(str(k).startswith("logwarden-") for k in keys):
-                return str(worker)
-        time.sleep(0.02)
+    busy: str | None = None
+    prefer_until = deadline
+    while time.monotonic() < min(deadline, prefer_until) and proc.poll() is None:
+        sole = client.run_on_scheduler(_sole_holders)
+        if sole:
+            return str(sole[0])
+        if busy is None:
+            for worker, keys in client.processing().items():
+                if any(str(k).startswith("logwarden-") for k in keys):
+                    busy, prefer_until = str(worker), time.monotonic() + 2
+        time.sleep(0.01)
+    if busy is not None:
+        return busy
     raise AssertionError(f"no task of the scan was seen running (exit {proc.poll()})")
+
+
+def _sole_holders(dask_scheduler: Any) -> list[str]:
+    """On the scheduler: the workers holding the only copy of an input of a running scan task."""
+    return sorted(
+        {
+            next(iter(dep.who_has)).address
+            for task in dask_scheduler.tasks.values()
+            if task.state == "processing" and str(task.key).startswith("logwarden-")
+            for dep in task.dependencies
+            if len(dep.who_has) == 1
+        }
+    )
 
 
 def test_merge_refuses_a_missing_shard(org: Org, shards: list[Path]) -> None:
