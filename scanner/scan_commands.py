@@ -175,7 +175,7 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
                 release=history is None,
             )
         if shard is not None:
-            config = shards.config_digest(cfg, clouds, gate)
+            config = shards.config_digest(cfg, clouds, gate, all_waivers, selection.label())
             scanned = [inv.tenant for s in scan_input.scopes for inv in s.tenants if inv.tenant]
             info = shards.shard_info(shard, scanned, config, shards.scan_id(args.scan_id))
             outcome = replace(outcome, shard=info)

@@ -28,12 +28,12 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from logwarden.scanner.config import ScanConfig
 from logwarden.scanner.errors import fail
-from logwarden.scanner.models import Gate, Tenant
+from logwarden.scanner.models import Gate, Tenant, Waiver
 
 #: (variable, first index, runner) in the order ``auto`` looks at them.
 AUTO_VARIABLES: tuple[tuple[str, int, str], ...] = (
@@ -168,16 +168,24 @@ def shard_info(shard: Shard, tenants: Iterable[Tenant], config: str, scan: str |
     return ShardInfo(shard.index, shard.count, tuple(tenant_key(t) for t in tenants), config, scan)
 
 
-def config_digest(cfg: ScanConfig, clouds: Iterable[str], gate: Gate) -> str:
+def config_digest(
+    cfg: ScanConfig,
+    clouds: Iterable[str],
+    gate: Gate,
+    waivers: Sequence[Waiver],
+    selection: str,
+) -> str:
     """What, besides the catalogue, decides the rows: the scanned clouds, their config
-    sections, parameters, overrides, waivers and the gate. Shards of one scan share it."""
+    sections, parameters, overrides, the waivers (the config's and ``--waivers`` files'), the
+    run-time selection (``Selection.label``) and the gate. Shards of one scan share it."""
     return digest(
         [
             ",".join(sorted(clouds)),
             json.dumps(cfg.clouds, sort_keys=True, default=str),
             json.dumps(cfg.parameters, sort_keys=True, default=str),
             repr(cfg.overrides),
-            repr([replace(w, source="") for w in cfg.waivers]),
+            repr([replace(w, source="") for w in waivers]),
+            selection,
             repr(gate),
         ]
     )

@@ -215,6 +215,29 @@ def test_merge_refuses_shards_of_another_catalogue(org: Org, shards: list[Path])
     assert "the catalogue (controls) differs" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--regions", REGIONS[0]],  # the run-time selection
+        ["--waivers", "waivers.yaml"],  # a waivers file, not the config's waivers
+    ],
+    ids=["selection", "waivers-file"],
+)
+def test_merge_refuses_shards_scanned_with_other_options(
+    org: Org, shards: list[Path], options: list[str]
+) -> None:
+    (org.root / "waivers.yaml").write_text(
+        "version: 1\nwaivers:\n  - checks: aws.s3.*\n    reason: accepted\n"
+        "    owner: team@example.com\n    expires: '2999-01-01'\n"
+    )
+    out = f"shard2-{options[0].strip('-')}"
+    org.scan(out, "--shard", "2/2", "--scan-id", "run-7", *options)
+    proc = org.run("merge", str(shards[0]), str(org.root / out / "report.json"), "-o", out + "-m")
+    assert proc.returncode == 2
+    assert "the configuration differs" in proc.stderr
+    assert not (org.root / (out + "-m")).exists()
+
+
 def test_merge_refuses_a_report_that_is_no_shard(
     org: Org, single: tuple[int, dict[str, Any]], shards: list[Path]
 ) -> None:
