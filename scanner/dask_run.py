@@ -14,13 +14,14 @@ A worker rebuilds the scan from a ``WorkerJob``: the plugins to load, each cloud
 section, the discovered organizations and tenants, the controls. It opens its cloud sessions
 itself, from its own environment (credentials, endpoints): nothing secret is sent, and
 plugin command-line options are not sent either (a cloud's settings come from the config
-file's section). Tasks are retried by Dask when a worker dies (``RETRIES``); a tenant whose
+file's section and the ``--regions`` selection). Tasks are retried by Dask when a worker dies (``RETRIES``); a tenant whose
 task still fails is evaluated here over an unreachable inventory, so it is ERROR rows with
 the reason, never missing rows.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import threading
 import uuid
@@ -32,6 +33,7 @@ from typing import Any
 from distributed import Client, Future, as_completed
 
 from logwarden.scanner import engine
+from logwarden.scanner.cloud import Cloud
 from logwarden.scanner.errors import fail
 from logwarden.scanner.evaluator import Evaluation
 from logwarden.scanner.inventory import Inventory
@@ -66,11 +68,13 @@ class WorkerJob:
 
     :param clouds: cloud name -> (its config section, the config file's name).
     :param blocked: the plugins disabled with ``-p no:NAME``.
+    :param regions: the run-time ``--regions`` selection (a cloud's settings read it).
     """
 
     token: str
     clouds: Mapping[str, tuple[Mapping[str, Any], str]]
     blocked: tuple[str, ...]
+    regions: tuple[str, ...]
     organizations: tuple[Organization, ...]
     tenants: tuple[Tenant, ...]
     checks: tuple[Check, ...]
@@ -103,10 +107,12 @@ class DaskRunner:
         address: str | Client,
         clouds: Mapping[str, tuple[Mapping[str, Any], str]],
         blocked: Sequence[str] = (),
+        regions: Sequence[str] = (),
     ) -> None:
         self.address = address
         self.clouds = dict(clouds)
         self.blocked = tuple(blocked)
+        self.regions = tuple(regions)
 
     def __call__(
         self, plan: ScanPlan, jobs: int, spill: InventorySpill | None
@@ -128,6 +134,7 @@ class DaskRunner:
             token=uuid.uuid4().hex,
             clouds={name: self.clouds.get(name, ({}, "<defaults>")) for name in plan.scan.clouds},
             blocked=self.blocked,
+            regions=self.regions,
             organizations=tuple(s.organization for s in scopes),
             tenants=tuple(inv.tenant for s in scopes for inv in s.tenants if inv.tenant),
             checks=tuple(plan.checks),
@@ -322,6 +329,14 @@ def _worker_inventory(
         raise KeyError(f"the scan on this worker has no inventory {ref}") from None
 
 
+def worker_settings(job: WorkerJob, cloud: Cloud) -> Any:
+    """``cloud``'s settings on a worker: its config section, and the run-time options its
+    settings read (``--regions``) as the scanning process parsed them."""
+    section, file = job.clouds[cloud.name]
+    options = argparse.Namespace(regions=[list(job.regions)] if job.regions else [])
+    return cloud.settings(section, file, options)
+
+
 def _build(job: WorkerJob) -> _WorkerScan:
     from logwarden.scanner.models import Discovery
     from logwarden.scanner.plugins import create_plugin_manager
@@ -330,9 +345,9 @@ def _build(job: WorkerJob) -> _WorkerScan:
     registry = Registry.collect(create_plugin_manager(list(job.blocked)), list(job.blocked))
     kinds = registry.kinds(list(job.clouds))
     inventories: dict[tuple[str, str | None], Inventory] = {}
-    for name, (section, file) in job.clouds.items():
+    for name in job.clouds:
         cloud = registry.clouds[name]
-        settings = cloud.settings(section, file, None)
+        settings = worker_settings(job, cloud)
         orgs = [o for o in job.organizations if o.cloud == name]
         tenants = [t for t in job.tenants if t.cloud == name]
         found = Discovery(organizations=orgs, tenants=tenants)

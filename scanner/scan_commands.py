@@ -132,7 +132,7 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
     kinds = registry.kinds(clouds)
     shard = shards.parse_shard(args.shard) if args.shard else None
     runner = (
-        dask_runner(args.dask_scheduler, cfg, clouds, registry.blocked)
+        dask_runner(args.dask_scheduler, cfg, clouds, registry.blocked, selection.regions)
         if args.dask_scheduler
         else None
     )
@@ -288,7 +288,11 @@ DASK_INSTALL = 'pip install "logwarden[dask]"'
 
 
 def dask_runner(
-    address: str, cfg: ScanConfig, clouds: list[str], blocked: Sequence[str]
+    address: str,
+    cfg: ScanConfig,
+    clouds: list[str],
+    blocked: Sequence[str],
+    regions: Sequence[str] = (),
 ) -> PlanRunner:
     """The runner of ``--dask-scheduler ADDRESS``; a usage error naming the install command
     when Dask is not installed (the default install does not depend on it)."""
@@ -304,7 +308,7 @@ def dask_runner(
             f"install it: {DASK_INSTALL}",
         ) from None
     sections = {cloud: (cfg.clouds.get(cloud, {}), cfg.file) for cloud in clouds}
-    return dask_run.DaskRunner(address, sections, blocked)
+    return dask_run.DaskRunner(address, sections, blocked, regions)
 
 
 def _write_all(

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from logwarden.scanner import engine, snapshot
 from logwarden.scanner.engine import ScanInput
 from logwarden.scanner.models import Status
@@ -14,7 +16,7 @@ from logwarden.scanner.plan import ScanPlan
 from logwarden.scanner.runners import TASK_FAILED, unreachable_outcome
 from logwarden.scanner.shards import Shard
 from logwarden.scanner.spill import InventorySpill
-from tests.catalogue import builtin_catalogue
+from tests.catalogue import builtin_catalogue, registry
 from tests.report_world import aws_world, save_inventory
 
 
@@ -88,3 +90,23 @@ def test_a_subject_whose_work_failed_is_error_rows_never_missing_rows(tmp_path: 
             assert TASK_FAILED in row.message and "KilledWorker" in row.message
     assert outcome.errors
     assert {e.code for e in outcome.errors} == {TASK_FAILED}
+
+
+def test_a_dask_worker_scans_the_regions_the_scan_selected() -> None:
+    # a worker builds its clouds' settings itself: it must apply --regions as the scanning
+    # process did, or the organization's kinds would be read in every configured region
+    dask_run = pytest.importorskip("logwarden.scanner.dask_run")
+    section = {"mode": "organization", "regions": ["us-east-1", "eu-west-1"]}
+    job = dask_run.WorkerJob(
+        token="t",
+        clouds={"aws": (section, "logwarden.yaml")},
+        blocked=(),
+        regions=("eu-west-1",),
+        organizations=(),
+        tenants=(),
+        checks=(),
+        parameters={},
+        peer=frozenset(),
+    )
+    settings = dask_run.worker_settings(job, registry().clouds["aws"])
+    assert settings.regions == ("eu-west-1",)
