@@ -79,7 +79,7 @@ class WorkerJob:
     tenants: tuple[Tenant, ...]
     checks: tuple[Check, ...]
     parameters: Mapping[str, Any]
-    peer: frozenset[str]
+    keep: frozenset[str]  # the kinds a tenant keeps once evaluated (``ScanPlan.keep``)
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class DaskRunner:
             tenants=tuple(inv.tenant for s in scopes for inv in s.tenants if inv.tenant),
             checks=tuple(plan.checks),
             parameters=dict(plan.parameters),
-            peer=frozenset(plan.peer),
+            keep=plan.keep,
         )
 
 
@@ -388,5 +388,5 @@ def evaluate_remote(
         return evaluations, [], None
     errors = inv.errors()
     saved = collection_doc(inv.collected()) if save else None
-    inv.release(set(job.peer))
+    inv.release(set(job.keep))
     return evaluations, errors, saved

@@ -11,7 +11,7 @@ runs on local threads, as one shard of several, or as tasks on a Dask cluster.
 3. The evaluation: one subject per own tenant (tenant-scope controls) and, in a shard 1 or
    an unsharded scan, one per organization (organization-scope controls). A tenant's other
    kinds are collected while its subject is evaluated, and dropped once it is (all but the
-   peer kinds), so collections do not pile up (the cloud sessions stay: docs/scale.md).
+   peer kinds and those Python controls read across tenants), so collections do not pile up.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ def checked_across_tenants(checks: Iterable[Check], kinds: Mapping[str, Resource
     """The staged tenant kinds a Python control declares: it may read them of another tenant
     (the monitoring controls read the metric filters of the account that owns the
     organization trail's log group), so they stay collected after their tenant is evaluated.
-    Declarative controls read only their own tenant's."""
+    Declarative controls read only their own tenant's. Kept, not collected for every tenant
+    in advance: the control reads them of one tenant or a few, collected then, once."""
     return {
         k
         for check in checks
@@ -108,9 +109,11 @@ class ScanPlan:
     needed: set[str]
     peer: set[str]
     shard: Shard | None = None
-    # Drop a tenant's collections once it is evaluated (all but the peer kinds); off when the
-    # caller reads the inventories afterwards (history and drift compare every resource).
+    # Drop a tenant's collections once it is evaluated (all but the ``keep`` kinds); off when
+    # the caller reads the inventories afterwards (history and drift compare every resource).
     release: bool = False
+    # What a released tenant keeps: the peer kinds and those controls read across tenants.
+    keep: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -126,8 +129,9 @@ class ScanPlan:
         for scope in scan.scopes:
             kinds.update(scope.inventory.kinds)
         needed = needed_kinds(checks, kinds)
-        peer = peer_kinds(needed, kinds) | checked_across_tenants(checks, kinds)
-        return cls(scan, checks, dict(parameters), kinds, needed, peer, shard, release)
+        peer = peer_kinds(needed, kinds)
+        keep = frozenset(peer | checked_across_tenants(checks, kinds))
+        return cls(scan, checks, dict(parameters), kinds, needed, peer, shard, release, keep)
 
     def own(self, inv: Inventory) -> bool:
         """Whether this scan evaluates ``inv``'s tenant (every tenant when not sharded)."""

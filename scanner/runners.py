@@ -82,7 +82,7 @@ def finish_subject(
         spill.add_inventory(inv)
     inv.evaluated = True
     if plan.release:
-        inv.release(plan.peer)
+        inv.release(set(plan.keep))
     return SubjectOutcome(evaluations, errors)
 
 

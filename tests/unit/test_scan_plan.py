@@ -43,10 +43,25 @@ def test_a_tenant_keeps_only_the_shared_kinds_once_evaluated(tmp_path: Path) -> 
     plan = ScanPlan.of(scan, catalogue.enabled_checks({"aws"}), catalogue.parameters, None)
     assert plan.peer, "the AWS controls read trails and buckets across accounts"
     for inv in scan.scopes[0].tenants:
-        assert set(inv.collected()) <= plan.peer
+        assert set(inv.collected()) <= plan.keep
     kept = _scan(tmp_path)
     _rows(kept)  # without release: everything stays (history and drift read it)
-    assert any(set(inv.collected()) - plan.peer for inv in kept.scopes[0].tenants)
+    assert any(set(inv.collected()) - plan.keep for inv in kept.scopes[0].tenants)
+
+
+def test_a_shard_collects_of_other_tenants_only_what_collectors_read_across_them(
+    tmp_path: Path,
+) -> None:
+    # the recorders are read by their own tenant's control only: a shard collecting them for
+    # every account repeated most of the scan's calls (2 of the 3.6 per account-region)
+    scan = _scan(tmp_path)
+    catalogue, _ = builtin_catalogue(["aws"])
+    checks = catalogue.enabled_checks({"aws"})
+    plan = ScanPlan.of(scan, checks, catalogue.parameters, Shard(2, 3))
+    for_every_tenant = {kind for stage in plan.stages() for _, kind in plan.stage_items(stage)}
+    assert "aws.cloudtrail.trail" in for_every_tenant  # the log bucket: from every trail
+    assert "aws.config.recorder" not in for_every_tenant
+    assert "aws.config.recorder" in plan.keep  # a Python control's kind: kept once collected
 
 
 def test_shards_partition_the_rows_and_shard_1_has_the_organization(tmp_path: Path) -> None:
@@ -106,7 +121,7 @@ def test_a_dask_worker_scans_the_regions_the_scan_selected() -> None:
         tenants=(),
         checks=(),
         parameters={},
-        peer=frozenset(),
+        keep=frozenset(),
     )
     settings = dask_run.worker_settings(job, registry().clouds["aws"])
     assert settings.regions == ("eu-west-1",)
