@@ -41,6 +41,7 @@ def world_facts(world: World) -> dict[str, Any]:
     """The facts of the seeded world the benchmark prints and checks."""
     return {
         "accounts": len(world.accounts),
+        "account_ids": sorted(world.accounts.values()),
         "management_account_id": world.management_account_id,
         "log_archive_account_id": world.log_archive_account_id,
         "org_id": world.org_id,

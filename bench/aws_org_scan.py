@@ -28,6 +28,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+import _scale
 from _calls import CallCounter, summarise
 from _cli_scan import CliRun, run_cli
 from _moto_child import MotoChild
@@ -80,6 +81,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", type=Path, default=None, help="cProfile the last run (all threads) to FILE"
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="instead of in-process scans: the CLI in one process, as 2 shards + merge and on "
+        "a 2-worker Dask LocalCluster, then of --small workload accounts (bench/_scale.py)",
+    )
+    parser.add_argument("--small", type=int, default=200, help="the --scale subset (200)")
     args = parser.parse_args(argv)
     if not 1 <= args.regions <= len(REGIONS) or args.accounts < 0 or args.repeat < 1:
         parser.error(f"need 1 <= --regions <= {len(REGIONS)}, --accounts >= 0, --repeat >= 1")
@@ -150,6 +158,7 @@ def scan_once(
             jobs=jobs,
             waivers=cfg.waivers,
             gate=Gate(fail_on=commands._fail_on(None, cfg)),
+            release=True,  # as logwarden scan does without history
         )
         publish(pm, report)
         exit_code = int(report.exit_code)
@@ -197,6 +206,13 @@ def main(argv: list[str] | None = None) -> int:
         ready = child.ready
         print(f"moto server pid {child.pid} at {ready['endpoint']}: seeded")
         scan_environment(ready["endpoint"], home, regions[0])
+        print(f"seeded in {ready['seed_seconds']:.1f} s")
+        if args.scale:
+            result = _scale.run(child, Path(home), regions, jobs, args.small)
+            _scale.print_ways(result)
+            if args.json is not None:
+                args.json.write_text(json.dumps(setup | result, indent=2) + "\n")
+            return 0 if all(w["same_rows_as_single"] is not False for w in result["ways"]) else 1
         for i in range(1, args.repeat + 1):
             if args.profile is not None and i == args.repeat:
                 with ThreadProfiler() as profiler:

@@ -12,7 +12,14 @@ from logwarden.scanner.audit_events import Attribution
 from logwarden.scanner.compliance import REQUIREMENT_STATUSES
 from logwarden.scanner.drift import ResourceState, ResultRow
 from logwarden.scanner.field_diff import ABSENT
-from logwarden.scanner.models import CheckResult, CollectionError, ScanReport, Waiver
+from logwarden.scanner.models import (
+    CheckResult,
+    CollectionError,
+    Remediation,
+    ScanReport,
+    Waiver,
+)
+from logwarden.scanner.shards import ShardInfo
 
 SCHEMA = "logwarden.report/1"
 
@@ -31,6 +38,10 @@ def waiver_doc(waiver: Waiver | None) -> dict[str, Any] | None:
     }
 
 
+def remediation_doc(remediation: Remediation) -> dict[str, Any]:
+    return {"text": remediation.text, "cli": remediation.cli, "terraform": remediation.terraform}
+
+
 def result_doc(r: CheckResult) -> dict[str, Any]:
     return {
         "check_id": r.check_id,
@@ -43,11 +54,7 @@ def result_doc(r: CheckResult) -> dict[str, Any]:
         "region": r.region,
         "resource_id": r.resource_id,
         "message": r.message,
-        "remediation": {
-            "text": r.remediation.text,
-            "cli": r.remediation.cli,
-            "terraform": r.remediation.terraform,
-        },
+        "remediation": remediation_doc(r.remediation),
         "evidence": r.evidence,
         "fingerprint": r.fingerprint,
         "muted": r.muted,
@@ -160,6 +167,10 @@ def render(report: ScanReport) -> str:
                 "frameworks": {k: list(v) for k, v in c.frameworks.items()},
                 "partial_frameworks": {k: list(v) for k, v in c.partial_frameworks.items()},
                 "references": list(c.references),
+                "cloud": c.cloud,
+                "rationale": c.rationale,
+                "remediation": remediation_doc(c.remediation),
+                "parameters": dict(c.parameters),
             }
             for c in report.checks
         ],
@@ -169,10 +180,23 @@ def render(report: ScanReport) -> str:
         "expired_waivers": [waiver_doc(w) for w in report.expired_waivers],
         "stale_waivers": [waiver_doc(w) for w in report.stale_waivers],
     }
+    if report.shard is not None:
+        doc["shard"] = shard_doc(report.shard)
     drift = drift_view.view(report)
     if drift is not None:
         doc["drift"] = drift_doc(drift)
     return dumps_by_line(doc)
+
+
+def shard_doc(shard: ShardInfo) -> dict[str, Any]:
+    """The ``shard`` section of a shard's report.json (what ``logwarden merge`` checks)."""
+    return {
+        "index": shard.index,
+        "count": shard.count,
+        "scan_id": shard.scan_id,
+        "config": shard.config,
+        "tenants": list(shard.tenants),
+    }
 
 
 def drift_doc(view: DriftView) -> dict[str, Any]:

@@ -6,12 +6,12 @@ import argparse
 import gc
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from logwarden.scanner import commands, completion, logs, outputs, selection
 from logwarden.scanner.errors import InputError
-from logwarden.scanner.models import ExitCode
+from logwarden.scanner.models import ExitCode, Reporter
 from logwarden.scanner.plugins import create_plugin_manager
 from logwarden.scanner.printable import printable
 from logwarden.scanner.registry import ALL, Registry
@@ -38,6 +38,31 @@ class _Parser(argparse.ArgumentParser):
 
 def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _add_report_files(command: argparse.ArgumentParser, reporters: Mapping[str, Reporter]) -> None:
+    """``--format``, ``--output`` and ``--NAME PATH`` (every format) of ``scan`` and ``merge``."""
+    reports = command.add_argument_group(
+        "report files",
+        "pick formats with --format (files named report.<ext> in --output; --output\n"
+        "without --format writes every format), and/or give a format a path of its own\n"
+        "(--junit PATH, ...); files are replaced atomically",
+    )
+    reports.add_argument(
+        "--format",
+        action="append",
+        type=_csv,
+        default=[],
+        help=f"report formats: {', '.join(reporters)} (repeatable or comma list)",
+    )
+    reports.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="directory for the --format files (default: ./logwarden-report)",
+    )
+    outputs.add_format_options(reports, reporters)
 
 
 def build_parser(registry: Registry) -> argparse.ArgumentParser:
@@ -85,27 +110,7 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
     )
     selection.add_control_options(chosen)
     selection.add_tenant_options(chosen)
-    reports = scan.add_argument_group(
-        "report files",
-        "pick formats with --format (files named report.<ext> in --output; --output\n"
-        "without --format writes every format), and/or give a format a path of its own\n"
-        "(--junit PATH, ...); files are replaced atomically",
-    )
-    reports.add_argument(
-        "--format",
-        action="append",
-        type=_csv,
-        default=[],
-        help=f"report formats: {', '.join(reporters)} (repeatable or comma list)",
-    )
-    reports.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        metavar="DIR",
-        help="directory for the --format files (default: ./logwarden-report)",
-    )
-    outputs.add_format_options(reports, reporters)
+    _add_report_files(scan, reporters)
     scan.add_argument(
         "--fail-on",
         choices=["critical", "high", "medium", "low", "info", "none"],
@@ -131,6 +136,26 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="evaluate a saved inventory offline instead of scanning",
+    )
+    scale = scan.add_argument_group("past one machine (see docs/scale.md)")
+    scale.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="scan shard I of N (a stable 1/N of the tenants); auto/N reads I from the job "
+        "runner (JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX, CI_NODE_INDEX, "
+        "LOGWARDEN_SHARD_INDEX); combine the reports with logwarden merge",
+    )
+    scale.add_argument(
+        "--scan-id",
+        metavar="ID",
+        help="the id shared by the shards of one scan, checked by merge (default: the CI "
+        "run's id when there is one)",
+    )
+    scale.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="run the tenants as tasks on this Dask cluster (tcp://host:8786; needs the "
+        "[dask] extra)",
     )
     drift = scan.add_argument_group("history and drift (see docs/drift.md)")
     drift.add_argument(
@@ -198,6 +223,26 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         "(tenants done, errors so far; default 30)",
     )
     scan.add_argument(
+        "-p",
+        dest="plugin_opts",
+        action="append",
+        default=[],
+        metavar="no:NAME",
+        help="disable a plugin by name",
+    )
+
+    merge = sub.add_parser(
+        "merge",
+        help="combine the shard reports of one scan (--shard) into the report of the whole",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge.add_argument(
+        "reports", nargs="+", type=Path, metavar="REPORT", help="each shard's report.json"
+    )
+    _add_report_files(merge, reporters)
+    merge.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    merge.add_argument(
         "-p",
         dest="plugin_opts",
         action="append",

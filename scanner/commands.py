@@ -3,44 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import difflib
 import importlib.metadata
 import json
 import sys
-import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from logwarden.scanner import (
     completion,
     drift_commands,
-    engine,
     frameworks_command,
     json_schema,
-    logs,
-    progress,
-    snapshot,
     waiver_files,
-    waivers,
     waivers_command,
 )
 from logwarden.scanner.config import STARTER, ScanConfig, load_config
-from logwarden.scanner.errors import InputError, Problem, fail, warn
-from logwarden.scanner.frameworks import builtin_frameworks
-from logwarden.scanner.models import Check, ExitCode, Gate, ResourceKind, ScanReport, Severity
-from logwarden.scanner.outputs import check_writable, quiet_stdout, report_outputs, write_atomic
-from logwarden.scanner.plugins import plugin_names, unknown_plugins
+from logwarden.scanner.errors import fail
+from logwarden.scanner.models import Check, ExitCode, Gate, Severity
+from logwarden.scanner.outputs import check_writable, write_atomic
 from logwarden.scanner.printable import printable
 from logwarden.scanner.registry import Registry
-from logwarden.scanner.report import build_report, publish
 from logwarden.scanner.rules import Catalogue, builtin_rules_path, load_catalogue
-from logwarden.scanner.selection import Selection, keep_regions, select_controls
-from logwarden.scanner.tenant_selection import TenantFilter, select_scopes
 
 # Measured best for 200 accounts x 2 regions with 50 ms per API call (bench/RESULTS.md).
 DEFAULT_JOBS = 16
@@ -58,8 +43,12 @@ def version() -> str:
 
 def dispatch(args: argparse.Namespace, registry: Registry) -> ExitCode:
     """Run the sub-command named in ``args`` with the run's registry."""
-    if args.command == "scan":
-        return scan(args, registry)
+    if args.command in ("scan", "merge"):
+        from logwarden.scanner import scan_commands  # it uses this module's helpers
+
+        if args.command == "scan":
+            return scan_commands.scan(args, registry)
+        return scan_commands.merge(args, registry)
     if args.command == "controls":
         return list_controls(args, registry)
     if args.command == "schema":
@@ -149,185 +138,6 @@ def _catalogue(
 
 def _select_clouds(registry: Registry, args_clouds: list[str], cfg: ScanConfig) -> list[str]:
     return registry.select(args_clouds or list(cfg.clouds) or [DEFAULT_CLOUD])
-
-
-def _check_options(args: argparse.Namespace) -> None:
-    problems = []
-    if args.inventory and args.save_inventory:
-        problems.append(
-            Problem(
-                "argv",
-                None,
-                "--inventory and --save-inventory conflict",
-                "evaluate a saved inventory, or save a new one, not both",
-            )
-        )
-    notify_url = getattr(args, "notify", None)
-    if notify_url and urllib.parse.urlsplit(notify_url).scheme not in ("http", "https"):
-        problems.append(
-            Problem(
-                "--notify",
-                None,
-                f"{notify_url!r} is not an http(s) URL",
-                "give the webhook's URL, e.g. https://hooks.slack.com/services/...",
-            )
-        )
-    if args.jobs is not None and args.jobs < 1:
-        problems.append(
-            Problem(
-                "argv", None, f"--jobs must be at least 1, not {args.jobs}", "use e.g. --jobs 8"
-            )
-        )
-    if problems:
-        raise InputError(problems)
-
-
-def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
-    """``logwarden scan``: scan (or evaluate a saved inventory), write reports, gate."""
-    _check_options(args)
-    pm = registry.pm
-    history = drift_commands.prepare(args, pm)
-    cfg = load_config(args.config)
-    for name in unknown_plugins(_blocked(args.plugin_opts)):
-        warn(
-            f"-p no:{name}: no plugin is named {name!r}, nothing was disabled "
-            f"(plugins: {', '.join(plugin_names())})"
-        )
-    selection = Selection.from_args(args)
-    all_waivers = [*cfg.waivers, *waiver_files.load_files(args.waivers)]
-    today = dt.date.today()
-    saved = snapshot.read(args.inventory, registry.clouds) if args.inventory else None
-    if saved is not None:
-        clouds = snapshot.clouds_in(saved, registry.select(_flatten(args.cloud)))
-        saved = snapshot.only_clouds(saved, clouds)
-    else:
-        clouds = _select_clouds(registry, _flatten(args.cloud), cfg)
-    kinds = registry.kinds(clouds)
-    outputs = report_outputs(args, registry.reporters)
-    if args.save_inventory:
-        check_writable([("--save-inventory", args.save_inventory, False)])
-    catalogue = select_controls(
-        _catalogue(registry, clouds, cfg, args.rules), clouds, selection, builtin_frameworks()
-    )
-    tenants = TenantFilter(selection) if selection.narrows_tenants else None
-    if args.inventory:
-        scan_input = snapshot.load(
-            args.inventory, kinds, catalogue.parameters, saved, registry.terms(clouds)
-        )
-        if tenants is not None:
-            select_scopes(scan_input, tenants)
-    else:
-        settings = {
-            cloud: registry.clouds[cloud].settings(cfg.clouds.get(cloud, {}), cfg.file, args)
-            for cloud in clouds
-        }
-        scan_input = engine.discover(
-            registry.clouds, settings, kinds, catalogue.parameters, select=tenants
-        )
-    if tenants is not None:
-        tenants.warn_unmatched()
-    with _progress(args, scan_input, catalogue, clouds, kinds):
-        outcome = engine.evaluate_scan(
-            scan_input,
-            catalogue,
-            jobs=args.jobs or cfg.jobs or DEFAULT_JOBS,
-            waivers=all_waivers,
-            today=today,
-        )
-    if selection.frameworks:
-        outcome = replace(outcome, frameworks=selection.frameworks)
-    unused = waivers.stale(all_waivers, outcome.results, [c.id for c in outcome.checks], today)
-    outcome = replace(outcome, stale_waivers=tuple(unused))
-    if selection.regions:
-        results, errors = keep_regions(outcome.results, outcome.errors, selection.regions)
-        outcome = replace(outcome, results=results, errors=errors)
-    found = None
-    if history is not None:
-        outcome, found = drift_commands.compare_scan(
-            history, outcome, scan_input, registry.clouds, selection.label()
-        )
-    report = build_report(outcome, _gate(args, cfg), found)
-    publish(pm, report)
-    files = [(path, partial(registry.reporters[name].render, report)) for name, path in outputs]
-    if args.save_inventory:
-        files.insert(
-            0, (args.save_inventory, partial(snapshot.dump, scan_input, report.finished_at))
-        )
-    written, failed = _write_all(files)
-    if not args.quiet:
-        from logwarden.reports import console
-
-        try:
-            sys.stdout.write(console.render(report, color=logs.color_enabled(args, sys.stdout)))
-            for path in written:
-                print(f"wrote {path}")
-            sys.stdout.flush()
-        except BrokenPipeError:  # `| head`: the reports are written, the exit code stands
-            quiet_stdout()
-    if failed:  # checked before the scan, so something changed since: say so, exit 2
-        raise InputError(failed)
-    delivered = _export(args, report, written)
-    if not delivered and report.exit_code is ExitCode.OK:
-        return ExitCode.INCOMPLETE  # a clean scan whose results did not reach their readers
-    return report.exit_code
-
-
-def _export(args: argparse.Namespace, report: ScanReport, written: Sequence[Path]) -> bool:
-    """Security Hub and the webhook, when asked; whether everything asked was delivered."""
-    delivered = True
-    if args.security_hub:
-        from logwarden.reports import security_hub
-
-        sent = security_hub.export(report, args.security_hub_region)
-        if sent.ok:
-            if not args.quiet:
-                print(f"Security Hub: {sent.imported} findings imported, {sent.archived} archived")
-        else:
-            delivered = False
-            why = sent.error or f"{len(sent.failed)} refused, first: {sent.failed[0]}"
-            print(
-                f"logwarden: error: Security Hub export failed: {printable(why)}", file=sys.stderr
-            )
-    if args.notify:
-        from logwarden.reports import notify
-
-        error = notify.send(args.notify, notify.payload(report, [str(p) for p in written]))
-        if error:
-            delivered = False
-            print(f"logwarden: error: --notify failed: {printable(error)}", file=sys.stderr)
-    return delivered
-
-
-def _write_all(files: Sequence[tuple[Path, Callable[[], str]]]) -> tuple[list[Path], list[Problem]]:
-    """Write every file that can be written; (written, problems of the others)."""
-    written: list[Path] = []
-    failed: list[Problem] = []
-    for path, render in files:
-        try:
-            write_atomic(path, render())
-        except InputError as exc:
-            failed.extend(exc.problems)
-        else:
-            written.append(path)
-    return written, failed
-
-
-def _progress(
-    args: argparse.Namespace,
-    scan_input: engine.ScanInput,
-    catalogue: Catalogue,
-    clouds: list[str],
-    kinds: Mapping[str, ResourceKind],
-) -> contextlib.AbstractContextManager[object]:
-    """Progress of a live scan on stderr: a line on a terminal, periodic lines elsewhere."""
-    shown = progress.mode(sys.stderr, args.quiet)
-    if args.inventory or shown is None:
-        return contextlib.nullcontext()
-    needed = progress.needed_kinds(catalogue.enabled_checks(set(clouds)), kinds)
-    if shown == "plain":
-        every = args.progress_every or progress.PLAIN_EVERY_SECONDS
-        return progress.ScanProgress(scan_input, needed, sys.stderr, interval=every, plain=True)
-    return progress.ScanProgress(scan_input, needed, sys.stderr)
 
 
 def _fail_on(option: str | None, cfg: ScanConfig) -> Severity | None:

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from logwarden.scanner.cloud import Cloud
-from logwarden.scanner.evaluator import evaluate
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import (
-    Check,
     CheckResult,
     CloudTerms,
     CollectionError,
@@ -28,17 +25,19 @@ from logwarden.scanner.models import (
     Organization,
     ResourceKind,
     ScanReport,
-    Scope,
     Tenant,
     Waiver,
 )
+from logwarden.scanner.plan import ScanPlan, needed_kinds
 from logwarden.scanner.report import ScanOutcome, build_report
 from logwarden.scanner.rules import Catalogue
+from logwarden.scanner.runners import PlanRunner, run_local
+from logwarden.scanner.shards import Shard
+from logwarden.scanner.spill import InventorySpill
 from logwarden.scanner.waivers import apply_waivers
 
 log = logging.getLogger("logwarden.engine")
-T = TypeVar("T")
-R = TypeVar("R")
+__all__ = ["ScanInput", "Scope_", "discover", "evaluate_scan", "needed_kinds", "run_scan"]
 
 
 @dataclass
@@ -83,16 +82,29 @@ def discover(
         scan.errors.extend(discovery.errors)
         for error in discovery.errors:
             log.info("%s discovery failed: %s: %s", name, error.code, error.message)
-        tenants = list(discovery.tenants) if select is None else select(discovery.tenants)
-        log.info(
-            "%s: %d of %d discovered tenants selected", name, len(tenants), len(discovery.tenants)
-        )
-        for org in discovery.organizations:
-            if select is not None and _emptied(org, discovery.tenants, tenants):
-                log.info("%s: %s not scanned: none of its tenants is selected", name, org.id)
-                continue
-            scan.scopes.append(_live_scope(cloud, cloud_settings, org, tenants, kinds, parameters))
+        discovery = _selected(name, discovery, select)
+        scan.scopes += discovered_scopes(cloud, cloud_settings, discovery, kinds, parameters)
     return scan
+
+
+def _selected(
+    cloud: str, discovery: Discovery, select: Callable[[Sequence[Tenant]], list[Tenant]] | None
+) -> Discovery:
+    """``discovery`` with the tenants ``select`` keeps (all without ``select``), and without
+    the organizations whose every tenant it left out."""
+    tenants = list(discovery.tenants) if select is None else select(discovery.tenants)
+    log.info(
+        "%s: %d of %d discovered tenants selected", cloud, len(tenants), len(discovery.tenants)
+    )
+    if select is None:
+        return discovery
+    organizations = []
+    for org in discovery.organizations:
+        if _emptied(org, discovery.tenants, tenants):
+            log.info("%s: %s not scanned: none of its tenants is selected", cloud, org.id)
+        else:
+            organizations.append(org)
+    return replace(discovery, organizations=organizations, tenants=tenants)
 
 
 def _emptied(org: Organization, found: Sequence[Tenant], kept: Sequence[Tenant]) -> bool:
@@ -100,6 +112,20 @@ def _emptied(org: Organization, found: Sequence[Tenant], kept: Sequence[Tenant])
     return any(t.organization_id == org.id for t in found) and not any(
         t.organization_id == org.id for t in kept
     )
+
+
+def discovered_scopes(
+    cloud: Cloud,
+    settings: Any,
+    discovery: Discovery,
+    kinds: Mapping[str, ResourceKind],
+    parameters: Mapping[str, Any],
+) -> list[Scope_]:
+    """The live scopes of what ``cloud`` discovered (a Dask worker rebuilds them this way)."""
+    return [
+        _live_scope(cloud, settings, org, discovery.tenants, kinds, parameters)
+        for org in discovery.organizations
+    ]
 
 
 def _live_scope(
@@ -154,60 +180,78 @@ def evaluate_scan(
     jobs: int = 8,
     waivers: list[Waiver] | None = None,
     today: dt.date | None = None,
+    shard: Shard | None = None,
+    runner: PlanRunner | None = None,
+    spill: InventorySpill | None = None,
+    release: bool = False,
 ) -> ScanOutcome:
-    """Collect (staged) and evaluate every enabled check over every tenant and organization;
-    the rows come back sorted, with the waivers applied."""
+    """Collect (organization facts, then stage by stage across tenants) and evaluate every
+    enabled check over every tenant and organization; the rows come back sorted, with the
+    waivers applied.
+
+    :param shard: scan as this shard: evaluate its tenants only (see ``scanner/shards.py``).
+    :param runner: where the work runs (``run_local``: this process's threads, the default;
+        ``scanner/dask_run.py``: a Dask cluster). Every runner follows the same plan.
+    :param spill: where each tenant's collections go once it is evaluated (for
+        ``--save-inventory``).
+    :param release: drop each tenant's collections once it is evaluated (all but the kinds
+        other tenants read), so collected resources do not pile up; leave it off to read
+        the inventories afterwards (history, drift).
+    """
     started = _now()
     clouds = {s.organization.cloud for s in scan.scopes}
     checks = catalogue.enabled_checks(clouds)
-    params = dict(catalogue.parameters)
-    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="logwarden") as pool:
-        _collect_stages(pool, scan.scopes, needed_kinds(checks, _all_kinds(scan)))
-        subjects: list[tuple[list[Check], Tenant | None, Organization, Inventory]] = []
-        for scope in scan.scopes:
-            cloud_checks = [c for c in checks if c.cloud == scope.organization.cloud]
-            org_checks = [c for c in cloud_checks if c.scope is Scope.ORGANIZATION]
-            subjects.append((org_checks, None, scope.organization, scope.inventory))
-            tenant_checks = [c for c in cloud_checks if c.scope is not Scope.ORGANIZATION]
-            subjects.extend(
-                (tenant_checks, inv.tenant, scope.organization, inv) for inv in scope.tenants
-            )
-        # One job per tenant: its lazily collected kinds are fetched by one worker while the
-        # other workers serve other tenants.
-        evaluations = [
-            ev
-            for batch in _map(
-                pool,
-                lambda job: [
-                    evaluate(
-                        c, tenant=job[1], organization=job[2], inventory=job[3], parameters=params
-                    )
-                    for c in job[0]
-                ],
-                subjects,
-            )
-            for ev in batch
-        ]
+    plan = ScanPlan.of(scan, checks, catalogue.parameters, shard, release)
+    outcomes = (runner or run_local)(plan, jobs, spill)
     rows: list[CheckResult] = []
-    internal: list[CollectionError] = []
-    for ev in evaluations:
-        rows.extend(ev.results)
-        internal.extend(ev.internal_errors)
-    rows.sort(key=lambda r: (r.cloud, r.tenant_id, r.check_id, r.region, r.resource_id))
+    errors: list[CollectionError] = []
+    if plan.reports_organizations:
+        errors += scan.errors
+        errors += [e for scope in scan.scopes for e in scope.inventory.errors()]
+    for outcome in outcomes:
+        errors += outcome.errors
+        for ev in outcome.evaluations:
+            rows.extend(ev.results)
+            errors += ev.internal_errors
+    rows.sort(key=row_order)
     results, expired = apply_waivers(rows, waivers or [], today or dt.date.today())
     return ScanOutcome(
         results=tuple(results),
-        errors=tuple(collection_errors(scan) + internal),
-        tenants=tuple(
-            inv.tenant for s in scan.scopes for inv in s.tenants if inv.tenant is not None
-        ),
+        errors=tuple(sorted(set(errors), key=error_order)),
+        tenants=tuple(inv.tenant for inv in plan.own_tenants() if inv.tenant is not None),
         organizations=tuple(s.organization for s in scan.scopes),
         checks=tuple(checks),
         started_at=started,
         finished_at=_now(),
         expired_waivers=tuple(expired),
-        parameters=params,
+        parameters=dict(plan.parameters),
         clouds=dict(scan.clouds),
+    )
+
+
+def row_order(row: CheckResult) -> tuple[str, ...]:
+    """The order of a report's rows: the same whichever tenant finished first, or shard."""
+    return (
+        row.cloud,
+        row.tenant_id,
+        row.check_id,
+        row.region,
+        row.resource_id,
+        row.status.value,
+        row.message,
+    )
+
+
+def error_order(error: CollectionError) -> tuple[Any, ...]:
+    """The order of a report's collection errors."""
+    return (
+        error.cloud,
+        error.tenant_id,
+        error.kind,
+        error.region,
+        error.code,
+        error.message,
+        error.internal,
     )
 
 
@@ -219,65 +263,14 @@ def run_scan(
     waivers: list[Waiver] | None = None,
     today: dt.date | None = None,
     gate: Gate | None = None,
+    release: bool = False,
 ) -> ScanReport:
-    """The report of a scan without history or a baseline: evaluate, then build it once."""
-    outcome = evaluate_scan(scan, catalogue, jobs=jobs, waivers=waivers, today=today)
+    """The report of a scan without history or a baseline: evaluate, then build it once
+    (``release``: see ``evaluate_scan``)."""
+    outcome = evaluate_scan(
+        scan, catalogue, jobs=jobs, waivers=waivers, today=today, release=release
+    )
     return build_report(outcome, gate)
-
-
-def needed_kinds(checks: Iterable[Check], kinds: Mapping[str, ResourceKind]) -> set[str]:
-    """The kinds a scan with ``checks`` needs: those the checks declare, and every kind the
-    collectors of those read (``ResourceKind.reads``; an undeclared staged kind may read any
-    kind of an earlier stage of its cloud). Staged kinds outside this set are not collected,
-    so the calls of a scan grow with the controls it selects."""
-    todo = [k for check in checks for k in check.kinds if k in kinds]
-    needed: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in needed:
-            continue
-        needed.add(name)
-        spec = kinds[name]
-        if spec.reads is not None:
-            todo.extend(r for r in spec.reads if r in kinds)
-        elif spec.stage > 0:
-            todo.extend(
-                k for k, v in kinds.items() if v.cloud == spec.cloud and 0 < v.stage < spec.stage
-            )
-    return needed
-
-
-def _all_kinds(scan: ScanInput) -> dict[str, ResourceKind]:
-    found: dict[str, ResourceKind] = {}
-    for scope in scan.scopes:
-        found.update(scope.inventory.kinds)
-    return found
-
-
-def _collect_stages(pool: ThreadPoolExecutor, scopes: list[Scope_], needed: set[str]) -> None:
-    stages: dict[int, list[tuple[Inventory, str]]] = {}
-    for scope in scopes:
-        for inv in scope.tenants:
-            for name, kind in inv.kinds.items():
-                if kind.stage > 0 and not kind.organization and name in needed:
-                    stages.setdefault(kind.stage, []).append((inv, name))
-    for stage in sorted(stages):
-        _map(pool, lambda item: item[0].get(item[1]), stages[stage])
-
-
-def _map(pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    futures = [pool.submit(fn, item) for item in items]
-    return [f.result() for f in futures]  # re-raises a worker's exception
-
-
-def collection_errors(scan: ScanInput) -> list[CollectionError]:
-    """Every collection error of the scan, once each."""
-    seen: dict[CollectionError, None] = dict.fromkeys(scan.errors)
-    for scope in scan.scopes:
-        for inv in [scope.inventory, *scope.tenants]:
-            for collection in inv.collected().values():
-                seen.update(dict.fromkeys(collection.errors))
-    return list(seen)
 
 
 def _now() -> str:

@@ -82,6 +82,7 @@ class Inventory:
         self.org_inventory = org_inventory
         self.peers: list[Inventory] = []  # every tenant inventory of the same organization
         self.offline = offline
+        self.evaluated = False  # set once the tenant's rows are made (for the progress line)
         self._session_factory = session_factory
         self._session: Any = None
         self._session_error: SessionUnavailable | None = None
@@ -178,6 +179,16 @@ class Inventory:
     def preload(self, kind: str, collection: KindCollection) -> None:
         """Install a collection read from a saved inventory."""
         self._collected[kind] = collection
+
+    def release(self, keep: set[str]) -> None:
+        """Drop every collection but those of ``keep`` (once this tenant is evaluated and
+        saved, only the kinds other tenants read are still needed)."""
+        for kind in [k for k in self._collected if k not in keep]:
+            del self._collected[kind]
+
+    def errors(self) -> list[CollectionError]:
+        """The collection errors of everything collected so far."""
+        return [e for collection in self._collected.values() for e in collection.errors]
 
     def collected(self) -> dict[str, KindCollection]:
         """Everything collected so far, by kind."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from logwarden.scanner.drift import Drift
     from logwarden.scanner.inventory import Inventory
+    from logwarden.scanner.shards import ShardInfo
 
 
 class Status(enum.StrEnum):
@@ -357,6 +358,8 @@ class ScanReport:
     clouds: Mapping[str, CloudTerms] = field(default_factory=dict)
     # The frameworks the scan was asked about (``--framework``); empty: every claimed one.
     frameworks: Sequence[str] = ()
+    # Set on the report of one shard of a sharded scan (``--shard``), for ``logwarden merge``.
+    shard: ShardInfo | None = None
 
     _SEQUENCES: ClassVar[tuple[str, ...]] = (
         "results",
@@ -404,7 +407,7 @@ class ScanReport:
         if gate.fail_on_error and (
             any(r.status is Status.ERROR for r in self.results)
             or any(e.kind == DISCOVERY for e in self.errors)
-            or not self.tenants
+            or not (self.shard.tenants if self.shard is not None else self.tenants)
         ):
             return ExitCode.INCOMPLETE
         return ExitCode.OK

@@ -17,9 +17,9 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from logwarden.scanner.errors import InputError, Problem, fail
 from logwarden.scanner.models import Reporter
@@ -198,8 +198,11 @@ def _nearest_existing(path: Path) -> Path:
             return path  # exists but cannot be examined: the write probe will say why
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | Callable[[TextIO], None]) -> None:
     """Write a file so readers never see it half-written.
+
+    :param text: the content, or a function that writes it to the open file (a big file
+        written piece by piece, never held in memory whole).
 
     :raises InputError: the file cannot be written (naming the path and the reason).
     """
@@ -211,7 +214,10 @@ def write_atomic(path: Path, text: str) -> None:
         raise _write_error(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                text(handle)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; reports are ordinary files
         os.replace(tmp, path)
     except BaseException as exc:

@@ -100,8 +100,8 @@ class ScanProgress:
             errors += sum(len(c.errors) for c in got.values())
             needed = self._needed.get(inv.cloud, frozenset())
             collections += len(needed)
-            collected += len(needed & have)
-            if needed <= have:
+            collected += len(needed) if inv.evaluated else len(needed & have)
+            if inv.evaluated or needed <= have:
                 done += 1
             elif have and inv.tenant is not None:
                 current.append(printable(inv.tenant.name or inv.tenant.id))

@@ -31,6 +31,7 @@ from logwarden.scanner.models import (
 
 if TYPE_CHECKING:
     from logwarden.scanner.drift import Drift
+    from logwarden.scanner.shards import ShardInfo
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class ScanOutcome:
     clouds: Mapping[str, CloudTerms] = field(default_factory=dict)
     # The frameworks the scan was asked about (``--framework``); empty: every claimed one.
     frameworks: tuple[str, ...] = ()
+    # Set when the scan is one shard of several (``--shard``).
+    shard: ShardInfo | None = None
 
 
 def build_report(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from logwarden.scanner import json_input, snapshot_shape
 from logwarden.scanner.engine import ScanInput, Scope_, link_peers
@@ -20,50 +21,54 @@ from logwarden.scanner.models import (
     ResourceKind,
     Tenant,
 )
+from logwarden.scanner.spill import InventorySpill, collection_doc
 
 SCHEMA = "logwarden.inventory/1"
 
 
-def _collections(inv: Inventory) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for kind, col in sorted(inv.collected().items()):
-        out[kind] = {
-            "resources": [
-                {"id": r.id, "tenant_id": r.tenant_id, "region": r.region, "data": r.data}
-                for r in col.resources
-            ],
-            "errors": [e.__dict__ for e in col.errors],
-            "not_applicable": col.not_applicable,
-        }
-    return out
+def dump(scan: ScanInput, created_at: str, spill: InventorySpill | None = None) -> str:
+    """The collected inventory as canonical JSON (see ``write``)."""
+    out = io.StringIO()
+    write(out, scan, created_at, spill)
+    return out.getvalue()
 
 
-def dump(scan: ScanInput, created_at: str) -> str:
-    """The collected inventory as canonical JSON."""
-    doc = {
-        "schema": SCHEMA,
-        "created_at": created_at,
-        "discovery_errors": [e.__dict__ for e in scan.errors],
-        "organizations": [
-            {
-                "organization": scope.organization.__dict__,
-                "inventory": _collections(scope.inventory),
-                "tenants": [
-                    {
-                        "tenant": {
-                            **inv.tenant.__dict__,
-                            "attributes": dict(inv.tenant.attributes),
-                        },
-                        "inventory": _collections(inv),
-                    }
-                    for inv in scope.tenants
-                    if inv.tenant is not None
-                ],
-            }
-            for scope in scan.scopes
-        ],
-    }
-    return json.dumps(doc, indent=1, sort_keys=True, default=str) + "\n"
+def write(
+    out: TextIO, scan: ScanInput, created_at: str, spill: InventorySpill | None = None
+) -> None:
+    """Write the collected inventory to ``out`` as canonical JSON, one tenant at a time.
+
+    :param spill: where the scan kept its tenants' collections (``evaluate_scan``); only its
+        tenants are written (a shard's own). Without it, what the inventories hold.
+    """
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, default=str)
+
+    out.write("{\n")
+    out.write(f'"created_at": {dumps(created_at)},\n')
+    out.write(f'"discovery_errors": {dumps([e.__dict__ for e in scan.errors])},\n')
+    out.write('"organizations": [')
+    for index, scope in enumerate(scan.scopes):
+        out.write(",\n" if index else "\n")
+        out.write(f'{{"inventory": {dumps(collection_doc(scope.inventory.collected()))},\n')
+        out.write(f' "organization": {dumps(scope.organization.__dict__)},\n')
+        out.write(' "tenants": [')
+        first = True
+        for inv in scope.tenants:
+            tenant = inv.tenant
+            if tenant is None or (spill is not None and not spill.has(tenant)):
+                continue
+            text = (
+                spill.read(tenant) if spill is not None else dumps(collection_doc(inv.collected()))
+            )
+            fields = dumps({**tenant.__dict__, "attributes": dict(tenant.attributes)})
+            out.write("\n  " if first else ",\n  ")
+            out.write(f'{{"inventory": {text}, "tenant": {fields}}}')
+            first = False
+        out.write("\n ]}" if not first else "]}")
+    out.write("\n],\n" if scan.scopes else "],\n")
+    out.write(f'"schema": {dumps(SCHEMA)}\n}}\n')
 
 
 def clouds_in(doc: Mapping[str, Any], chosen: Collection[str] = ()) -> list[str]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
+import threading
+import uuid
 
 import pytest
 
 from logwarden.checks.aws.monitoring import CIS_CONTROLS, LOG_STORAGE_CONTROL
-from logwarden.checks.aws.monitoring_requirements import cis_requirement
+from logwarden.checks.aws.monitoring_requirements import CIS_AWS_V6_MONITORING, cis_requirement
 from logwarden.scanner.models import CollectionError, KindCollection, ScanReport, Status
 from tests import aws_docs as d
 from tests import aws_monitoring_docs as m
@@ -266,3 +269,33 @@ def test_unreadable_event_buses_are_errors_only_where_they_are_needed() -> None:
     assert status is Status.ERROR and "AccessDenied" in message
     # the metric filters satisfy the other requirements: the buses are not needed there
     assert statuses(report, CIS_CONTROLS["5.5"], d.WORK) == {Status.PASS}
+
+
+def test_tenants_judged_at_the_same_moment_share_one_verdict() -> None:
+    # every account of an organization trail is judged against the same metric filters, all
+    # at once in a large scan: the verdict is computed once, the other threads wait for it
+    # (each computing its own had made this judgment most of a 1,000-account scan's CPU)
+    from logwarden.checks.aws import alert_paths
+
+    requirement = CIS_AWS_V6_MONITORING[-1]
+    body = requirement.pattern.strip().removeprefix("{").removesuffix("}").strip()
+    pattern = f'{{ ({body}) || ($.logwardenTest = "{uuid.uuid4()}") }}'  # judged nowhere else
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # threads take turns within one judgment
+    try:
+        start = threading.Barrier(16)
+        verdicts: list[object] = []
+
+        def judge() -> None:
+            start.wait()
+            verdicts.append(alert_paths._covers(pattern, requirement))
+
+        threads = [threading.Thread(target=judge) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(verdicts) == 16
+    assert len({id(v) for v in verdicts}) == 1

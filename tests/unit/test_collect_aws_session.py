@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 from botocore.credentials import RefreshableCredentials
 from moto import mock_aws
@@ -68,7 +70,7 @@ def test_member_session_assumes_the_role_once(member: str) -> None:
     identity = session.client("sts").get_caller_identity()
     assert identity["Account"] == member
     assert "OrganizationAccountAccessRole/audit-run" in identity["Arn"]
-    creds = session._botocore.get_credentials()
+    creds = session.credentials
     assert isinstance(creds, RefreshableCredentials) and creds.method == "assume-role"
     assert calls[f"{MGMT}:AssumeRole"] == 1
 
@@ -149,9 +151,40 @@ def test_clients_are_cached_thread_safe_and_share_one_loader(member: str) -> Non
     assert len({id(c) for c in seen}) == 1
     assert session.client("config", "us-east-1") is not seen[0]
     assert session.client("config") is session.client("config", "us-east-1")
-    base = settings.pool.base()
-    assert session._botocore.get_component("data_loader") is shared_loader()
-    assert base._botocore.get_component("data_loader") is shared_loader()
+    assert settings.pool._scan_botocore().get_component("data_loader") is shared_loader()
+
+
+def _botocore_sessions() -> set[int]:
+    gc.collect()
+    return {id(o) for o in gc.get_objects() if isinstance(o, botocore.session.Session)}
+
+
+def test_every_account_is_served_by_one_botocore_session_with_its_own_credentials() -> None:
+    # a botocore Session per account (its ~2,600 handlers, its config) made memory grow with
+    # the organization; one session makes every account's clients, each signing as its account
+    with mock_aws():
+        org = boto3.client("organizations")
+        org.create_organization(FeatureSet="ALL")
+        members = [
+            org.create_account(Email=f"m{i}@example.com", AccountName=f"m{i}")[
+                "CreateAccountStatus"
+            ]["AccountId"]
+            for i in range(4)
+        ]
+        settings = parse_settings({"regions": ["us-east-1"]})
+        calls = counting(settings)
+        before = _botocore_sessions()
+        sessions = [settings.pool.for_account(m) for m in members]
+        for member, session in zip(members, sessions, strict=True):
+            assert session.client("sts").get_caller_identity()["Account"] == member
+        assert settings.pool.base().client("sts").get_caller_identity()["Account"] == MGMT
+        assert len(_botocore_sessions() - before) == 1
+        for session in sessions:  # refreshable: a long scan renews them
+            assert isinstance(session.credentials, RefreshableCredentials)
+            assert session.credentials.method == "assume-role"
+        # the handlers registered on the pool still see each client's account
+        assert all(calls[f"{m}:GetCallerIdentity"] == 1 for m in members)
+        assert calls[f"{MGMT}:AssumeRole"] == len(members)
 
 
 def test_memo_runs_once_and_remembers_failures(member: str) -> None:

@@ -1,8 +1,13 @@
-"""Sessions: one per AWS account, clients cached per (service, region), one shared model loader.
+"""Sessions: one per AWS account, clients cached per (account, service, region), and one
+botocore session for the whole scan.
 
-Building a botocore client is expensive: most of it is parsing the service model JSON. Every
-session here registers the same process-wide ``data_loader``, so each model is parsed once per
-process, and each client is built once per (account, service, region).
+Building a botocore client is expensive: most of it is parsing the service model JSON, and a
+botocore ``Session`` registers about 2,600 event handlers when it is made. So the scan makes one
+botocore session (with the process-wide ``data_loader``: each model is parsed once per process)
+and creates every account's clients from it, each with that account's credentials
+(refreshable: a long scan renews assumed-role credentials). An ``AwsSession`` holds an account's
+credentials and memoised answers, not a botocore session: memory does not grow by a botocore
+session per account.
 """
 
 from __future__ import annotations
@@ -16,12 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import botocore.session
 from botocore.config import Config
-from botocore.credentials import (
-    CredentialProvider,
-    CredentialResolver,
-    Credentials,
-    RefreshableCredentials,
-)
+from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from logwarden.scanner.collectors.aws.common import Arn, error_code
@@ -48,18 +48,21 @@ def shared_loader() -> Loader:
         return _LOADER
 
 
-class _FixedProvider(CredentialProvider):
-    """Hands one credentials object (possibly refreshable) to a botocore session."""
+class _ScanBotocore(botocore.session.Session):
+    """The scan's one botocore session: ``create_client`` reads the credentials of the account
+    being served (``serving``) instead of the session's own. Not thread-safe, like any botocore
+    session: ``SessionPool.create_client`` serialises its use."""
 
-    METHOD = "logwarden-assume-role"
-    CANONICAL_NAME = "logwarden"
+    def __init__(self, profile: str | None) -> None:
+        super().__init__(profile=profile)
+        self.serving: Credentials | None = None
 
-    def __init__(self, credentials: Credentials) -> None:
-        super().__init__()
-        self._credentials = credentials
-
-    def load(self) -> Credentials:
-        return self._credentials
+    def get_credentials(self) -> Credentials | None:
+        """The credentials of the client being created: the account's, else the chain's."""
+        if self.serving is not None:
+            return self.serving
+        found: Credentials | None = super().get_credentials()
+        return found
 
 
 class _Label:
@@ -80,30 +83,23 @@ class AwsSession:
         self,
         *,
         pool: SessionPool,
-        botocore_session: botocore.session.Session,
-        account_id: str,
+        credentials: Credentials | None,
+        label: _Label,
         partition: str,
         home_region: str,
     ) -> None:
         self.pool = pool
         self.settings = pool.settings
-        self.account_id = account_id
+        self.credentials = credentials
+        self.label = label
         self.partition = partition
         self.home_region = home_region
-        self._botocore = botocore_session
-        self._lock = threading.Lock()
         self._memo = Memo()
-        retries: Any = {
-            "max_attempts": self.settings.max_attempts,
-            "mode": self.settings.retry_mode,
-        }
-        self._config = Config(
-            retries=retries,
-            max_pool_connections=16,
-            connect_timeout=10,
-            read_timeout=60,
-            user_agent_extra="logwarden",
-        )
+
+    @property
+    def account_id(self) -> str:
+        """The account (empty for the base credentials until their identity is known)."""
+        return self.label.account_id
 
     def __repr__(self) -> str:
         return f"AwsSession(account_id={self.account_id!r}, partition={self.partition!r})"
@@ -117,20 +113,7 @@ class AwsSession:
         found = self.pool.clients.get(key)
         if found is not None:
             return found
-        with self._lock:  # botocore sessions are not thread-safe; clients are
-            found = self.pool.clients.get(key)
-            if found is None:
-                found = create_client(
-                    self._botocore,
-                    service,
-                    region_name=key[2],
-                    endpoint_url=self.settings.endpoint_url,
-                    config=self._config,
-                )
-                if service == "s3control" and self.pool.endpoint_overridden(found):
-                    found.meta.events.register("before-send.s3-control", strip_account_host_label)
-                self.pool.clients.put(key, found)
-            return found
+        return self.pool.create_client(self, key)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Compute a value once per session (concurrent callers wait); failures are memoised too.
@@ -217,14 +200,60 @@ class SessionPool:
         self._account_locks: dict[str, threading.Lock] = {}
         self._handlers: list[tuple[str, Callable[..., Any]]] = []
         self._aws_suffixes: tuple[str, ...] | None = None
+        self._botocore: _ScanBotocore | None = None
+        self._botocore_lock = threading.Lock()  # botocore sessions are not thread-safe
+        retries: Any = {"max_attempts": settings.max_attempts, "mode": settings.retry_mode}
+        self._config = Config(
+            retries=retries,
+            max_pool_connections=16,
+            connect_timeout=10,
+            read_timeout=60,
+            user_agent_extra="logwarden",
+        )
 
     def register(self, event_name: str, handler: Callable[..., Any]) -> None:
-        """Register a botocore event handler on every session created from now on.
+        """Register a botocore event handler on every client created from now on.
 
         The handler is called as ``handler(account_id=..., **botocore_kwargs)``; benchmarks and
         tests count API calls with ``before-call``. Register before the first session opens.
         """
         self._handlers.append((event_name, handler))
+
+    def create_client(self, session: AwsSession, key: tuple[str, str, str]) -> Any:
+        """The client ``key`` (account, service, region) of ``session``: made from the scan's
+        botocore session with the account's credentials, cached (``clients``)."""
+        _, service, region = key
+        with self._botocore_lock:
+            found = self.clients.get(key)  # another thread may have made it meanwhile
+            if found is not None:
+                return found
+            bs = self._scan_botocore()
+            bs.serving = session.credentials
+            try:
+                found = create_client(
+                    bs,
+                    service,
+                    region_name=region,
+                    endpoint_url=self.settings.endpoint_url,
+                    config=self._config,
+                )
+            finally:
+                bs.serving = None
+        for event_name, handler in self._handlers:
+            found.meta.events.register(
+                event_name, functools.partial(_dispatch, handler, session.label)
+            )
+        if service == "s3control" and self.endpoint_overridden(found):
+            found.meta.events.register("before-send.s3-control", strip_account_host_label)
+        self.clients.put(key, found)
+        return found
+
+    def _scan_botocore(self) -> _ScanBotocore:
+        """The scan's one botocore session (made on first use; call with the lock held)."""
+        if self._botocore is None:
+            self._botocore = _ScanBotocore(self.settings.profile)
+            self._botocore.register_component("data_loader", shared_loader())
+        return self._botocore
 
     def base(self) -> AwsSession:
         """The session of the base credentials (profile or standard chain); raises SessionUnavailable."""
@@ -275,20 +304,18 @@ class SessionPool:
             self._aws_suffixes = tuple(sorted(found)) or ("amazonaws.com",)
         return self._aws_suffixes
 
-    def _new_botocore(self, label: _Label) -> botocore.session.Session:
-        bs = botocore.session.Session(profile=self.settings.profile)
-        bs.register_component("data_loader", shared_loader())
-        for event_name, handler in self._handlers:
-            bs.register(event_name, functools.partial(_dispatch, handler, label))
-        return bs
-
     def _open_base(self) -> AwsSession:
-        label = _Label()
         try:
-            bs = self._new_botocore(label)
-            home = bs.get_config_variable("region") or "us-east-1"
+            with self._botocore_lock:
+                bs = self._scan_botocore()
+                home = bs.get_config_variable("region") or "us-east-1"
+                credentials = bs.get_credentials()  # the standard chain (or the profile)
             session = AwsSession(
-                pool=self, botocore_session=bs, account_id="", partition="aws", home_region=home
+                pool=self,
+                credentials=credentials,
+                label=_Label(),
+                partition="aws",
+                home_region=home,
             )
             identity = session.client("sts").get_caller_identity()
         except (ClientError, BotoCoreError) as exc:
@@ -297,7 +324,7 @@ class SessionPool:
                 code, f"the base AWS credentials cannot be used: {message}"
             ) from None
         arn = Arn.parse(identity["Arn"])
-        session.account_id = label.account_id = identity["Account"]
+        session.label.account_id = identity["Account"]
         session.partition = arn.partition if arn else "aws"
         return session
 
@@ -327,12 +354,10 @@ class SessionPool:
             raise SessionUnavailable(code, f"cannot assume {role_arn}: {message}") from None
         # Refreshable: a long scan renews the role credentials before they expire.
         creds = RefreshableCredentials.create_from_metadata(first, fetch, method="assume-role")
-        bs = self._new_botocore(_Label(account_id))
-        bs.register_component("credential_provider", CredentialResolver([_FixedProvider(creds)]))
         return AwsSession(
             pool=self,
-            botocore_session=bs,
-            account_id=account_id,
+            credentials=creds,
+            label=_Label(account_id),
             partition=base.partition,
             home_region=base.home_region,
         )
