@@ -52,15 +52,19 @@ def test_a_tenant_keeps_only_the_shared_kinds_once_evaluated(tmp_path: Path) -> 
 def test_a_shard_collects_of_other_tenants_only_what_collectors_read_across_them(
     tmp_path: Path,
 ) -> None:
-    # the recorders are read by their own tenant's control only: a shard collecting them for
-    # every account repeated most of the scan's calls (2 of the 3.6 per account-region)
+    # kinds only their own tenant's controls read (Security Hub, the EKS clusters) are not
+    # collected for the other shards' accounts: collecting every kind for every account made a
+    # shard repeat most of the scan's calls
     scan = _scan(tmp_path)
     catalogue, _ = builtin_catalogue(["aws"])
     checks = catalogue.enabled_checks({"aws"})
     plan = ScanPlan.of(scan, checks, catalogue.parameters, Shard(2, 3))
     for_every_tenant = {kind for stage in plan.stages() for _, kind in plan.stage_items(stage)}
     assert "aws.cloudtrail.trail" in for_every_tenant  # the log bucket: from every trail
-    assert "aws.config.recorder" not in for_every_tenant
+    assert {"aws.securityhub.hub", "aws.eks.cluster"} <= set(plan.needed) - for_every_tenant
+    # The recorders are read by the delivery-channel collector, of its own account only; but
+    # ``reads`` does not say whose, so a shard reads them for every account (a known cost).
+    assert "aws.config.recorder" in for_every_tenant
     assert "aws.config.recorder" in plan.keep  # a Python control's kind: kept once collected
 
 
