@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import botocore.exceptions
 import botocore.session
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.credentials import RefreshableCredentials
 from moto import mock_aws
 from moto.core import enable_iam_authentication
@@ -148,9 +150,9 @@ def test_clients_are_cached_thread_safe_and_share_one_loader(member: str) -> Non
         t.start()
     for t in threads:
         t.join()
-    assert len({id(c) for c in seen}) == 1
-    assert session.client("config", "us-east-1") is not seen[0]
-    assert session.client("config") is session.client("config", "us-east-1")
+    assert len({id(c.shared) for c in seen}) == 1
+    assert session.client("config", "us-east-1").shared is not seen[0].shared
+    assert session.client("config").shared is session.client("config", "us-east-1").shared
     assert settings.pool._scan_botocore().get_component("data_loader") is shared_loader()
 
 
@@ -185,6 +187,82 @@ def test_every_account_is_served_by_one_botocore_session_with_its_own_credential
         # the handlers registered on the pool still see each client's account
         assert all(calls[f"{m}:GetCallerIdentity"] == 1 for m in members)
         assert calls[f"{MGMT}:AssumeRole"] == len(members)
+        # one client per (service, region) serves every account
+        assert len({id(s.client("sts").shared) for s in sessions}) == 1
+
+
+def test_a_shared_client_cannot_sign_outside_an_account(member: str) -> None:
+    # a call that names no account must fail, not borrow the credentials of whoever came last
+    session = parse_settings({"regions": ["us-east-1"]}).pool.for_account(member)
+    assert session.client("sts").get_caller_identity()["Account"] == member
+    with pytest.raises(RuntimeError, match="outside serving"):
+        session.client("sts").shared.get_caller_identity()
+
+
+def test_pages_are_requested_as_the_account_that_iterates_them(member: str) -> None:
+    settings = parse_settings({"regions": ["us-east-1"]})
+    calls = counting(settings)
+    member_pages = settings.pool.for_account(member).client("iam").get_paginator("list_roles")
+    base_pages = settings.pool.base().client("iam").get_paginator("list_roles")
+    shared = settings.pool.base().client("iam").shared
+    assert settings.pool.for_account(member).client("iam").shared is shared
+    list(member_pages.paginate())
+    base_pages.paginate().build_full_result()
+    assert calls[f"{member}:ListRoles"] == 1
+    assert calls[f"{MGMT}:ListRoles"] == 1
+
+
+def test_adaptive_retries_keep_a_client_per_account(member: str) -> None:
+    # botocore's adaptive rate limiter belongs to a client; AWS throttles each account apart
+    settings = parse_settings({"regions": ["us-east-1"], "retry_mode": "adaptive"})
+    mine = settings.pool.for_account(member).client("sts")
+    base = settings.pool.base().client("sts")
+    assert mine.shared is not base.shared
+    assert mine.get_caller_identity()["Account"] == member
+    assert base.get_caller_identity()["Account"] == MGMT
+
+
+def test_one_throttled_account_does_not_spend_the_others_retries(
+    member: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # botocore's standard mode stops retrying once a client's retry quota is spent; the client
+    # is shared, the quota must not be: the member's throttles leave the base account's retries
+    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _: None)
+    settings = parse_settings({"regions": ["us-east-1"], "max_attempts": 10})
+    member_sts = settings.pool.for_account(member).client("sts")
+    base_sts = settings.pool.base().client("sts")
+    member_access_key = settings.pool.for_account(member).credentials.access_key
+    base_throttles_left = [1]
+
+    def throttle(request: Any, **_: Any) -> Any:
+        if member_access_key not in str(request.headers.get("Authorization", "")):
+            if not base_throttles_left:
+                return None
+            base_throttles_left.pop()
+        return AWSResponse(request.url, 400, {}, _Throttled())
+
+    member_sts.meta.events.register_first("before-send.sts", throttle)
+    for _ in range(11):  # 10 retries x 5 tokens each, 11 times: the member's quota of 500 is spent
+        with pytest.raises(botocore.exceptions.ClientError, match="Throttling"):
+            member_sts.get_caller_identity()
+    with pytest.raises(botocore.exceptions.ClientError) as spent:
+        member_sts.get_caller_identity()
+    assert spent.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    # the base account's first answer is a throttle too: it is retried, and succeeds
+    answer = base_sts.get_caller_identity()
+    assert answer["Account"] == MGMT
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 1
+
+
+class _Throttled:
+    """The raw body of an STS throttling answer."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield (
+            b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+            b"<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+            b"</Error><RequestId>r</RequestId></ErrorResponse>"
+        )
 
 
 def test_memo_runs_once_and_remembers_failures(member: str) -> None:

@@ -1,13 +1,16 @@
-"""Sessions: one per AWS account, clients cached per (account, service, region), and one
-botocore session for the whole scan.
+"""Sessions: one per AWS account, clients shared by every account per (service, region), and
+one botocore session for the whole scan.
 
-Building a botocore client is expensive: most of it is parsing the service model JSON, and a
-botocore ``Session`` registers about 2,600 event handlers when it is made. So the scan makes one
-botocore session (with the process-wide ``data_loader``: each model is parsed once per process)
-and creates every account's clients from it, each with that account's credentials
-(refreshable: a long scan renews assumed-role credentials). An ``AwsSession`` holds an account's
-credentials and memoised answers, not a botocore session: memory does not grow by a botocore
-session per account.
+Building a botocore client is expensive (about 5 ms of CPU: copying the session's ~2,600 event
+handlers, building the client class, the endpoint resolver), and a botocore ``Session`` is too.
+So the scan makes one botocore session (with the process-wide ``data_loader``: each model is
+parsed once per process) and one client per (service, region), which every account uses
+through an :class:`~logwarden.scanner.collectors.aws.serving.AccountClient` that signs each
+call with that account's credentials (refreshable: a long scan renews assumed-role
+credentials); see :mod:`~logwarden.scanner.collectors.aws.serving`. In ``adaptive`` retry mode
+each account keeps its own clients, because botocore's client-side rate limiter belongs to a
+client and AWS throttles each account on its own. An ``AwsSession`` holds an account's
+credentials and memoised answers, not a botocore session or clients.
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from logwarden.scanner.collectors.aws.common import Arn, error_code
 from logwarden.scanner.collectors.aws.responses import create_client
+from logwarden.scanner.collectors.aws.serving import (
+    AccountClient,
+    ServingCredentials,
+    retry_per_account,
+    served,
+)
 from logwarden.scanner.collectors.memo import Memo
 from logwarden.scanner.inventory import SessionUnavailable
 
@@ -49,18 +58,19 @@ def shared_loader() -> Loader:
 
 
 class _ScanBotocore(botocore.session.Session):
-    """The scan's one botocore session: ``create_client`` reads the credentials of the account
-    being served (``serving``) instead of the session's own. Not thread-safe, like any botocore
-    session: ``SessionPool.create_client`` serialises its use."""
+    """The scan's one botocore session: every client it creates signs with
+    :class:`ServingCredentials` (the account each call is made as). Not thread-safe, like any
+    botocore session: ``SessionPool.create_client`` serialises its use."""
 
     def __init__(self, profile: str | None) -> None:
         super().__init__(profile=profile)
-        self.serving: Credentials | None = None
+        self.creating = False
+        self._serving = ServingCredentials()
 
     def get_credentials(self) -> Credentials | None:
-        """The credentials of the client being created: the account's, else the chain's."""
-        if self.serving is not None:
-            return self.serving
+        """While a client is created, the serving credentials; else the standard chain's."""
+        if self.creating:
+            return self._serving
         found: Credentials | None = super().get_credentials()
         return found
 
@@ -72,8 +82,8 @@ class _Label:
         self.account_id = account_id
 
 
-def _dispatch(handler: Callable[..., Any], label: _Label, **kwargs: Any) -> Any:
-    return handler(account_id=label.account_id, **kwargs)
+def _dispatch(handler: Callable[..., Any], **kwargs: Any) -> Any:
+    return handler(account_id=served().account_id, **kwargs)
 
 
 class AwsSession:
@@ -105,15 +115,16 @@ class AwsSession:
         return f"AwsSession(account_id={self.account_id!r}, partition={self.partition!r})"
 
     def client(self, service: str, region: str | None = None) -> Any:
-        """The client for ``service`` in ``region`` (default: the home region); built once.
+        """The client for ``service`` in ``region`` (default: the home region), calling as this
+        account: the scan's shared client, built once (see the module docstring).
 
         Typed ``Any``: botocore clients are generated at run time, one class per service.
         """
-        key = (self.account_id, service, region or self.home_region)
+        key = self.pool.client_key(self.account_id, service, region or self.home_region)
         found = self.pool.clients.get(key)
-        if found is not None:
-            return found
-        return self.pool.create_client(self, key)
+        if found is None:
+            found = self.pool.create_client(key)
+        return AccountClient(found, self)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Compute a value once per session (concurrent callers wait); failures are memoised too.
@@ -153,32 +164,37 @@ def strip_account_host_label(request: Any, **_: Any) -> None:
             request.headers["host"] = rest
 
 
-CLIENT_CACHE_SIZE = 96
+CLIENT_CACHE_SIZE = 256
+
+# Connections kept open per client. A shared client serves every thread of the scan, so its pool
+# must hold as many connections as ``--jobs`` can have in flight; urllib3 opens them only when
+# they are needed, so the bound costs nothing until it is used.
+MAX_POOL_CONNECTIONS = 64
 
 
 class ClientCache:
     """The most recently used botocore clients of a scan, bounded.
 
-    A client holds about 1,700 objects; keeping every client of a 200-account scan alive cost
-    ~300 MB and made each garbage collection walk them all. Each kind uses its clients within
-    one collection, so a small LRU re-creates almost none (measured: 1,014 -> 1,015 clients at
-    200 accounts, peak RSS 475 -> 180 MiB). A caller still holding an evicted client keeps
-    using it safely.
+    A client holds about 1,700 objects. Shared clients number services x regions (about 30 x
+    the regions scanned), so the bound is rarely reached; in ``adaptive`` retry mode, where
+    clients are per account, it keeps memory from growing with the organization (each kind
+    uses its clients within one collection, so an LRU re-creates almost none). A caller still
+    holding an evicted client keeps using it safely.
     """
 
     def __init__(self, capacity: int = CLIENT_CACHE_SIZE) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+        self._items: OrderedDict[tuple[str, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, str]) -> Any:
+    def get(self, key: tuple[str, ...]) -> Any:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, str, str], client: Any) -> None:
+    def put(self, key: tuple[str, ...], client: Any) -> None:
         with self._lock:
             self._items[key] = client
             self._items.move_to_end(key)
@@ -205,7 +221,7 @@ class SessionPool:
         retries: Any = {"max_attempts": settings.max_attempts, "mode": settings.retry_mode}
         self._config = Config(
             retries=retries,
-            max_pool_connections=16,
+            max_pool_connections=MAX_POOL_CONNECTIONS,
             connect_timeout=10,
             read_timeout=60,
             user_agent_extra="logwarden",
@@ -219,16 +235,22 @@ class SessionPool:
         """
         self._handlers.append((event_name, handler))
 
-    def create_client(self, session: AwsSession, key: tuple[str, str, str]) -> Any:
-        """The client ``key`` (account, service, region) of ``session``: made from the scan's
-        botocore session with the account's credentials, cached (``clients``)."""
-        _, service, region = key
+    def client_key(self, account_id: str, service: str, region: str) -> tuple[str, ...]:
+        """The cache key of a client: shared by every account, except in ``adaptive`` mode."""
+        if self.settings.retry_mode == "adaptive":
+            return (service, region, account_id)
+        return (service, region)
+
+    def create_client(self, key: tuple[str, ...]) -> Any:
+        """The client ``key`` (service, region[, account]): made from the scan's botocore
+        session with the serving credentials, cached (``clients``)."""
+        service, region = key[0], key[1]
         with self._botocore_lock:
             found = self.clients.get(key)  # another thread may have made it meanwhile
             if found is not None:
                 return found
             bs = self._scan_botocore()
-            bs.serving = session.credentials
+            bs.creating = True
             try:
                 found = create_client(
                     bs,
@@ -238,11 +260,11 @@ class SessionPool:
                     config=self._config,
                 )
             finally:
-                bs.serving = None
+                bs.creating = False
+        if len(key) == 2:
+            retry_per_account(found)
         for event_name, handler in self._handlers:
-            found.meta.events.register(
-                event_name, functools.partial(_dispatch, handler, session.label)
-            )
+            found.meta.events.register(event_name, functools.partial(_dispatch, handler))
         if service == "s3control" and self.endpoint_overridden(found):
             found.meta.events.register("before-send.s3-control", strip_account_host_label)
         self.clients.put(key, found)
