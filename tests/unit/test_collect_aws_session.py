@@ -26,6 +26,7 @@ from logwarden.scanner.collectors.aws import (
     discover,
     open_session,
     parse_settings,
+    serving,
 )
 from logwarden.scanner.collectors.aws.session import shared_loader
 from logwarden.scanner.inventory import Inventory, SessionUnavailable
@@ -229,6 +230,43 @@ def test_one_throttled_account_does_not_spend_the_others_retries(
     # is shared, the quota must not be: the member's throttles leave the base account's retries
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _: None)
     settings = parse_settings({"regions": ["us-east-1"], "max_attempts": 10})
+    member_sts, base_sts = _throttled_sts(settings, member)
+    for _ in range(11):  # 10 retries x 5 tokens each, 11 times: the member's quota of 500 is spent
+        with pytest.raises(botocore.exceptions.ClientError, match="Throttling"):
+            member_sts.get_caller_identity()
+    with pytest.raises(botocore.exceptions.ClientError) as spent:
+        member_sts.get_caller_identity()
+    assert spent.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    # the base account's first answer is a throttle too: it is retried, and succeeds
+    answer = base_sts.get_caller_identity()
+    assert answer["Account"] == MGMT
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 1
+
+
+def test_a_forgotten_account_gets_a_full_retry_quota_again(
+    member: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the quotas a shared client keeps are bounded (memory must not grow with the organization):
+    # once the member's spent quota is forgotten, its calls are retried again, as by a new client
+    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _: None)
+    monkeypatch.setattr(serving, "RETRY_QUOTAS_KEPT", 1)
+    settings = parse_settings({"regions": ["us-east-1"], "max_attempts": 10})
+    member_sts, base_sts = _throttled_sts(settings, member)
+    for _ in range(11):
+        with pytest.raises(botocore.exceptions.ClientError):
+            member_sts.get_caller_identity()
+    with pytest.raises(botocore.exceptions.ClientError) as spent:
+        member_sts.get_caller_identity()
+    assert spent.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert base_sts.get_caller_identity()["ResponseMetadata"]["RetryAttempts"] == 1
+    with pytest.raises(botocore.exceptions.ClientError) as fresh:  # the member was forgotten
+        member_sts.get_caller_identity()
+    assert fresh.value.response["ResponseMetadata"]["RetryAttempts"] == 10
+
+
+def _throttled_sts(settings: Any, member: str) -> tuple[Any, Any]:
+    """The STS clients of ``member`` and of the base account: every answer to the member is a
+    throttle, and the base account's first answer too."""
     member_sts = settings.pool.for_account(member).client("sts")
     base_sts = settings.pool.base().client("sts")
     member_access_key = settings.pool.for_account(member).credentials.access_key
@@ -242,16 +280,7 @@ def test_one_throttled_account_does_not_spend_the_others_retries(
         return AWSResponse(request.url, 400, {}, _Throttled())
 
     member_sts.meta.events.register_first("before-send.sts", throttle)
-    for _ in range(11):  # 10 retries x 5 tokens each, 11 times: the member's quota of 500 is spent
-        with pytest.raises(botocore.exceptions.ClientError, match="Throttling"):
-            member_sts.get_caller_identity()
-    with pytest.raises(botocore.exceptions.ClientError) as spent:
-        member_sts.get_caller_identity()
-    assert spent.value.response["ResponseMetadata"]["RetryAttempts"] == 0
-    # the base account's first answer is a throttle too: it is retried, and succeeds
-    answer = base_sts.get_caller_identity()
-    assert answer["Account"] == MGMT
-    assert answer["ResponseMetadata"]["RetryAttempts"] == 1
+    return member_sts, base_sts
 
 
 class _Throttled:

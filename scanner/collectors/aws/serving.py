@@ -21,6 +21,7 @@ What stays per account:
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -177,34 +178,55 @@ class AccountPages:
         return getattr(self._pages, name)
 
 
+#: Accounts whose retry quota a shared client remembers (see :func:`retry_per_account`).
+RETRY_QUOTAS_KEPT = 64
+
+
 def retry_per_account(client: Any) -> None:
     """Give each account its own standard-mode retry quota on the shared ``client``.
 
     botocore registers one quota per client; shared by every account, one throttled account
     could spend it and stop the others' retries (their calls would be ERROR rows for nothing).
     botocore's own handler is replaced by one that keeps, per account, the handler botocore's
-    ``register_retry_handler`` builds for a client (on a private event emitter).
+    ``register_retry_handler`` builds for a client (on a private event emitter, ~8 KB), made
+    when the account's first answer on this client fails: until then its quota is full, and a
+    success leaves a full quota as it is. Only the ``RETRY_QUOTAS_KEPT`` accounts that failed
+    last are remembered, so memory does not grow with the organization (a quota is a circuit
+    breaker: an account that comes back after being forgotten starts with a full one, as a new
+    client would).
     """
     service_event = client.meta.service_model.service_id.hyphenize()
     max_attempts = client.meta.config.retries.get("total_max_attempts")
-    per_account: dict[str, HierarchicalEmitter] = {}
+    checks_successes = client.meta.service_model.service_name == "dynamodb"  # CRC32 retries
+    per_account: OrderedDict[str, HierarchicalEmitter] = OrderedDict()
     lock = threading.Lock()
 
-    def emitter() -> HierarchicalEmitter:
+    def emitter(create: bool) -> HierarchicalEmitter | None:
         account = served().account_id
         with lock:
             found = per_account.get(account)
             if found is None:
+                if not create:
+                    return None
                 found = per_account[account] = HierarchicalEmitter()
                 standard.register_retry_handler(_RetryTarget(client, found), max_attempts)
+                while len(per_account) > RETRY_QUOTAS_KEPT:
+                    per_account.popitem(last=False)
+            else:
+                per_account.move_to_end(account)
             return found
 
     def needs_retry(event_name: str, **kwargs: Any) -> Any:
-        answers = emitter().emit(event_name, **kwargs)
+        found = emitter(create=checks_successes or _failed(kwargs))
+        if found is None:
+            return None  # a success: nothing to retry, and the quota stays full
+        answers = found.emit(event_name, **kwargs)
         return next((answer for _, answer in answers if answer is not None), None)
 
     def after_call(event_name: str, **kwargs: Any) -> None:
-        emitter().emit(event_name, **kwargs)
+        found = emitter(create=False)
+        if found is not None:
+            found.emit(event_name, **kwargs)
 
     events = client.meta.events
     events.unregister(f"needs-retry.{service_event}", unique_id=f"retry-config-{service_event}")
@@ -212,6 +234,15 @@ def retry_per_account(client: Any) -> None:
         f"needs-retry.{service_event}", needs_retry, unique_id=f"retry-config-{service_event}"
     )
     events.register(f"after-call.{service_event}", after_call)
+
+
+def _failed(needs_retry_kwargs: dict[str, Any]) -> bool:
+    """Whether the attempt botocore asks about failed (an exception, or an answer not 2xx)."""
+    response = needs_retry_kwargs.get("response")
+    if needs_retry_kwargs.get("caught_exception") is not None or response is None:
+        return True
+    http_response = response[0]
+    return http_response is None or http_response.status_code >= 300
 
 
 class _RetryMeta:
