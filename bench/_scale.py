@@ -119,19 +119,19 @@ def scan_args(cfg: Path, out: Path, jobs: int, *extra: str) -> list[str]:
     ]
 
 
-def single(child: Any, workdir: Path, cfg: Path, jobs: int, name: str) -> Way:
+def single(child: Any, workdir: Path, cfg: Path, jobs: int, name: str, *extra: str) -> Way:
     before = child.requests()
     out = workdir / name
-    proc = wait(*start(scan_args(cfg, out, jobs), workdir))
+    proc = wait(*start(scan_args(cfg, out, jobs, *extra), workdir))
     found = rows(out / "report.json")
     return Way(name, proc.wall_s, [proc], child.requests() - before, len(found), statuses(found))
 
 
-def shards(child: Any, workdir: Path, cfg: Path, jobs: int) -> Way:
+def shards(child: Any, workdir: Path, cfg: Path, jobs: int, *extra: str) -> Way:
     before = child.requests()
     t0 = time.perf_counter()
     running = [
-        start(scan_args(cfg, workdir / f"shard-{i}", jobs, "--shard", f"{i}/2"), workdir)
+        start(scan_args(cfg, workdir / f"shard-{i}", jobs, "--shard", f"{i}/2", *extra), workdir)
         for i in (1, 2)
     ]
     procs = [wait(*r) for r in running]
@@ -145,7 +145,7 @@ def shards(child: Any, workdir: Path, cfg: Path, jobs: int) -> Way:
     )
 
 
-def dask(child: Any, workdir: Path, cfg: Path, jobs: int) -> Way:
+def dask(child: Any, workdir: Path, cfg: Path, jobs: int, *extra: str) -> Way:
     from distributed import Client, LocalCluster
 
     with (
@@ -161,7 +161,7 @@ def dask(child: Any, workdir: Path, cfg: Path, jobs: int) -> Way:
     ):
         before = child.requests()
         out = workdir / "dask"
-        extra = ["--dask-scheduler", cluster.scheduler_address]
+        extra = (*extra, "--dask-scheduler", cluster.scheduler_address)
         proc = wait(*start(scan_args(cfg, out, jobs, *extra), workdir))
         usage = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF))
     peaks = {w: u.ru_maxrss / 1024 for w, u in usage.items()}
@@ -179,20 +179,28 @@ def dask(child: Any, workdir: Path, cfg: Path, jobs: int) -> Way:
     return way
 
 
-def run(child: Any, workdir: Path, regions: Sequence[str], jobs: int, small: int) -> dict[str, Any]:
-    """Every way over the seeded world; the subset scan keeps ``small`` workload accounts."""
+def run(
+    child: Any,
+    workdir: Path,
+    regions: Sequence[str],
+    jobs: int,
+    small: int,
+    extra: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Every way over the seeded world; the subset scan keeps ``small`` workload accounts.
+    ``extra``: more arguments of every scan (e.g. ``--exclude-checks GLOB``)."""
     world = child.ready["world"]
     cfg = config(workdir, regions)
-    ways = [single(child, workdir, cfg, jobs, "single")]
+    ways = [single(child, workdir, cfg, jobs, "single", *extra)]
     reference = rows(workdir / "single" / "report.json")
-    ways.append(shards(child, workdir, cfg, jobs))
+    ways.append(shards(child, workdir, cfg, jobs, *extra))
     ways[-1].same_rows_as_single = rows(workdir / "merged" / "report.json") == reference
-    ways.append(dask(child, workdir, cfg, jobs))
+    ways.append(dask(child, workdir, cfg, jobs, *extra))
     ways[-1].same_rows_as_single = rows(workdir / "dask" / "report.json") == reference
     keep = {world["management_account_id"], world["log_archive_account_id"]}
     members = [a for a in world["account_ids"] if a not in keep]
     subset = config(workdir, regions, members[small:])
-    ways.append(single(child, workdir, subset, jobs, f"single, {small} workload accounts"))
+    ways.append(single(child, workdir, subset, jobs, f"single, {small} workload accounts", *extra))
     return {"jobs": jobs, "ways": [asdict(w) | {"cpu_s": w.cpu_s} for w in ways]}
 
 

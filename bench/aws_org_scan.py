@@ -88,6 +88,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         "a 2-worker Dask LocalCluster, then of --small workload accounts (bench/_scale.py)",
     )
     parser.add_argument("--small", type=int, default=200, help="the --scale subset (200)")
+    parser.add_argument(
+        "--lean",
+        action="store_true",
+        help="seed no per-region Security Hub, flow logs or query logging (bench/_moto_process.py)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.regions <= len(REGIONS) or args.accounts < 0 or args.repeat < 1:
         parser.error(f"need 1 <= --regions <= {len(REGIONS)}, --accounts >= 0, --repeat >= 1")
@@ -201,14 +206,17 @@ def main(argv: list[str] | None = None) -> int:
     top = ""
     with (
         tempfile.TemporaryDirectory(prefix="logwarden-bench-") as home,
-        MotoChild(members=args.accounts, regions=regions, latency_ms=args.latency_ms) as child,
+        MotoChild(
+            members=args.accounts, regions=regions, latency_ms=args.latency_ms, lean=args.lean
+        ) as child,
     ):
         ready = child.ready
         print(f"moto server pid {child.pid} at {ready['endpoint']}: seeded")
         scan_environment(ready["endpoint"], home, regions[0])
         print(f"seeded in {ready['seed_seconds']:.1f} s")
         if args.scale:
-            result = _scale.run(child, Path(home), regions, jobs, args.small)
+            excluded = [arg for glob in args.disable for arg in ("--exclude-checks", glob)]
+            result = _scale.run(child, Path(home), regions, jobs, args.small, excluded)
             _scale.print_ways(result)
             if args.json is not None:
                 args.json.write_text(json.dumps(setup | result, indent=2) + "\n")

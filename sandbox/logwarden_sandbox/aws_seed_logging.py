@@ -34,7 +34,7 @@ def seed_account(seeder: Seeder, spec: AccountSpec) -> None:
     logging = seeder.zone.logging
     _keys(seeder, spec)
     _config(seeder, spec)
-    for region in seeder.zone.regions:
+    for region in seeder.zone.regions if logging.per_region else ():
         place = (spec.name, region)
         if place not in logging.security_hub_off:
             seeder._client("securityhub", spec.name, region).enable_security_hub()

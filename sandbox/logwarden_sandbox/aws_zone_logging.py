@@ -13,6 +13,9 @@ Place = tuple[str, str]
 class LoggingSpec:
     """What the logging controls see; every set names the exceptions to a compliant zone."""
 
+    # False: no Security Hub and no flow logs in any region (a lean zone, for scale benchmarks
+    # of the controls that do not read them: moto builds an EC2 backend per account-region)
+    per_region: bool = True
     security_hub_off: set[Place] = field(default_factory=set)
     unlogged_vpcs: set[Place] = field(default_factory=set)
     flow_log_traffic: str = "ALL"

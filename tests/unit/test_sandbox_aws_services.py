@@ -141,3 +141,21 @@ def test_requests_are_named_as_botocore_names_them(
     }
     info = describe_request(environ, lambda _key: "123456789012")
     assert f"{info.service}:{info.operation}" == named
+
+
+def test_a_lean_zone_seeds_nothing_per_region(server: MotoServer) -> None:
+    # the scale benchmark's world: no Security Hub, flow logs or query logging in any region
+    # (moto builds an EC2 backend per account-region they touch), the rest as compliant
+    server.reset()
+    zone = standard_landing_zone(members=1, regions=REGIONS)
+    zone.logging.per_region = False
+    zone.services.query_logging = False
+    world = seed_landing_zone(zone, endpoint_url=server.endpoint_url)
+    for region in REGIONS:
+        securityhub = workload(server, world, "securityhub", region)
+        with pytest.raises(securityhub.exceptions.InvalidAccessException):
+            securityhub.describe_hub()
+        assert workload(server, world, "ec2", region).describe_flow_logs()["FlowLogs"] == []
+        resolver = workload(server, world, "route53resolver", region)
+        assert resolver.list_resolver_query_log_configs()["ResolverQueryLogConfigs"] == []
+    assert world.services  # the service workloads themselves are still there
