@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from logwarden.scanner.cloud import Cloud
+from logwarden.scanner.collectors.memo import Memo
 from logwarden.scanner.inventory import Inventory
 from logwarden.scanner.models import (
     CheckResult,
@@ -168,9 +169,12 @@ def _live_scope(
 
 
 def link_peers(scope: Scope_) -> None:
-    """Let every tenant inventory see the others of its organization."""
+    """Let every tenant inventory see the others of its organization, and share the facts
+    derived from all of them (``Inventory.scope_memo``)."""
+    memo = Memo()
     for inv in scope.tenants:
         inv.peers = scope.tenants
+        inv.scope_memo = memo
 
 
 def evaluate_scan(

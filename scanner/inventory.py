@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from logwarden.scanner.collectors.memo import Memo
 from logwarden.scanner.models import (
     CollectionError,
     KindCollection,
@@ -81,6 +82,10 @@ class Inventory:
         self.parameters: Mapping[str, Any] = parameters or {}
         self.org_inventory = org_inventory
         self.peers: list[Inventory] = []  # every tenant inventory of the same organization
+        # Facts derived from every peer (every trail of the organization), computed once for
+        # all the tenants that share ``peers`` (``engine.link_peers``), not once per tenant:
+        # per tenant, reading every peer is quadratic in the organization.
+        self.scope_memo = Memo()
         self.offline = offline
         self.evaluated = False  # set once the tenant's rows are made (for the progress line)
         self._session_factory = session_factory

@@ -141,7 +141,13 @@ def scan_regions(inv: Inventory) -> tuple[str, ...]:
 
 
 def all_trails(inv: Inventory) -> list[Resource]:
-    """Every trail of the organization, each once: all peers' trails plus the org trails."""
+    """Every trail of the organization, each once: all peers' trails plus the org trails.
+
+    The same for every tenant of the scan: computed once (``Inventory.scope_memo``)."""
+    return list(inv.scope_memo.get("aws:all_trails", lambda: _all_trails(inv)))
+
+
+def _all_trails(inv: Inventory) -> list[Resource]:
     seen: dict[str, Resource] = {}
     for _, res in inv.peer_resources(TRAIL):
         # Prefer the owner's own (non-shadow) copy of a trail when several peers list it.

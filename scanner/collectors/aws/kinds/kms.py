@@ -35,7 +35,15 @@ Item = Resource | CollectionError
 
 
 def _key_refs(inv: Inventory) -> dict[tuple[str, str], dict[str, Any]]:
-    """Every key a trail or log bucket uses: (region, key ref) -> {owner, users}."""
+    """Every key a trail or log bucket uses: (region, key ref) -> {owner, users}; the same
+    for every tenant of the scan, computed once (``Inventory.scope_memo``). Read-only."""
+    found: dict[tuple[str, str], dict[str, Any]] = inv.scope_memo.get(
+        "aws:key_refs", lambda: _all_key_refs(inv)
+    )
+    return found
+
+
+def _all_key_refs(inv: Inventory) -> dict[tuple[str, str], dict[str, Any]]:
     refs: dict[tuple[str, str], dict[str, Any]] = {}
 
     def add(ref: str, user: Resource, default_region: str) -> None:

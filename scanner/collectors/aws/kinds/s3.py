@@ -75,7 +75,13 @@ class LogRef:
 
 
 def log_buckets(inv: Inventory) -> dict[str, LogRef]:
-    """Every bucket some trail of the organization writes to."""
+    """Every bucket some trail of the organization writes to; the same for every tenant of
+    the scan, computed once (``Inventory.scope_memo``). Read-only."""
+    found: dict[str, LogRef] = inv.scope_memo.get("aws:log_buckets", lambda: _log_buckets(inv))
+    return found
+
+
+def _log_buckets(inv: Inventory) -> dict[str, LogRef]:
     out: dict[str, LogRef] = {}
     for trail in all_trails(inv):
         name = trail.data.get("S3BucketName")
