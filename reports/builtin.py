@@ -10,11 +10,13 @@ import contextlib
 import gc
 import importlib
 from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from logwarden.scanner.hookspecs import hookimpl
 from logwarden.scanner.models import Reporter, ScanReport
 
-# name, default file name, description, module (each module has ``render(report) -> str``)
+# name, default file name, description, module (each module has ``render(report) -> str``;
+# the formats of ``STREAMED`` also ``write(report, out)``)
 BUILTIN_FORMATS = (
     ("html", "report.html", "self-contained HTML report for auditors and engineers", "html_report"),
     ("json", "report.json", "machine-readable results, schema logwarden.report/1", "json_report"),
@@ -24,6 +26,9 @@ BUILTIN_FORMATS = (
     ("csv", "report.csv", "one row per result, for spreadsheets", "csv_report"),
     ("md", "report.md", "Markdown summary for pull requests and job summaries", "markdown"),
 )
+
+
+STREAMED = frozenset({"json_report"})
 
 
 @contextlib.contextmanager
@@ -55,9 +60,27 @@ def _lazy(module: str) -> Callable[[ScanReport], str]:
     return render
 
 
+def _lazy_writer(module: str) -> Callable[[ScanReport, TextIO], None]:
+    def write(report: ScanReport, out: TextIO) -> None:
+        writer: Callable[[ScanReport, TextIO], None] = importlib.import_module(
+            f"logwarden.reports.{module}"
+        ).write
+        with paused_gc():
+            writer(report, out)
+
+    write.__name__ = f"write_{module}"
+    return write
+
+
 @hookimpl
 def logwarden_register_reporters() -> list[Reporter]:
     return [
-        Reporter(name, filename, description, _lazy(module))
+        Reporter(
+            name,
+            filename,
+            description,
+            _lazy(module),
+            _lazy_writer(module) if module in STREAMED else None,
+        )
         for name, filename, description, module in BUILTIN_FORMATS
     ]

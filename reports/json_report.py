@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from logwarden.reports import drift_view
 from logwarden.reports.drift_view import DriftView
@@ -125,7 +128,16 @@ def compliance_doc(report: ScanReport) -> list[dict[str, Any]]:
 
 def render(report: ScanReport) -> str:
     """The whole report as JSON with sorted keys, one result per line (stable across runs)."""
-    doc = {
+    out = io.StringIO()
+    write(report, out)
+    return out.getvalue()
+
+
+def write(report: ScanReport, out: TextIO) -> None:
+    """:func:`render`'s text, written to ``out`` a line at a time: the results and errors are
+    made one by one as they are written, so the document is never whole in memory (at 1,000
+    accounts the rendered string and its row documents were most of the peak's growth)."""
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "scan": {
             "started_at": report.started_at,
@@ -175,8 +187,8 @@ def render(report: ScanReport) -> str:
             for c in report.checks
         ],
         "compliance": compliance_doc(report),
-        "results": [result_doc(r) for r in report.results],
-        "errors": [error_doc(e) for e in report.errors],
+        "results": (result_doc(r) for r in report.results),
+        "errors": (error_doc(e) for e in report.errors),
         "expired_waivers": [waiver_doc(w) for w in report.expired_waivers],
         "stale_waivers": [waiver_doc(w) for w in report.stale_waivers],
     }
@@ -185,7 +197,7 @@ def render(report: ScanReport) -> str:
     drift = drift_view.view(report)
     if drift is not None:
         doc["drift"] = drift_doc(drift)
-    return dumps_by_line(doc)
+    write_by_line(doc, out)
 
 
 def shard_doc(shard: ShardInfo) -> dict[str, Any]:
@@ -266,21 +278,32 @@ def _compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
 
 
-def dumps_by_line(doc: dict[str, Any]) -> str:
+def write_by_line(doc: dict[str, Any], out: TextIO) -> None:
     """``doc`` as JSON with sorted keys: one top-level key per line, one list item per line.
 
     As stable as an indented dump, greppable and diffable row by row, and about five times
     faster for big scans (the C encoder does the work; ``indent`` would use the Python one).
+    A value may also be an iterator of list items, consumed as it is written.
     """
-    lines = ["{"]
+    out.write("{")
     keys = sorted(doc)
     for index, key in enumerate(keys):
         comma = "," if index < len(keys) - 1 else ""
         value = doc[key]
-        if isinstance(value, list) and value:
-            items = ",\n".join("  " + _compact(item) for item in value)
-            lines.append(f"{_compact(key)}: [\n{items}\n]{comma}")
+        if isinstance(value, Iterator):
+            items = iter(value)
+            first = next(items, _NOTHING)
+            value = [] if first is _NOTHING else itertools.chain([first], items)
+        if isinstance(value, list) and not value:
+            out.write(f"\n{_compact(key)}: []{comma}")
+        elif isinstance(value, list | itertools.chain):
+            out.write(f"\n{_compact(key)}: [")
+            for position, item in enumerate(value):
+                out.write(f"{',' if position else ''}\n  {_compact(item)}")
+            out.write(f"\n]{comma}")
         else:
-            lines.append(f"{_compact(key)}: {_compact(value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            out.write(f"\n{_compact(key)}: {_compact(value)}{comma}")
+    out.write("\n}\n")
+
+
+_NOTHING = object()

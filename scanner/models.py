@@ -11,7 +11,7 @@ import enum
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 if TYPE_CHECKING:
     from logwarden.scanner.drift import Drift
@@ -451,9 +451,13 @@ class Discovery:
 
 @dataclass(frozen=True)
 class Reporter:
-    """A report format: ``render`` returns the whole document as a string (no I/O)."""
+    """A report format: ``render`` returns the whole document as a string (no I/O).
+
+    ``write``, when given, writes the same document to a text stream as it is made, so a big
+    report is never held whole in memory; the scan writes files with it."""
 
     name: str
     filename: str
     description: str
     render: Callable[[ScanReport], str]
+    write: Callable[[ScanReport, TextIO], None] | None = None

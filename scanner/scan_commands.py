@@ -36,7 +36,7 @@ from logwarden.scanner.commands import (
 from logwarden.scanner.config import ScanConfig, load_config
 from logwarden.scanner.errors import InputError, Problem, fail, warn
 from logwarden.scanner.frameworks import builtin_frameworks
-from logwarden.scanner.models import ExitCode, ResourceKind, ScanReport, Waiver
+from logwarden.scanner.models import ExitCode, Reporter, ResourceKind, ScanReport, Waiver
 from logwarden.scanner.outputs import check_writable, quiet_stdout, report_outputs, write_atomic
 from logwarden.scanner.plugins import plugin_names, unknown_plugins
 from logwarden.scanner.printable import printable
@@ -228,7 +228,7 @@ def finish(
     summary (unless ``--quiet``); the report's exit code."""
     publish(registry.pm, report)
     files = [*extra]
-    files += [(path, partial(registry.reporters[name].render, report)) for name, path in outputs]
+    files += [(path, _content(registry.reporters[name], report)) for name, path in outputs]
     written, failed = _write_all(files)
     if not args.quiet:
         from logwarden.reports import console
@@ -309,6 +309,14 @@ def dask_runner(
         ) from None
     sections = {cloud: (cfg.clouds.get(cloud, {}), cfg.file) for cloud in clouds}
     return dask_run.DaskRunner(address, sections, blocked, regions)
+
+
+def _content(reporter: Reporter, report: ScanReport) -> Callable[[], Content]:
+    """How to make ``reporter``'s file: streamed when the format can, else rendered whole."""
+    write = reporter.write
+    if write is None:
+        return partial(reporter.render, report)
+    return lambda: partial(write, report)
 
 
 def _write_all(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 
 import pytest
 
@@ -43,3 +45,29 @@ def test_every_builtin_format_is_registered_with_a_distinct_file() -> None:
     reporters = _reporters()
     assert [r.name for r in reporters] == ["html", "json", "junit", "sarif", "ocsf", "csv", "md"]
     assert len({r.filename for r in reporters}) == len(reporters)
+
+
+@pytest.mark.parametrize("reporter", [r for r in _reporters() if r.write], ids=lambda r: r.name)
+@pytest.mark.parametrize("report", [EMPTY, multi_cloud_report()], ids=["empty", "multi-cloud"])
+def test_a_streamed_report_is_the_rendered_one(reporter: Reporter, report: ScanReport) -> None:
+    # the scan writes files with ``write`` (never the whole document in memory)
+    assert reporter.write is not None
+    out = io.StringIO()
+    reporter.write(report, out)
+    assert out.getvalue() == reporter.render(report)
+
+
+def test_the_json_report_has_one_key_or_item_per_line() -> None:
+    report = multi_cloud_report()
+    text = registry().reporters["json"].render(report)
+    doc = json.loads(text)
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    start = lines.index('"results": [')
+    rows = lines[start + 1 : start + 1 + len(report.results)]
+    assert [json.loads(line.strip().rstrip(",")) for line in rows] == doc["results"]
+    assert lines[start + 1 + len(report.results)] in ("]", "],")
+    assert all(line.startswith("  {") for line in rows)
+    empty = registry().reporters["json"].render(EMPTY).splitlines()
+    assert '"results": [],' in empty and '"errors": [],' in empty
+    assert json.loads("\n".join(empty))["results"] == []
