@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import itertools
 import json
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -290,19 +289,18 @@ def write_by_line(doc: dict[str, Any], out: TextIO) -> None:
     for index, key in enumerate(keys):
         comma = "," if index < len(keys) - 1 else ""
         value = doc[key]
-        if isinstance(value, Iterator):
-            items = iter(value)
-            first = next(items, _NOTHING)
-            value = [] if first is _NOTHING else itertools.chain([first], items)
-        if isinstance(value, list) and not value:
-            out.write(f"\n{_compact(key)}: []{comma}")
-        elif isinstance(value, list | itertools.chain):
-            out.write(f"\n{_compact(key)}: [")
-            for position, item in enumerate(value):
-                out.write(f"{',' if position else ''}\n  {_compact(item)}")
-            out.write(f"\n]{comma}")
-        else:
+        if not isinstance(value, list | Iterator):
             out.write(f"\n{_compact(key)}: {_compact(value)}{comma}")
+            continue
+        items = iter(value)
+        first = next(items, _NOTHING)
+        if first is _NOTHING:
+            out.write(f"\n{_compact(key)}: []{comma}")
+            continue
+        out.write(f"\n{_compact(key)}: [\n  {_compact(first)}")
+        for item in items:
+            out.write(f",\n  {_compact(item)}")
+        out.write(f"\n]{comma}")
     out.write("\n}\n")
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
+from pathlib import Path
 
 import pytest
 
 from logwarden.scanner.models import Reporter, ScanReport
+from logwarden.scanner.outputs import write_atomic
+from logwarden.scanner.scan_commands import _content
 from tests.catalogue import registry
 from tests.report_world import multi_cloud_report
 
@@ -47,14 +49,19 @@ def test_every_builtin_format_is_registered_with_a_distinct_file() -> None:
     assert len({r.filename for r in reporters}) == len(reporters)
 
 
-@pytest.mark.parametrize("reporter", [r for r in _reporters() if r.write], ids=lambda r: r.name)
 @pytest.mark.parametrize("report", [EMPTY, multi_cloud_report()], ids=["empty", "multi-cloud"])
-def test_a_streamed_report_is_the_rendered_one(reporter: Reporter, report: ScanReport) -> None:
-    # the scan writes files with ``write`` (never the whole document in memory)
-    assert reporter.write is not None
-    out = io.StringIO()
-    reporter.write(report, out)
-    assert out.getvalue() == reporter.render(report)
+def test_the_scan_streams_the_json_report_into_its_file(report: ScanReport, tmp_path: Path) -> None:
+    # the file is made with ``write`` (never the whole document in memory), not ``render``
+    json_reporter = registry().reporters["json"]
+    expected = json_reporter.render(report)
+
+    def no_render(_: ScanReport) -> str:
+        raise AssertionError("a streamed format must not be rendered whole")
+
+    streamed = dataclasses.replace(json_reporter, render=no_render)
+    write_atomic(tmp_path / "report.json", _content(streamed, report)())
+    assert (tmp_path / "report.json").read_text(encoding="utf-8") == expected
+    assert [r.name for r in _reporters() if r.write] == ["json"]
 
 
 def test_the_json_report_has_one_key_or_item_per_line() -> None:
