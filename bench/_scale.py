@@ -4,6 +4,8 @@ subprocess against one seeded world, three ways, and at two sizes.
 - one process: ``logwarden scan``;
 - 2 shards: ``--shard 1/2`` and ``--shard 2/2`` at the same time (two cores), then
   ``logwarden merge``; the wall time is the shards' plus the merge's;
+- the same with shared facts: ``--save-facts`` once, then both shards with ``--facts`` and
+  the merge; the wall time includes the facts run;
 - a 2-worker Dask ``LocalCluster`` (worker processes, started here) and
   ``logwarden scan --dask-scheduler``;
 - the one-process scan again of a subset of the organization (``exclude_accounts``), for peak
@@ -127,22 +129,35 @@ def single(child: Any, workdir: Path, cfg: Path, jobs: int, name: str, *extra: s
     return Way(name, proc.wall_s, [proc], child.requests() - before, len(found), statuses(found))
 
 
-def shards(child: Any, workdir: Path, cfg: Path, jobs: int, *extra: str) -> Way:
+def shards(
+    child: Any, workdir: Path, cfg: Path, jobs: int, *extra: str, facts: bool = False
+) -> Way:
+    """Two shards at once, then the merge (with ``facts``: after a ``--save-facts`` run)."""
     before = child.requests()
+    tag = "-facts" if facts else ""
     t0 = time.perf_counter()
+    procs = []
+    if facts:
+        saved = workdir / "facts.json"
+        facts_run = ["scan", "-c", str(cfg), "-q", "-j", str(jobs), "--save-facts", str(saved)]
+        procs.append(wait(*start([*facts_run, *extra], workdir)))
+        extra = (*extra, "--facts", str(saved))
     running = [
-        start(scan_args(cfg, workdir / f"shard-{i}", jobs, "--shard", f"{i}/2", *extra), workdir)
+        start(
+            scan_args(cfg, workdir / f"shard{tag}-{i}", jobs, "--shard", f"{i}/2", *extra),
+            workdir,
+        )
         for i in (1, 2)
     ]
-    procs = [wait(*r) for r in running]
-    reports = [str(workdir / f"shard-{i}" / "report.json") for i in (1, 2)]
-    merge = ["merge", *reports, "--format", "json", "-o", str(workdir / "merged"), "-q"]
+    procs += [wait(*r) for r in running]
+    reports = [str(workdir / f"shard{tag}-{i}" / "report.json") for i in (1, 2)]
+    merged = workdir / f"merged{tag}"
+    merge = ["merge", *reports, "--format", "json", "-o", str(merged), "-q"]
     procs.append(wait(*start(merge, workdir)))
-    found = rows(workdir / "merged" / "report.json")
+    found = rows(merged / "report.json")
     wall = time.perf_counter() - t0
-    return Way(
-        "2 shards + merge", wall, procs, child.requests() - before, len(found), statuses(found)
-    )
+    name = "facts, then 2 shards + merge" if facts else "2 shards + merge"
+    return Way(name, wall, procs, child.requests() - before, len(found), statuses(found))
 
 
 def dask(child: Any, workdir: Path, cfg: Path, jobs: int, *extra: str) -> Way:
@@ -195,6 +210,8 @@ def run(
     reference = rows(workdir / "single" / "report.json")
     ways.append(shards(child, workdir, cfg, jobs, *extra))
     ways[-1].same_rows_as_single = rows(workdir / "merged" / "report.json") == reference
+    ways.append(shards(child, workdir, cfg, jobs, *extra, facts=True))
+    ways[-1].same_rows_as_single = rows(workdir / "merged-facts" / "report.json") == reference
     ways.append(dask(child, workdir, cfg, jobs, *extra))
     ways[-1].same_rows_as_single = rows(workdir / "dask" / "report.json") == reference
     keep = {world["management_account_id"], world["log_archive_account_id"]}
@@ -206,9 +223,9 @@ def run(
 
 def print_ways(result: dict[str, Any]) -> None:
     print(f"\nscale runs (installed CLI, --jobs {result['jobs']} per process):")
-    head = "| way | wall s | CPU s (all processes) | ms CPU / request | peak RSS MiB | rows | same rows | exit |"
+    head = "| way | wall s | requests | CPU s (all processes) | ms CPU / request | peak RSS MiB | rows | same rows | exit |"
     print(head)
-    print("|---|---:|---:|---:|---|---:|---|---|")
+    print("|---|---:|---:|---:|---:|---|---:|---|---|")
     for w in result["ways"]:
         rss = " / ".join(f"{p['peak_rss_mib']:.0f}" for p in w["processes"])
         if w["workers_peak_rss_mib"]:
@@ -217,6 +234,7 @@ def print_ways(result: dict[str, Any]) -> None:
         codes = ",".join(str(p["exit_code"]) for p in w["processes"])
         same = {None: "-", True: "yes", False: "**NO**"}[w["same_rows_as_single"]]
         print(
-            f"| {w['name']} | {w['wall_s']:.1f} | {w['cpu_s']:.1f} | {per_call:.2f} | {rss} "
+            f"| {w['name']} | {w['wall_s']:.1f} | {w['requests']} | {w['cpu_s']:.1f} "
+            f"| {per_call:.2f} | {rss} "
             f"| {w['rows']} | {same} | {codes} |"
         )

@@ -206,6 +206,7 @@ def shard_doc(shard: ShardInfo) -> dict[str, Any]:
         "count": shard.count,
         "scan_id": shard.scan_id,
         "config": shard.config,
+        "facts": shard.facts,
         "tenants": list(shard.tenants),
     }
 

@@ -152,6 +152,27 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
         "run's id when there is one)",
     )
     scale.add_argument(
+        "--save-facts",
+        type=Path,
+        metavar="FILE",
+        help="collect only the organization facts the shards of one scan share (organization "
+        "kinds, and the kinds read across tenants for every tenant), write them to FILE and "
+        "evaluate nothing; then scan each shard with --facts FILE",
+    )
+    scale.add_argument(
+        "--facts",
+        type=Path,
+        metavar="FILE",
+        help="with --shard: read the organizations, tenants and shared facts from a "
+        "--save-facts FILE instead of discovering and collecting them again",
+    )
+    scale.add_argument(
+        "--facts-max-age",
+        type=float,
+        metavar="HOURS",
+        help="refuse a --facts file collected longer ago than this (default: 12)",
+    )
+    scale.add_argument(
         "--dask-scheduler",
         metavar="ADDRESS",
         help="run the tenants as tasks on this Dask cluster (tcp://host:8786; needs the "

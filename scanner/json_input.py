@@ -52,6 +52,20 @@ def read(path: str | Path, *, label: str, option: str, fix: str) -> Any:
     return doc
 
 
+def read_document(
+    path: str | Path, *, label: str, option: str, fix: str, schema: str
+) -> dict[str, Any]:
+    """The parsed JSON object of ``path`` (see ``read``), refused unless its ``schema`` field
+    is ``schema``: a file of another kind or version is named as such, not misread."""
+    doc = read(path, label=label, option=option, fix=fix)
+    found = doc.get("schema") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or found != schema:
+        raise fail(
+            str(path), None, f"not a logwarden {label} (schema {found!r}, not {schema})", fix
+        )
+    return doc
+
+
 def check_depth(doc: Any, file: str, fix: str, limit: int = MAX_DEPTH) -> None:
     """Refuse a document nested deeper than ``limit`` (see :mod:`logwarden.scanner.nesting`)."""
     found = too_deep(doc, limit)

@@ -54,6 +54,7 @@ def read_shards(paths: Sequence[Path]) -> list[ShardReport]:
                 tenants=tuple(str(t) for t in section["tenants"]),
                 config=str(section["config"]),
                 scan_id=section.get("scan_id"),
+                facts=section.get("facts"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise fail(str(path), None, f"its shard section is damaged: {exc}", FIX) from None
@@ -81,6 +82,11 @@ def check_complete(shards: Sequence[ShardReport]) -> None:
     same = [
         ("the shard count", lambda s: s.shard.count, "merge the shards of one --shard I/N run"),
         ("the scan id", lambda s: s.shard.scan_id, "merge the shards of one run (--scan-id)"),
+        (
+            "the organization facts (--facts)",
+            lambda s: s.shard.facts,
+            "scan every shard with the same --facts file, or every shard without one",
+        ),
         (
             "the discovered tenants",
             lambda s: s.shard.tenants,

@@ -32,11 +32,9 @@ FIX = "pass the report.json files the shards wrote (logwarden scan --shard I/N -
 
 def read(path: Path) -> dict[str, Any]:
     """The document of a ``report.json``, its schema checked."""
-    doc = json_input.read(path, label="report", option="merge", fix=FIX)
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-        found = doc.get("schema") if isinstance(doc, dict) else None
-        raise fail(str(path), None, f"not a logwarden JSON report (schema {found!r})", FIX)
-    return doc
+    return json_input.read_document(
+        path, label="JSON report", option="merge", fix=FIX, schema=SCHEMA
+    )
 
 
 def field(path: Path, doc: Mapping[str, Any], *keys: str) -> Any:

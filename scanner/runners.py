@@ -41,12 +41,23 @@ PlanRunner = Callable[[ScanPlan, int, InventorySpill | None], list[SubjectOutcom
 def run_local(plan: ScanPlan, jobs: int, spill: InventorySpill | None) -> list[SubjectOutcome]:
     """Run ``plan`` on a bounded pool of ``jobs`` threads in this process."""
     with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="logwarden") as pool:
-        _map(pool, collect_item, plan.org_items())
-        for stage in plan.stages():
-            _map(pool, collect_item, plan.stage_items(stage))
+        _collect_shared(pool, plan)
         # One job per subject: its other kinds are fetched by one worker while the other
         # workers serve other tenants.
         return _map(pool, partial(finish_subject, plan=plan, spill=spill), plan.subjects())
+
+
+def collect_shared(plan: ScanPlan, jobs: int) -> None:
+    """Collect the plan's first two phases only (the organization facts, then the peer kinds
+    of every tenant, stage by stage) on ``jobs`` threads: what ``--save-facts`` saves."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="logwarden") as pool:
+        _collect_shared(pool, plan)
+
+
+def _collect_shared(pool: ThreadPoolExecutor, plan: ScanPlan) -> None:
+    _map(pool, collect_item, plan.org_items())
+    for stage in plan.stages():
+        _map(pool, collect_item, plan.stage_items(stage))
 
 
 def collect_item(item: tuple[Inventory, str]) -> None:

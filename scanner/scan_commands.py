@@ -17,8 +17,10 @@ from typing import TextIO
 from logwarden.scanner import (
     drift_commands,
     engine,
+    facts_file,
     logs,
     progress,
+    runners,
     shards,
     snapshot,
     waiver_files,
@@ -32,12 +34,14 @@ from logwarden.scanner.commands import (
     _flatten,
     _gate,
     _select_clouds,
+    version,
 )
 from logwarden.scanner.config import ScanConfig, load_config
 from logwarden.scanner.errors import InputError, Problem, fail, warn
 from logwarden.scanner.frameworks import builtin_frameworks
 from logwarden.scanner.models import ExitCode, Reporter, ResourceKind, ScanReport, Waiver
 from logwarden.scanner.outputs import check_writable, quiet_stdout, report_outputs, write_atomic
+from logwarden.scanner.plan import ScanPlan
 from logwarden.scanner.plugins import plugin_names, unknown_plugins
 from logwarden.scanner.printable import printable
 from logwarden.scanner.registry import Registry
@@ -99,6 +103,7 @@ def _check_options(args: argparse.Namespace) -> None:
                 "drop --dask-scheduler",
             )
         )
+    problems += _facts_problems(args)
     if args.jobs is not None and args.jobs < 1:
         problems.append(
             Problem(
@@ -107,6 +112,67 @@ def _check_options(args: argparse.Namespace) -> None:
         )
     if problems:
         raise InputError(problems)
+
+
+def _facts_problems(args: argparse.Namespace) -> list[Problem]:
+    """What ``--save-facts``, ``--facts`` and ``--facts-max-age`` cannot be combined with."""
+    problems = []
+    if args.save_facts:
+        others = {
+            "--shard": args.shard,
+            "--facts": args.facts,
+            "--inventory": args.inventory,
+            "--save-inventory": args.save_inventory,
+            "--dask-scheduler": args.dask_scheduler,
+            "--history": args.history,
+            "--drift": args.drift,
+            "--baseline": args.baseline,
+            "--security-hub": args.security_hub,
+            "--notify": args.notify,
+            "a report option (--format, --output, --json, ...)": (
+                _flatten(args.format) or args.output or vars(args).get("report_paths")
+            ),
+        }
+        used = [name for name, value in others.items() if value]
+        if used:
+            problems.append(
+                Problem(
+                    "argv",
+                    None,
+                    f"--save-facts cannot be combined with {', '.join(used)}: it collects the "
+                    "facts the shards share and evaluates nothing",
+                    "run --save-facts FILE alone first, then each shard with --shard I/N "
+                    "--facts FILE and its report options",
+                )
+            )
+    if args.facts and not args.shard:
+        problems.append(
+            Problem(
+                "--facts",
+                None,
+                "--facts is read by a shard: it holds what the shards of one scan share",
+                "add --shard I/N (a whole scan collects its facts itself)",
+            )
+        )
+    if args.facts and (args.inventory or args.dask_scheduler):
+        problems.append(
+            Problem(
+                "argv",
+                None,
+                "--facts cannot be combined with --inventory or --dask-scheduler",
+                "scan a shard live with --shard I/N --facts FILE",
+            )
+        )
+    if args.facts_max_age is not None and (not args.facts or args.facts_max_age <= 0):
+        problems.append(
+            Problem(
+                "--facts-max-age",
+                None,
+                "--facts-max-age needs --facts and a positive number of hours",
+                "e.g. --facts FILE --facts-max-age 24",
+            )
+        )
+    return problems
 
 
 def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
@@ -139,10 +205,13 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
     outputs = report_outputs(args, registry.reporters)
     if args.save_inventory:
         check_writable([("--save-inventory", args.save_inventory, False)])
+    if args.save_facts:
+        check_writable([("--save-facts", args.save_facts, False)])
     catalogue = select_controls(
         _catalogue(registry, clouds, cfg, args.rules), clouds, selection, builtin_frameworks()
     )
     tenants = TenantFilter(selection) if selection.narrows_tenants else None
+    facts = None
     if args.inventory:
         scan_input = snapshot.load(
             args.inventory, kinds, catalogue.parameters, saved, registry.terms(clouds)
@@ -150,13 +219,12 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
         if tenants is not None:
             select_scopes(scan_input, tenants)
     else:
-        settings = {
-            cloud: registry.clouds[cloud].settings(cfg.clouds.get(cloud, {}), cfg.file, args)
-            for cloud in clouds
-        }
-        scan_input = engine.discover(
-            registry.clouds, settings, kinds, catalogue.parameters, select=tenants
+        scan_input, facts = _live_input(
+            args, registry, cfg, clouds, kinds, catalogue, selection.label(), tenants, shard
         )
+    if args.save_facts:
+        key = _facts_key(cfg, clouds, catalogue, selection.label())
+        return save_facts(args, cfg, scan_input, catalogue, key)
     if tenants is not None:
         tenants.warn_unmatched()
     gate = _gate(args, cfg)
@@ -177,7 +245,9 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
         if shard is not None:
             config = shards.config_digest(cfg, clouds, gate, all_waivers, selection.label())
             scanned = [inv.tenant for s in scan_input.scopes for inv in s.tenants if inv.tenant]
-            info = shards.shard_info(shard, scanned, config, shards.scan_id(args.scan_id))
+            scan_id = shards.scan_id(args.scan_id) or (facts.header.scan_id if facts else None)
+            facts_id = facts.header.id if facts else None
+            info = shards.shard_info(shard, scanned, config, scan_id, facts_id)
             outcome = replace(outcome, shard=info)
         outcome = _selected(outcome, selection, all_waivers, today)
         found = None
@@ -196,6 +266,78 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
     finally:
         if spill is not None:
             spill.close()
+
+
+def _live_input(
+    args: argparse.Namespace,
+    registry: Registry,
+    cfg: ScanConfig,
+    clouds: list[str],
+    kinds: Mapping[str, ResourceKind],
+    catalogue: Catalogue,
+    selection: str,
+    tenants: TenantFilter | None,
+    shard: shards.Shard | None,
+) -> tuple[engine.ScanInput, facts_file.Facts | None]:
+    """What a live scan scans: the organizations and tenants it discovers, or those of the
+    ``--facts`` file with its facts installed (the file checked against this shard's plan)."""
+    settings = {
+        cloud: registry.clouds[cloud].settings(cfg.clouds.get(cloud, {}), cfg.file, args)
+        for cloud in clouds
+    }
+    if not args.facts:
+        found = engine.discover(
+            registry.clouds, settings, kinds, catalogue.parameters, select=tenants
+        )
+        return found, None
+    facts = facts_file.read(args.facts, list(registry.clouds))
+    terms = registry.terms(clouds)
+    scan_input = facts_file.live_scan(
+        facts, registry.clouds, settings, kinds, catalogue.parameters, terms
+    )
+    if tenants is not None:  # selected when the facts were collected: this only counts them
+        select_scopes(scan_input, tenants)
+    checks = catalogue.enabled_checks(set(clouds))
+    plan = ScanPlan.of(scan_input, checks, catalogue.parameters, shard)
+    max_age = args.facts_max_age or facts_file.DEFAULT_MAX_AGE_HOURS
+    key = _facts_key(cfg, clouds, catalogue, selection)
+    facts_file.check(facts, plan, key, version(), max_age)
+    return scan_input, facts
+
+
+def _facts_key(cfg: ScanConfig, clouds: list[str], catalogue: Catalogue, selection: str) -> str:
+    sections = {cloud: cfg.clouds.get(cloud, {}) for cloud in clouds}
+    return facts_file.facts_key(version(), clouds, sections, catalogue.parameters, selection)
+
+
+def save_facts(
+    args: argparse.Namespace,
+    cfg: ScanConfig,
+    scan_input: engine.ScanInput,
+    catalogue: Catalogue,
+    key: str,
+) -> ExitCode:
+    """``--save-facts FILE``: collect the facts the shards share, write them, evaluate
+    nothing. Collection errors are in the file: the shards report them (shard 1 the
+    organization's, each tenant's shard its own), so the run itself exits 0 once it is
+    written."""
+    clouds = {s.organization.cloud for s in scan_input.scopes}
+    plan = ScanPlan.of(scan_input, catalogue.enabled_checks(clouds), catalogue.parameters, None)
+    runners.collect_shared(plan, args.jobs or cfg.jobs or DEFAULT_JOBS)
+    head = facts_file.header(plan, key, version(), shards.scan_id(args.scan_id))
+    write_atomic(args.save_facts, partial(facts_file.write, scan=scan_input, head=head))
+    if not args.quiet:
+        tenants = sum(len(s.tenants) for s in scan_input.scopes)
+        errors = len(scan_input.errors) + sum(
+            len(inv.errors()) for s in scan_input.scopes for inv in [s.inventory, *s.tenants]
+        )
+        print(
+            f"collected the shared facts of {len(scan_input.scopes)} organization(s) and "
+            f"{tenants} tenant(s): {len(head.organization_kinds)} organization kind(s), "
+            f"{len(head.peer_kinds)} tenant kind(s), {errors} error(s) (the shards report them)"
+        )
+        print(f"wrote {args.save_facts}")
+    return ExitCode.OK
 
 
 def _selected(

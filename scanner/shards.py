@@ -15,11 +15,13 @@ Actions matrix: set it from
 ``${{ matrix.shard }}``)
 ===========================  ===========================  =========
 
-Every shard still discovers the whole organization: the facts that tenants read across the
-organization (which bucket some trail writes to) must be the same as in a single scan, so each
-shard collects the kinds other tenants read (``engine.peer_kinds``) for every tenant, and the
-rest only for its own tenants. The organization-scope rows and the discovery errors belong to
-shard 1 alone, so a merged report holds them once.
+The facts that tenants read across the organization (which bucket some trail writes to) must
+be the same as in a single scan. Either each shard discovers the whole organization and
+collects the organization kinds, and the kinds other tenants read (``plan.peer_kinds``), for
+every tenant, the rest only for its own; or a run before the shards collects those once
+(``--save-facts FILE``) and every shard reads them with its organizations and tenants from the
+file (``--facts FILE``, ``scanner/facts_file.py``). The organization-scope rows and the
+discovery errors belong to shard 1 alone, so a merged report holds them once.
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ class ShardInfo:
     :param config: a digest of what decides the rows besides the catalogue: the scanned
         clouds' settings, parameters, waivers, overrides and the gate.
     :param scan_id: ``--scan-id`` or the CI run's id (None when neither is known).
+    :param facts: the id of the facts file the shard read (``--facts``), None without one.
     """
 
     index: int
@@ -161,11 +164,20 @@ class ShardInfo:
     tenants: tuple[str, ...]
     config: str
     scan_id: str | None = None
+    facts: str | None = None
 
 
-def shard_info(shard: Shard, tenants: Iterable[Tenant], config: str, scan: str | None) -> ShardInfo:
-    """What shard ``shard``'s report says about its scan (``tenants``: all discovered)."""
-    return ShardInfo(shard.index, shard.count, tuple(tenant_key(t) for t in tenants), config, scan)
+def shard_info(
+    shard: Shard,
+    tenants: Iterable[Tenant],
+    config: str,
+    scan: str | None,
+    facts: str | None = None,
+) -> ShardInfo:
+    """What shard ``shard``'s report says about its scan (``tenants``: all discovered, or
+    those of the facts file)."""
+    keys = tuple(tenant_key(t) for t in tenants)
+    return ShardInfo(shard.index, shard.count, keys, config, scan, facts)
 
 
 def config_digest(

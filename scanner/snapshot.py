@@ -182,17 +182,8 @@ def read(path: str | Path, clouds: Collection[str]) -> dict[str, Any]:
 
     :param clouds: the registered clouds: an organization of another cloud is refused.
     """
-    name = str(path)
-    doc = json_input.read(
-        path, label="inventory file", option="--inventory", fix=snapshot_shape.FIX
+    doc = json_input.read_document(
+        path, label="inventory file", option="--inventory", fix=snapshot_shape.FIX, schema=SCHEMA
     )
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-        found = doc.get("schema") if isinstance(doc, dict) else None
-        raise fail(
-            name,
-            None,
-            f"unsupported inventory schema {found!r}",
-            f"pass a file written by --save-inventory ({SCHEMA})",
-        )
-    snapshot_shape.check(doc, name, clouds)
+    snapshot_shape.check(doc, str(path), clouds)
     return doc

@@ -64,12 +64,13 @@ ERROR_FIELDS: Spec = {
 }
 
 
-def check(doc: dict[str, Any], file: str, clouds: Collection[str]) -> None:
+def check(doc: dict[str, Any], file: str, clouds: Collection[str], fix: str = FIX) -> None:
     """Raise an InputError naming each field of ``doc`` that a saved inventory cannot have.
 
     :param clouds: the registered clouds; an organization of another cloud is refused.
+    :param fix: how to get a good file (a facts file embeds a saved inventory).
     """
-    shape = Shape(file, FIX)
+    shape = Shape(file, fix)
     if shape.fields(doc, DOCUMENT_FIELDS, "$"):
         shape.each(doc["discovery_errors"], ERROR_FIELDS, "discovery_errors")
         for index, entry in enumerate(doc["organizations"]):

@@ -11,7 +11,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,31 @@ def shards(org: Org) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
+def facts(org: Org) -> Path:
+    proc = org.run("scan", "-c", "logwarden.yaml", "--save-facts", "facts.json", "--scan-id", "f-9")
+    assert proc.returncode == 0, proc.stderr
+    assert "wrote facts.json" in proc.stdout
+    return org.root / "facts.json"
+
+
+@pytest.fixture(scope="module")
+def fact_shards(org: Org, facts: Path) -> list[Path]:
+    for index in (1, 2):
+        code, report = org.scan(f"fshard{index}", "--shard", f"{index}/2", "--facts", str(facts))
+        assert code in (0, 1, 3), report["summary"]
+    return [org.root / f"fshard{i}" / "report.json" for i in (1, 2)]
+
+
+def tamper(org: Org, facts: Path, name: str, change: Callable[[dict[str, Any]], None]) -> Path:
+    """A copy of the facts file, changed by ``change``."""
+    doc = load(facts)
+    change(doc)
+    path = org.root / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.fixture(scope="module")
 def cluster(org: Org) -> Iterator[Any]:
     env = {**org.env, "PATH": os.environ.get("PATH", "")}
     with distributed.LocalCluster(
@@ -122,6 +147,114 @@ def test_shards_merged_equal_a_single_scan(
     merged = load(org.root / "merged" / "report.json")
     assert comparable(merged) == comparable(report)
     assert proc.returncode == code
+
+
+def test_shards_reading_shared_facts_merged_equal_a_single_scan(
+    org: Org, single: tuple[int, dict[str, Any]], facts: Path, fact_shards: list[Path]
+) -> None:
+    code, report = single
+    parts = [load(p) for p in fact_shards]
+    made = load(facts)["facts"]
+    for part in parts:  # each names the facts it read, and takes the scan id from them
+        assert part["shard"]["facts"] == made["id"]
+        assert part["shard"]["scan_id"] == "f-9"
+    proc = org.run("merge", *map(str, fact_shards), "--format", "json", "-o", "fmerged")
+    assert comparable(load(org.root / "fmerged" / "report.json")) == comparable(report)
+    assert proc.returncode == code
+
+
+def test_a_shard_reads_the_facts_instead_of_collecting_them(
+    org: Org, facts: Path, fact_shards: list[Path]
+) -> None:
+    def stop_every_trail(doc: dict[str, Any]) -> None:
+        for tenant in doc["inventory"]["organizations"][0]["tenants"]:
+            for trail in tenant["inventory"]["aws.cloudtrail.trail"]["resources"]:
+                trail["data"]["Status"]["IsLogging"] = False
+
+    stopped = tamper(org, facts, "stopped.json", stop_every_trail)
+    for index in (1, 2):
+        _, report = org.scan(f"stopped{index}", "--shard", f"{index}/2", "--facts", str(stopped))
+        covered = {
+            r["tenant_id"]: r["status"]
+            for r in report["results"]
+            if r["check_id"] == "aws.cloudtrail.account_covered"
+        }
+        before = {
+            r["tenant_id"]: r["status"]
+            for r in load(fact_shards[index - 1])["results"]
+            if r["check_id"] == "aws.cloudtrail.account_covered"
+        }
+        # the world still logs: only the file says the trails stopped, and the shard says so
+        assert set(before.values()) == {"PASS"}
+        assert covered == {tenant: "FAIL" for tenant in before}
+
+
+@pytest.mark.parametrize(
+    ("change", "options", "message"),
+    [
+        (None, ["--regions", REGIONS[0]], "made with another configuration"),
+        (
+            lambda doc: doc["facts"].update(created_at="2026-01-01T00:00:00+00:00"),
+            [],
+            "older than --facts-max-age 12: the organization may have changed since",
+        ),
+        (
+            lambda doc: doc["facts"].update(peer_kinds=[]),
+            [],
+            "lacks resource kinds this shard's controls read: aws.cloudtrail.trail",
+        ),
+        (lambda doc: doc["facts"].update(version="0.0.1"), [], "made by logwarden 0.0.1"),
+        (lambda doc: doc["inventory"].pop("organizations"), [], "missing the field"),
+        (lambda doc: doc.update(schema="logwarden.report/1"), [], "not a logwarden facts file"),
+    ],
+    ids=["other-options", "stale", "lacking-kinds", "other-version", "damaged", "not-facts"],
+)
+def test_a_shard_refuses_facts_it_would_not_have_collected(
+    org: Org,
+    facts: Path,
+    change: Callable[[dict[str, Any]], None] | None,
+    options: list[str],
+    message: str,
+) -> None:
+    used = facts if change is None else tamper(org, facts, "changed.json", change)
+    proc = org.run("scan", "-c", "logwarden.yaml", "--shard", "1/2", "--facts", str(used), *options)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert str(used) in proc.stderr
+
+
+def test_an_old_facts_file_is_read_when_the_max_age_allows_it(org: Org, facts: Path) -> None:
+    old = tamper(
+        org, facts, "old.json", lambda doc: doc["facts"].update(created_at="2026-01-01T00:00:00Z")
+    )
+    code, report = org.scan("old", "--shard", "2/2", "--facts", str(old), "--facts-max-age", "1e6")
+    assert code in (0, 1, 3) and report["tenants"]
+
+
+def test_facts_of_selected_tenants_scan_those_tenants_without_a_warning(org: Org) -> None:
+    manager = org.world.management_account_id
+    chosen = ["--tenants", manager]
+    proc = org.run("scan", "-c", "logwarden.yaml", "--save-facts", "some.json", *chosen)
+    assert proc.returncode == 0, proc.stderr
+    tenants = []
+    for index in (1, 2):
+        out = f"some{index}"
+        proc = org.run(
+            "scan", "-c", "logwarden.yaml", "--format", "json", "-o", out,
+            "--shard", f"{index}/2", "--facts", "some.json", *chosen,
+        )  # fmt: skip
+        assert "matched no tenant" not in proc.stderr
+        tenants += [t["id"] for t in load(org.root / out / "report.json")["tenants"]]
+    assert tenants == [manager]
+
+
+def test_merge_refuses_shards_that_read_different_facts(
+    org: Org, shards: list[Path], fact_shards: list[Path]
+) -> None:
+    proc = org.run("merge", str(fact_shards[0]), str(shards[1]), "-o", "mixed-facts")
+    assert proc.returncode == 2
+    assert "the organization facts (--facts) differs" in proc.stderr
+    assert not (org.root / "mixed-facts").exists()
 
 
 def test_dask_cluster_equals_a_single_scan(

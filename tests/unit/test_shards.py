@@ -93,6 +93,24 @@ def test_scan_id_comes_from_the_option_or_the_ci_run() -> None:
         (["--shard", "1/2", "--history", "h.db"], "--shard cannot be combined with --history"),
         (["--dask-scheduler", "tcp://127.0.0.1:1", "--drift", "--history", "h.db"], "--dask"),
         (["--shard", "5/2"], "shard 5 is not between 1 and 2"),
+        (["--facts", "facts.json"], "--facts is read by a shard"),
+        (
+            ["--save-facts", "facts.json", "--json", "r.json"],
+            "--save-facts cannot be combined with a report option",
+        ),
+        (
+            ["--save-facts", "facts.json", "--shard", "1/2", "--facts", "f.json"],
+            "--save-facts cannot be combined with --shard, --facts:",
+        ),
+        (["--shard", "1/2", "--facts-max-age", "3"], "--facts-max-age needs --facts"),
+        (
+            ["--shard", "1/2", "--facts", "f.json", "--facts-max-age", "0"],
+            "--facts-max-age needs --facts and a positive number",
+        ),
+        (
+            ["--shard", "1/2", "--facts", "f.json", "--dask-scheduler", "tcp://127.0.0.1:1"],
+            "--facts cannot be combined with --inventory or --dask-scheduler",
+        ),
     ],
 )
 def test_scale_out_usage_errors_exit_2_before_scanning(
