@@ -28,7 +28,7 @@ BUILTIN_FORMATS = (
 )
 
 
-STREAMED = frozenset({"json_report"})
+STREAMED = frozenset({"json_report", "junit"})
 
 
 @contextlib.contextmanager

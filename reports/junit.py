@@ -3,8 +3,9 @@
 One ``testsuite`` per tenant (organization-scope rows in a suite of their own), one
 ``testcase`` per control x resource with ``classname`` = the control id. PASS is an empty
 testcase, FAIL a ``failure``, ERROR an ``error`` ("could not be evaluated"), SKIPPED and waived
-rows a ``skipped`` with the reason. The counts in the attributes are computed from the elements
-built, so they always agree. With drift (``scan --drift`` / ``--baseline``), a failure that is
+rows a ``skipped`` with the reason. A suite's counts come from the elements built, the totals
+on ``testsuites`` from the same ``outcome_kind``, so they always agree; the document is written
+one suite at a time (``write``), so a big organization's report is never held whole. With drift (``scan --drift`` / ``--baseline``), a failure that is
 a regression says so first in its message (``NEW since <time>: ...``) and names who changed
 it when the audit log told; each suite carries the drift's reference and its count of new
 failures as properties. The tree is built with ``xml.etree``, never with string templates,
@@ -14,11 +15,13 @@ and every string goes through :func:`xml_safe` first (XML 1.0 forbids most contr
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
+from typing import TextIO
 
 from logwarden.reports.drift_view import DriftView, latest
 from logwarden.reports.drift_view import view as drift_view
@@ -95,16 +98,30 @@ def _drift_note(r: CheckResult, drift: DriftView) -> tuple[str, str, list[str]]:
     return prefix, suffix, lines
 
 
+def outcome_kind(r: CheckResult) -> str:
+    """What ``r`` is in JUnit: ``failure``, ``error``, ``skipped`` (waived or not applicable)
+    or ``passed``."""
+    if r.status is Status.FAIL:
+        return "skipped" if r.muted and r.waiver is not None else "failure"
+    if r.status is Status.ERROR:
+        return "error"
+    if r.status is Status.SKIPPED:
+        return "skipped"
+    return "passed"
+
+
 def _outcome(case: ET.Element, r: CheckResult, drift: DriftView | None = None) -> str:
-    """Add the failure / error / skipped child for ``r``; return the kind added."""
-    if r.status is Status.FAIL and r.muted and r.waiver is not None:
+    """Add the failure / error / skipped child for ``r``; return the kind added
+    (``outcome_kind``)."""
+    kind = outcome_kind(r)
+    if kind == "skipped" and r.status is Status.FAIL and r.waiver is not None:
         w = r.waiver
         reason = f"waived until {w.expires} by {w.owner}: {w.reason}"
         ET.SubElement(case, "skipped", message=xml_safe(reason)).text = xml_safe(
             _body(r, "", f"Waiver: {w.reason} (owner {w.owner}, expires {w.expires}, {w.source})")
         )
-        return "skipped"
-    if r.status is Status.FAIL:
+        return kind
+    if kind == "failure":
         note = ""
         if waiver_expired(r) and r.waiver is not None:
             note = f"Expired waiver: {r.waiver.reason} (owner {r.waiver.owner}, expired {r.waiver.expires})"
@@ -113,19 +130,18 @@ def _outcome(case: ET.Element, r: CheckResult, drift: DriftView | None = None) -
         message = prefix + r.message + suffix
         failure = ET.SubElement(case, "failure", message=xml_safe(message), type=str(r.severity))
         failure.text = xml_safe(body)
-        return "failure"
-    if r.status is Status.ERROR:
+        return kind
+    if kind == "error":
         message = f"could not be evaluated: {error_reason(r)}"
         error = ET.SubElement(case, "error", message=xml_safe(message), type="NotEvaluated")
         error.text = xml_safe(_body(r))
-        return "error"
-    if r.status is Status.SKIPPED:
+        return kind
+    if kind == "skipped":
         reason = (
             r.message if r.message.startswith("not applicable") else f"not applicable: {r.message}"
         )
         ET.SubElement(case, "skipped", message=xml_safe(reason))
-        return "skipped"
-    return "passed"
+    return kind
 
 
 def _suite_name(report: ScanReport, cloud: str, tenant_id: str, name: str, is_org: bool) -> str:
@@ -171,17 +187,41 @@ def _suite(
 
 def render(report: ScanReport) -> str:
     """The JUnit XML document (UTF-8, XML 1.0)."""
+    out = io.StringIO()
+    write(report, out)
+    return out.getvalue()
+
+
+def write(report: ScanReport, out: TextIO) -> None:
+    """Write the JUnit XML document to ``out`` one suite (tenant) at a time: only one
+    suite's elements exist at once. The totals on ``testsuites`` are counted first, with the
+    same ``outcome_kind`` each suite's counts come from."""
     orgs = organization_keys(report)
     org_of = {(t.cloud, t.id): t.organization_id or "" for t in report.tenants}
     groups: dict[tuple[str, str], list[CheckResult]] = {}
     names: dict[tuple[str, str], str] = {(t.cloud, t.id): t.name for t in report.tenants}
+    totals: Counter[str] = Counter()
     for r in report.results:
         groups.setdefault((r.cloud, r.tenant_id), []).append(r)
         names.setdefault((r.cloud, r.tenant_id), r.tenant_name)
+        totals[outcome_kind(r)] += 1
     timestamp = junit_timestamp(report.started_at)
     drift = drift_view(report)
     root = ET.Element("testsuites", name=f"{TOOL} scan", timestamp=timestamp)
-    totals: Counter[str] = Counter()
+    root.set("tests", str(len(report.results)))
+    root.set("failures", str(totals["failure"]))
+    root.set("errors", str(totals["error"]))
+    root.set("skipped", str(totals["skipped"]))
+    root.set("time", f"{scan_seconds(report):.3f}")
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    if not groups:
+        out.write(ET.tostring(root, encoding="unicode") + "\n")
+        return
+    # The root's tags and indentation around its children, cut at a placeholder child.
+    ET.SubElement(root, _PLACEHOLDER)
+    ET.indent(root, space=" ")
+    head, tail = ET.tostring(root, encoding="unicode").split(f"<{_PLACEHOLDER} />")
+    out.write(head)
     ordered = sorted(groups, key=lambda k: (k[0], k not in orgs, k[1]))
     for index, key in enumerate(ordered):
         cloud, tenant_id = key
@@ -193,7 +233,7 @@ def render(report: ScanReport) -> str:
         if drift is not None:
             properties["drift_against"] = drift.drift.against
             properties["drift_since"] = drift.since
-        suite, counts = _suite(
+        suite, _counts = _suite(
             groups[key],
             _suite_name(report, cloud, tenant_id, names.get(key, ""), is_org),
             properties,
@@ -201,12 +241,10 @@ def render(report: ScanReport) -> str:
             index,
             drift,
         )
-        root.append(suite)
-        totals.update(counts)
-    root.set("tests", str(totals["tests"]))
-    root.set("failures", str(totals["failure"]))
-    root.set("errors", str(totals["error"]))
-    root.set("skipped", str(totals["skipped"]))
-    root.set("time", f"{scan_seconds(report):.3f}")
-    ET.indent(root, space=" ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        ET.indent(suite, space=" ", level=1)
+        out.write("\n " if index else "")
+        out.write(ET.tostring(suite, encoding="unicode"))
+    out.write(tail + "\n")
+
+
+_PLACEHOLDER = "suites"
