@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from logwarden.scanner import json_input
+from logwarden.scanner.doc_file import plain
 from logwarden.scanner.drift import ResourceState, ResultRow, ScanState, index_rows
 from logwarden.scanner.errors import fail
 from logwarden.scanner.field_diff import canonical, digest
@@ -27,7 +28,13 @@ def dumps(state: ScanState) -> str:
     """``state`` as a baseline document."""
     results = sorted(state.results.values(), key=lambda r: r.fingerprint)
     resources = [
-        {"kind": r.kind, "id": r.id, "tenant_id": r.tenant_id, "region": r.region, "data": r.data}
+        {
+            "kind": r.kind,
+            "id": r.id,
+            "tenant_id": r.tenant_id,
+            "region": r.region,
+            "data": plain(r.data),
+        }
         for r in state.resources.values()
     ]
     meta = {"id": state.id, "time": state.time, "clouds": list(state.clouds), "scope": state.scope}

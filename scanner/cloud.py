@@ -60,6 +60,9 @@ class Cloud:
         what (drift is then reported with "unknown").
     :param config_schema: the JSON Schema of the ``clouds.<name>`` section (``logwarden schema
         config`` publishes it; an empty one accepts any mapping).
+    :param attribution_reads: the resource kinds ``attribute`` reads from the scan's
+        inventories (``Inventory.collected()``): a scan with history keeps them when it
+        releases a tenant's other collections.
     """
 
     name: str
@@ -72,6 +75,7 @@ class Cloud:
     kinds: KindsFactory
     attribute: Attribute | None = None
     config_schema: Mapping[str, Any] = field(default_factory=dict)
+    attribution_reads: tuple[str, ...] = ()
 
     @property
     def terms(self) -> CloudTerms:

@@ -5,23 +5,28 @@ fingerprint and its in-scope resources keyed by (kind, resource id), each with a
 digest of its normalized data. ``compare`` reports regressions (unwaived failures that were
 not failing before), resolved failures, failures still there (with ``first_seen``), new and
 removed resources, and field-level configuration changes (``field_diff``: messages,
-timestamps, etags and the order of list items never count). No I/O here: history.py and
-baseline.py build the states.
+timestamps, etags and the order of list items never count). No I/O here but the temporary
+file the resource documents are kept in (``doc_file.py``): history.py and baseline.py build
+the states.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from logwarden.scanner.audit_events import Attribution
+from logwarden.scanner.doc_file import DocFile, document_text, plain
 from logwarden.scanner.field_diff import diff, digest, show, without
 from logwarden.scanner.models import CheckResult, Organization, ScanReport, Status
 
 if TYPE_CHECKING:
     from logwarden.scanner.engine import ScanInput
+    from logwarden.scanner.inventory import Inventory
     from logwarden.scanner.report import ScanOutcome
+    from logwarden.scanner.spill import InventorySpill
 
 _CLEARED = frozenset({Status.PASS.value, Status.SKIPPED.value})
 
@@ -163,26 +168,54 @@ def index_rows(rows: Iterable[ResultRow]) -> dict[str, ResultRow]:
     return out
 
 
-def collected_resources(scan: ScanInput) -> dict[tuple[str, str], ResourceState]:
+def collected_resources(
+    scan: ScanInput, spill: InventorySpill | None = None
+) -> dict[tuple[str, str], ResourceState]:
     """Every resource the scan collected, once per (kind, id): the owner's copy wins (a shadow
     trail seen from a member account is the same trail as the home account's). The kind's
-    volatile fields are left out of the data and its digest."""
+    volatile fields are left out of the data and its digest.
+
+    The documents go to a temporary file (``doc_file``): each state's ``data`` reads its own
+    back when used. ``spill``: where the scan kept each tenant's collections when it released
+    them (``InventorySpill``); they are read back one tenant at a time.
+    """
+    docs = DocFile()
     out: dict[tuple[str, str], tuple[bool, ResourceState]] = {}
     for scope in scan.scopes:
         for inv in [scope.inventory, *scope.tenants]:
             viewer = inv.tenant.id if inv.tenant is not None else None
-            for kind, col in sorted(inv.collected().items()):
+            for kind, resources in sorted(_collections(inv, spill).items()):
                 known = inv.kinds.get(kind)
                 volatile = (*known.volatile, *known.derived) if known is not None else ()
-                for r in col.resources:
-                    owned = viewer == r.tenant_id
-                    key = (kind, r.id)
+                for rid, owner, region, raw in resources:
+                    owned = viewer == owner
+                    key = (kind, rid)
                     if key in out and (out[key][0] or not owned):
                         continue
-                    data = without(r.data, volatile)
-                    state = ResourceState(kind, r.id, r.tenant_id, r.region, digest(data), data)
+                    data = without(raw, volatile)
+                    text = document_text(data)
+                    state = ResourceState(kind, rid, owner, region, digest(data), docs.add(text))
                     out[key] = (owned, state)
     return {k: v[1] for k, v in sorted(out.items())}
+
+
+_Found = tuple[str, str, str, Any]  # resource id, owner tenant, region, data
+
+
+def _collections(inv: Inventory, spill: InventorySpill | None) -> dict[str, list[_Found]]:
+    """What ``inv`` collected, by kind: what its tenant's spill holds (its collections when it
+    was evaluated and released), then what it collected since (read by another tenant)."""
+    out: dict[str, list[_Found]] = {}
+    tenant = inv.tenant
+    if spill is not None and tenant is not None and spill.has(tenant):
+        for kind, col in json.loads(spill.read(tenant)).items():
+            out[kind] = [
+                (r["id"], r["tenant_id"], r["region"], r["data"]) for r in col["resources"]
+            ]
+    for kind, found in inv.collected().items():
+        if kind not in out:
+            out[kind] = [(r.id, r.tenant_id, r.region, r.data) for r in found.resources]
+    return out
 
 
 def scope_of(organizations: Iterable[Organization]) -> tuple[tuple[str, ...], str]:
@@ -193,9 +226,13 @@ def scope_of(organizations: Iterable[Organization]) -> tuple[tuple[str, ...], st
 
 
 def state_of(
-    scanned: ScanOutcome | ScanReport, scan: ScanInput | None, scan_id: str = ""
+    scanned: ScanOutcome | ScanReport,
+    scan: ScanInput | None,
+    scan_id: str = "",
+    spill: InventorySpill | None = None,
 ) -> ScanState:
-    """The comparable state of an evaluated scan (resources from its inventories, if given)."""
+    """The comparable state of an evaluated scan (resources from its inventories, if given,
+    and from ``spill``: see ``collected_resources``)."""
     clouds, scope = scope_of(scanned.organizations)
     return ScanState(
         id=scan_id,
@@ -203,7 +240,7 @@ def state_of(
         clouds=clouds,
         scope=scope,
         results=index_rows(row_of(r) for r in scanned.results),
-        resources=collected_resources(scan) if scan is not None else {},
+        resources=collected_resources(scan, spill) if scan is not None else {},
     )
 
 
@@ -253,7 +290,7 @@ def compare(before: ScanState | None, after: ScanState, against: str = "history"
         elif was.digest != res.digest:
             drift.changes.extend(
                 Change(res.kind, res.id, res.tenant_id, path, a, b, res.region)
-                for path, a, b in diff(was.data, res.data)
+                for path, a, b in diff(plain(was.data), plain(res.data))
             )
     drift.removed_resources = [r for k, r in old.resources.items() if k not in after.resources]
     return drift

@@ -28,6 +28,7 @@ from logwarden.scanner.models import ExitCode
 from logwarden.scanner.outputs import check_writable, write_atomic
 from logwarden.scanner.printable import printable
 from logwarden.scanner.report import ScanOutcome
+from logwarden.scanner.spill import InventorySpill
 
 
 @dataclass
@@ -85,6 +86,7 @@ def compare_scan(
     scan: ScanInput,
     clouds: Mapping[str, Cloud] | None = None,
     selection: str = "",
+    spill: InventorySpill | None = None,
 ) -> tuple[ScanOutcome, drift.Drift | None]:
     """Before the report is built: set ``first_seen`` (with a history store), compare with
     the previous scan or the baseline and attribute the drift (each of ``clouds`` reads
@@ -93,6 +95,7 @@ def compare_scan(
     :param selection: the run-time selection (``Selection.label``): a scan of some controls
         or tenants is its own scope, compared only with scans of the same selection (else
         everything it left out would look removed).
+    :param spill: where the scan kept each tenant's collections when it released them.
     :return: the outcome with ``first_seen`` on its rows, and the drift (None when the scan
         is not compared).
     """
@@ -102,7 +105,7 @@ def compare_scan(
     if ctx.store is not None:
         rows = drift.carry_first_seen(outcome.results, previous, outcome.started_at)
         outcome = replace(outcome, results=tuple(rows))
-    state = drift.state_of(outcome, scan)
+    state = drift.state_of(outcome, scan, spill=spill)
     state.scope = scope
     found: drift.Drift | None = None
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -188,6 +188,7 @@ def evaluate_scan(
     runner: PlanRunner | None = None,
     spill: InventorySpill | None = None,
     release: bool = False,
+    keep: Collection[str] = (),
 ) -> ScanOutcome:
     """Collect (organization facts, then stage by stage across tenants) and evaluate every
     enabled check over every tenant and organization; the rows come back sorted, with the
@@ -199,13 +200,13 @@ def evaluate_scan(
     :param spill: where each tenant's collections go once it is evaluated (for
         ``--save-inventory``).
     :param release: drop each tenant's collections once it is evaluated (all but the kinds
-        other tenants read), so collected resources do not pile up; leave it off to read
-        the inventories afterwards (history, drift).
+        other tenants read, and ``keep``), so collected resources do not pile up; a caller
+        that reads every collection afterwards (history, drift) reads them from ``spill``.
     """
     started = _now()
     clouds = {s.organization.cloud for s in scan.scopes}
     checks = catalogue.enabled_checks(clouds)
-    plan = ScanPlan.of(scan, checks, catalogue.parameters, shard, release)
+    plan = ScanPlan.of(scan, checks, catalogue.parameters, shard, release, keep)
     outcomes = (runner or run_local)(plan, jobs, spill)
     rows: list[CheckResult] = []
     errors: list[CollectionError] = []

@@ -14,10 +14,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from logwarden.scanner.audit_events import Attribution
+from logwarden.scanner.doc_file import DocFile, document_text
 from logwarden.scanner.drift import ResourceState, ResultRow, ScanState
 from logwarden.scanner.field_diff import canonical
 from logwarden.scanner.history_sql import attributions_t, causes_t, resources_t, results_t
 
+# Resource rows fetched at a time when a scan is read back (a server-side cursor on PostgreSQL,
+# so a big scan's documents are never all in memory at once).
+READ_BATCH = 1000
 # Columns of ``results`` in ResultRow field order (the table adds scan_id).
 RESULT_FIELDS = tuple(ResultRow.__dataclass_fields__)
 
@@ -35,7 +39,7 @@ def insert_state(conn: Connection, scan_id: int, state: ScanState) -> None:
             "tenant_id": r.tenant_id,
             "region": r.region,
             "digest": r.digest,
-            "data": json.dumps(r.data, sort_keys=True, default=str),
+            "data": document_text(r.data),
         }
         for r in state.resources.values()
     ]
@@ -66,14 +70,15 @@ def read_state(conn: Connection, scan_id: int, state: ScanState) -> None:
         values["muted"] = bool(values["muted"])
         state.results[values["fingerprint"]] = ResultRow(**values)
     rs = resources_t.c
-    for kind, rid, tenant, region, dig, data in conn.execute(
+    docs = DocFile()  # the documents stay on disk; only changed ones are read (doc_file.py)
+    query = (
         sa.select(rs.kind, rs.resource_id, rs.tenant_id, rs.region, rs.digest, rs.data)
         .where(rs.scan_id == scan_id)
         .order_by(rs.kind, rs.resource_id)
-    ):
-        state.resources[(kind, rid)] = ResourceState(
-            kind, rid, tenant, region, dig, json.loads(data)
-        )
+        .execution_options(yield_per=READ_BATCH)
+    )
+    for kind, rid, tenant, region, dig, data in conn.execute(query):
+        state.resources[(kind, rid)] = ResourceState(kind, rid, tenant, region, dig, docs.add(data))
     state.attributions, state.causes = read_attributions(conn, [scan_id])
 
 

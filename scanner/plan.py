@@ -110,9 +110,10 @@ class ScanPlan:
     peer: set[str]
     shard: Shard | None = None
     # Drop a tenant's collections once it is evaluated (all but the ``keep`` kinds); off when
-    # the caller reads the inventories afterwards (history and drift compare every resource).
+    # the caller reads every inventory afterwards and kept no spill of them.
     release: bool = False
-    # What a released tenant keeps: the peer kinds and those controls read across tenants.
+    # What a released tenant keeps: the peer kinds, those controls read across tenants, and
+    # what the caller reads afterwards (attribution: ``Cloud.attribution_reads``).
     keep: frozenset[str] = frozenset()
 
     @classmethod
@@ -123,15 +124,17 @@ class ScanPlan:
         parameters: Mapping[str, Any],
         shard: Shard | None,
         release: bool = False,
+        keep: Iterable[str] = (),
     ) -> ScanPlan:
-        """The plan of ``scan`` for ``checks`` (a shard's when ``shard`` is given)."""
+        """The plan of ``scan`` for ``checks`` (a shard's when ``shard`` is given; ``keep``:
+        more kinds a released tenant keeps)."""
         kinds: dict[str, ResourceKind] = {}
         for scope in scan.scopes:
             kinds.update(scope.inventory.kinds)
         needed = needed_kinds(checks, kinds)
         peer = peer_kinds(needed, kinds)
-        keep = frozenset(peer | checked_across_tenants(checks, kinds))
-        return cls(scan, checks, dict(parameters), kinds, needed, peer, shard, release, keep)
+        kept = frozenset(peer | checked_across_tenants(checks, kinds) | set(keep))
+        return cls(scan, checks, dict(parameters), kinds, needed, peer, shard, release, kept)
 
     def own(self, inv: Inventory) -> bool:
         """Whether this scan evaluates ``inv``'s tenant (every tenant when not sharded)."""

@@ -228,7 +228,10 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
     if tenants is not None:
         tenants.warn_unmatched()
     gate = _gate(args, cfg)
-    spill = InventorySpill() if args.save_inventory else None
+    # With history, each tenant's collections wait on disk for the comparison (drift.py), so
+    # the scan can release them as it goes, as any other scan does.
+    spill = InventorySpill() if args.save_inventory or history is not None else None
+    keep = _attribution_reads(registry, clouds) if history is not None else ()
     try:
         with _progress(args, scan_input, catalogue, clouds, kinds, shard):
             outcome = engine.evaluate_scan(
@@ -240,7 +243,8 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
                 shard=shard,
                 runner=runner,
                 spill=spill,
-                release=history is None,
+                release=True,
+                keep=keep,
             )
         if shard is not None:
             config = shards.config_digest(cfg, clouds, gate, all_waivers, selection.label())
@@ -253,7 +257,7 @@ def scan(args: argparse.Namespace, registry: Registry) -> ExitCode:
         found = None
         if history is not None:
             outcome, found = drift_commands.compare_scan(
-                history, outcome, scan_input, registry.clouds, selection.label()
+                history, outcome, scan_input, registry.clouds, selection.label(), spill
             )
         report = build_report(outcome, gate, found)
         extra: list[tuple[Path, Callable[[], Content]]] = []
@@ -338,6 +342,11 @@ def save_facts(
         )
         print(f"wrote {args.save_facts}")
     return ExitCode.OK
+
+
+def _attribution_reads(registry: Registry, clouds: Sequence[str]) -> set[str]:
+    """The kinds the scanned clouds' attribution reads from the inventories afterwards."""
+    return {kind for cloud in clouds for kind in registry.clouds[cloud].attribution_reads}
 
 
 def _selected(

@@ -95,6 +95,14 @@ CLOUD = Cloud(
     kinds=all_kinds,
     attribute=attribute,
     config_schema=SETTINGS_SCHEMA,
+    # the trails and where they deliver, the log buckets' owners (attribution/scope.py)
+    attribution_reads=(
+        "aws.cloudtrail.trail",
+        "aws.cloudtrail.org_trail",
+        "aws.s3.bucket",
+        "aws.organizations.account",
+        "aws.organizations.organization",
+    ),
 )
 
 

@@ -81,6 +81,12 @@ CLOUD = Cloud(
     kinds=all_kinds,
     attribute=attribute,
     config_schema=SETTINGS_SCHEMA,
+    # ancestors and project numbers (attribution/audit_logs.py: hierarchy_of)
+    attribution_reads=(
+        "gcp.audit.effective_config",
+        "gcp.resourcemanager.folder",
+        "gcp.resourcemanager.project",
+    ),
 )
 
 
