@@ -9,7 +9,10 @@ subprocess against one seeded world, three ways, and at two sizes.
 - a 2-worker Dask ``LocalCluster`` (worker processes, started here) and
   ``logwarden scan --dask-scheduler``;
 - the one-process scan again of a subset of the organization (``exclude_accounts``), for peak
-  RSS against the number of tenants.
+  RSS against the number of tenants;
+- one process with ``--history`` (a new SQLite store), then again with ``--history --drift``
+  (reads the first scan back and compares), at both sizes: peak RSS of scans that record
+  every resource.
 
 Each process's peak RSS and CPU come from ``os.wait4`` (that child alone); the Dask workers'
 from the workers themselves. The rows of every way are compared with the single scan's.
@@ -160,6 +163,26 @@ def shards(
     return Way(name, wall, procs, child.requests() - before, len(found), statuses(found))
 
 
+def history(child: Any, workdir: Path, cfg: Path, jobs: int, tag: str, *extra: str) -> list[Way]:
+    """A scan recorded in a new history store, then one compared with it (``--drift``)."""
+    db = workdir / f"history{tag.replace(' ', '-').replace(',', '')}.db"
+    db.unlink(missing_ok=True)
+    recorded = ("--history", str(db))
+    return [
+        single(child, workdir, cfg, jobs, f"single --history{tag}", *recorded, *extra),
+        single(
+            child,
+            workdir,
+            cfg,
+            jobs,
+            f"single --history --drift{tag}",
+            *recorded,
+            "--drift",
+            *extra,
+        ),
+    ]
+
+
 def dask(child: Any, workdir: Path, cfg: Path, jobs: int, *extra: str) -> Way:
     from distributed import Client, LocalCluster
 
@@ -214,10 +237,14 @@ def run(
     ways[-1].same_rows_as_single = rows(workdir / "merged-facts" / "report.json") == reference
     ways.append(dask(child, workdir, cfg, jobs, *extra))
     ways[-1].same_rows_as_single = rows(workdir / "dask" / "report.json") == reference
+    ways += history(child, workdir, cfg, jobs, "", *extra)
+    for way in ways[-2:]:
+        way.same_rows_as_single = rows(workdir / way.name / "report.json") == reference
     keep = {world["management_account_id"], world["log_archive_account_id"]}
     members = [a for a in world["account_ids"] if a not in keep]
     subset = config(workdir, regions, members[small:])
     ways.append(single(child, workdir, subset, jobs, f"single, {small} workload accounts", *extra))
+    ways += history(child, workdir, subset, jobs, f", {small} workload accounts", *extra)
     return {"jobs": jobs, "ways": [asdict(w) | {"cpu_s": w.cpu_s} for w in ways]}
 
 
