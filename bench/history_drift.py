@@ -5,6 +5,7 @@ Usage (from the repository root, with the project's virtualenv)::
     .venv/bin/python bench/history_drift.py                  # 20,000 results, 8,000 resources
     .venv/bin/python bench/history_drift.py --results 50000 --resources 20000 --repeat 3
     .venv/bin/python bench/history_drift.py --backend sqlite --profile /tmp/hist
+    .venv/bin/python bench/history_drift.py --backend sqlite --fresh-read  # reading's own peak
 
 What it measures, per back end (SQLite: a file in a temporary directory; PostgreSQL: a
 throw-away server from ``tests/pg_server.py``, skipped with the reason when it cannot start),
@@ -47,6 +48,7 @@ import random
 import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -497,6 +499,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile-min", type=float, default=0.5, help="print profiles of steps over S (0.5)"
     )
+    parser.add_argument(
+        "--fresh-read",
+        action="store_true",
+        help="also record both scans in a SQLite file and read them back and compare them in a "
+        "new process: the peak RSS of reading a store, without the scans built here",
+    )
     args = parser.parse_args(argv)
     if args.results < 100 or args.resources < 100 or args.repeat < 1:
         parser.error("need --results >= 100, --resources >= 100, --repeat >= 1")
@@ -556,6 +564,9 @@ def main(argv: list[str] | None = None) -> int:
                 out["setup"]["postgresql"] = _server_version(server.url)
         finally:
             server.stop()  # by its PID (tests/pg_server.py), and its directory removed
+    if args.fresh_read:
+        out["fresh_read"] = fresh_read(scans)
+        print(f"\nread back in a new process (SQLite): {out['fresh_read']}")
     for name, doc in out["backends"].items():
         print_backend(name, doc, args.repeat)
         if doc["drift"] != scans.expected or not doc["round_trip_equal"]:
@@ -564,6 +575,53 @@ def main(argv: list[str] | None = None) -> int:
     if args.json is not None:
         args.json.write_text(json.dumps(out, indent=2, default=str) + "\n")
     return 0 if ok else 1
+
+
+# What ``--fresh-read`` runs in a new interpreter (the logwarden it imports is the
+# environment's: ``PYTHONPATH`` can point it at another tree, for a before/after figure).
+_FRESH_READ = """
+import json, sys, time
+from logwarden.scanner import drift, history
+
+def peak_kib():  # VmHWM: this process's own peak (ru_maxrss survives the exec of the parent's)
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+start = time.perf_counter()
+store = history.open_store(sys.argv[1], create=False)
+ids = [s[0] for s in store.scans()]
+before, after = store.load(ids[-2]), store.load(ids[-1])
+read = time.perf_counter() - start
+found = drift.compare(before, after)
+store.close()
+print(json.dumps({
+    "read_s": round(read, 3),
+    "compare_s": round(time.perf_counter() - start - read, 3),
+    "changes": len(found.changes),
+    "peak_rss_mib": round(peak_kib() / 1024),
+}))
+"""
+
+
+def fresh_read(scans: Scans) -> dict[str, Any]:
+    """Record both scans in a new SQLite store, then read the latest two back and compare
+    them in a new process; its figures."""
+    with tempfile.TemporaryDirectory(prefix="logwarden-bench-history-") as base:
+        url = str(Path(base) / "history.db")
+        store = history.open_store(url)
+        try:
+            store.record(scans.first)
+            store.record(scans.second)
+        finally:
+            store.close()
+        proc = subprocess.run(
+            [sys.executable, "-c", _FRESH_READ, url],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=base,
+        )
+    figures: dict[str, Any] = json.loads(proc.stdout)
+    return figures
 
 
 def _server_version(url: str) -> str:
