@@ -160,10 +160,10 @@ def read(path: Path, clouds: Collection[str]) -> Facts:
     return Facts(path, head, inventory)
 
 
-def check(facts: Facts, plan: ScanPlan, key: str, version: str, max_age_hours: float) -> None:
-    """Refuse facts that are not those this shard would collect (InputError, every reason).
+def check_made(facts: Facts, key: str, version: str, max_age_hours: float) -> None:
+    """Refuse facts made by another version, with another configuration or selection, or too
+    long ago (InputError, every reason); checked before anything is built from the file.
 
-    :param plan: the shard's plan over the file's organizations and tenants.
     :param key: the shard's ``facts_key``.
     """
     head = facts.header
@@ -183,19 +183,6 @@ def check(facts: Facts, plan: ScanPlan, key: str, version: str, max_age_hours: f
                 "collect the facts with the same config file and options as the shards",
             )
         )
-    lacking = sorted(
-        ({kind for _inv, kind in plan.org_items()} - set(head.organization_kinds))
-        | (plan.peer - set(head.peer_kinds))
-    )
-    if lacking:
-        problems.append(
-            Problem(
-                name,
-                None,
-                f"lacks resource kinds this shard's controls read: {', '.join(lacking)}",
-                "collect the facts with the same rules files and plugins as the shards",
-            )
-        )
     age = _age_hours(head.created_at)
     if age is None:
         problems.append(Problem(name, None, f"created_at {head.created_at!r} is not a time", FIX))
@@ -213,6 +200,26 @@ def check(facts: Facts, plan: ScanPlan, key: str, version: str, max_age_hours: f
         )
     if problems:
         raise InputError(problems)
+
+
+def check_kinds(facts: Facts, plan: ScanPlan) -> None:
+    """Refuse facts that lack a kind the shard's plan reads of the whole organization (made
+    with other rules files or plugins).
+
+    :param plan: the shard's plan over the file's organizations and tenants.
+    """
+    head = facts.header
+    lacking = sorted(
+        ({kind for _inv, kind in plan.org_items()} - set(head.organization_kinds))
+        | (plan.peer - set(head.peer_kinds))
+    )
+    if lacking:
+        raise fail(
+            str(facts.path),
+            None,
+            f"lacks resource kinds this shard's controls read: {', '.join(lacking)}",
+            "collect the facts with the same rules files and plugins as the shards",
+        )
 
 
 def _age_hours(created_at: str) -> float | None:
@@ -247,16 +254,25 @@ def live_scan(
     scan = ScanInput(scopes=[], errors=saved.errors, clouds=saved.clouds)
     for scope in saved.scopes:
         org = scope.organization
+        if org.cloud not in settings:
+            raise fail(
+                str(facts.path),
+                None,
+                f"holds a {org.cloud} organization, and this shard scans {', '.join(settings)}",
+                FIX,
+            )
         found = Discovery(
             organizations=[org], tenants=[inv.tenant for inv in scope.tenants if inv.tenant]
         )
         cloud = clouds[org.cloud]
-        for live in discovered_scopes(cloud, settings[org.cloud], found, kinds, parameters):
-            _install(scope.inventory.collected(), live.inventory)
-            saved_tenants = {inv.owner_id: inv for inv in scope.tenants}
-            for inv in live.tenants:
-                _install(saved_tenants[inv.owner_id].collected(), inv)
-            scan.scopes.append(live)
+        [live] = discovered_scopes(cloud, settings[org.cloud], found, kinds, parameters)
+        if len(live.tenants) != len(scope.tenants):  # a tenant under another organization
+            raise fail(str(facts.path), None, f"the tenants of {org.id} are damaged", FIX)
+        _install(scope.inventory.collected(), live.inventory)
+        saved_tenants = {inv.owner_id: inv for inv in scope.tenants}
+        for inv in live.tenants:
+            _install(saved_tenants[inv.owner_id].collected(), inv)
+        scan.scopes.append(live)
     return scan
 
 

@@ -295,6 +295,9 @@ def _live_input(
         )
         return found, None
     facts = facts_file.read(args.facts, list(registry.clouds))
+    max_age = args.facts_max_age or facts_file.DEFAULT_MAX_AGE_HOURS
+    key = _facts_key(cfg, clouds, catalogue, selection)
+    facts_file.check_made(facts, key, version(), max_age)
     terms = registry.terms(clouds)
     scan_input = facts_file.live_scan(
         facts, registry.clouds, settings, kinds, catalogue.parameters, terms
@@ -302,10 +305,7 @@ def _live_input(
     if tenants is not None:  # selected when the facts were collected: this only counts them
         select_scopes(scan_input, tenants)
     checks = catalogue.enabled_checks(set(clouds))
-    plan = ScanPlan.of(scan_input, checks, catalogue.parameters, shard)
-    max_age = args.facts_max_age or facts_file.DEFAULT_MAX_AGE_HOURS
-    key = _facts_key(cfg, clouds, catalogue, selection)
-    facts_file.check(facts, plan, key, version(), max_age)
+    facts_file.check_kinds(facts, ScanPlan.of(scan_input, checks, catalogue.parameters, shard))
     return scan_input, facts
 
 

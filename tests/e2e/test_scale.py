@@ -189,6 +189,17 @@ def test_a_shard_reads_the_facts_instead_of_collecting_them(
         assert covered == {tenant: "FAIL" for tenant in before}
 
 
+def _other_cloud(doc: dict[str, Any]) -> None:
+    scope = doc["inventory"]["organizations"][0]
+    scope["organization"]["cloud"] = "gcp"
+    for tenant in scope["tenants"]:
+        tenant["tenant"]["cloud"] = "gcp"
+
+
+def _tenant_moved(doc: dict[str, Any]) -> None:
+    doc["inventory"]["organizations"][0]["tenants"][0]["tenant"]["organization_id"] = "o-other"
+
+
 @pytest.mark.parametrize(
     ("change", "options", "message"),
     [
@@ -206,8 +217,19 @@ def test_a_shard_reads_the_facts_instead_of_collecting_them(
         (lambda doc: doc["facts"].update(version="0.0.1"), [], "made by logwarden 0.0.1"),
         (lambda doc: doc["inventory"].pop("organizations"), [], "missing the field"),
         (lambda doc: doc.update(schema="logwarden.report/1"), [], "not a logwarden facts file"),
+        (_other_cloud, [], "holds a gcp organization, and this shard scans aws"),
+        (_tenant_moved, [], "are damaged"),
     ],
-    ids=["other-options", "stale", "lacking-kinds", "other-version", "damaged", "not-facts"],
+    ids=[
+        "other-options",
+        "stale",
+        "lacking-kinds",
+        "other-version",
+        "damaged",
+        "not-facts",
+        "other-cloud",
+        "tenant-moved",
+    ],
 )
 def test_a_shard_refuses_facts_it_would_not_have_collected(
     org: Org,
