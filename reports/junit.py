@@ -5,10 +5,10 @@ One ``testsuite`` per tenant (organization-scope rows in a suite of their own), 
 testcase, FAIL a ``failure``, ERROR an ``error`` ("could not be evaluated"), SKIPPED and waived
 rows a ``skipped`` with the reason. A suite's counts come from the elements built, the totals
 on ``testsuites`` from the same ``outcome_kind``, so they always agree; the document is written
-one suite at a time (``write``), so a big organization's report is never held whole. With drift (``scan --drift`` / ``--baseline``), a failure that is
-a regression says so first in its message (``NEW since <time>: ...``) and names who changed
-it when the audit log told; each suite carries the drift's reference and its count of new
-failures as properties. The tree is built with ``xml.etree``, never with string templates,
+one suite at a time (``write``), so a big organization's report is never held whole. With
+drift (``scan --drift`` / ``--baseline``), a failure that is a regression says so first in
+its message (``NEW since <time>: ...``) and names who changed it when the audit log told; each
+suite carries the drift's reference and its count of new failures as properties. The tree is built with ``xml.etree``, never with string templates,
 and every string goes through :func:`xml_safe` first (XML 1.0 forbids most control characters).
 """
 
@@ -157,7 +157,7 @@ def _suite(
     timestamp: str,
     index: int,
     drift: DriftView | None = None,
-) -> tuple[ET.Element, Counter[str]]:
+) -> ET.Element:
     suite = ET.Element("testsuite", name=xml_safe(name), timestamp=timestamp, id=str(index))
     props = ET.SubElement(suite, "properties")
     for key, value in properties.items():
@@ -182,7 +182,7 @@ def _suite(
     suite.set("errors", str(counts["error"]))
     suite.set("skipped", str(counts["skipped"]))
     suite.set("time", "0.000")
-    return suite, counts
+    return suite
 
 
 def render(report: ScanReport) -> str:
@@ -233,7 +233,7 @@ def write(report: ScanReport, out: TextIO) -> None:
         if drift is not None:
             properties["drift_against"] = drift.drift.against
             properties["drift_since"] = drift.since
-        suite, _counts = _suite(
+        suite = _suite(
             groups[key],
             _suite_name(report, cloud, tenant_id, names.get(key, ""), is_org),
             properties,
